@@ -1,0 +1,4 @@
+"""`keras.ops`: differentiable numpy-like and neural-network functions."""
+from minikeras.ops.numpy import *  # noqa: F401,F403
+from minikeras.ops.numpy import abs, all, any, max, min, round, sum  # noqa: F401  (shadow builtins on purpose)
+from minikeras.ops.nn import *  # noqa: F401,F403
