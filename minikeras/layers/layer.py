@@ -1,0 +1,495 @@
+"""The `Layer` base class: Keras 3's contract on numpy + autograd.
+
+Config goes in `__init__`, weights come from `self.add_weight` in `build(input_shape)`, and
+`call(inputs, training=None)` is the forward function written with `keras.ops`. There is no
+backward pass: `fit` binds the trainable variables to traced values (a stateless call) and asks
+autograd for the gradient of the loss.
+"""
+import collections
+import inspect
+import re
+import warnings
+
+import numpy as onp
+from autograd.tracer import getval, isbox
+
+from minikeras.engine import config
+from minikeras.engine import variable as _var
+from minikeras.engine.keras_tensor import KerasTensor, Node, any_symbolic, map_structure, flatten
+from minikeras.engine.variable import Variable, standardize_dtype
+
+_uids = collections.defaultdict(int)
+_call_ctx = {"depth": 0, "training": None}
+
+
+def to_snake_case(name):
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def uniquify(name):
+    unique = f"{name}_{_uids[name]}" if name in _uids else name
+    _uids[name] += 1
+    return unique
+
+
+def reset_uids():
+    _uids.clear()
+
+
+def standardize_shape(shape):
+    if shape is None:
+        raise ValueError("Undefined shapes are not supported.")
+    if isinstance(shape, int):
+        shape = (shape,)
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+class InputSpec:
+    """What a layer accepts: ndim / min_ndim / max_ndim and fixed sizes of some axes."""
+
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
+                 axes=None, allow_last_axis_squeeze=False, name=None, optional=False):
+        self.dtype, self.shape, self.name, self.optional = dtype, shape, name, optional
+        self.ndim = len(shape) if shape is not None else ndim
+        self.max_ndim, self.min_ndim = max_ndim, min_ndim
+        self.axes = dict(axes or {})
+
+    def check(self, layer_name, shape, index=0):
+        ndim = len(shape)
+        where = f"Input {index} of layer '{layer_name}' is incompatible with the layer:"
+        if self.ndim is not None and ndim != self.ndim:
+            raise ValueError(f"{where} expected ndim={self.ndim}, found ndim={ndim}. "
+                             f"Full shape received: {tuple(shape)}")
+        if self.min_ndim is not None and ndim < self.min_ndim:
+            raise ValueError(f"{where} expected min_ndim={self.min_ndim}, found ndim={ndim}. "
+                             f"Full shape received: {tuple(shape)}")
+        if self.max_ndim is not None and ndim > self.max_ndim:
+            raise ValueError(f"{where} expected max_ndim={self.max_ndim}, found ndim={ndim}")
+        for axis, value in self.axes.items():
+            if value is not None and shape[axis] not in (value, None):
+                raise ValueError(
+                    f"{where} expected axis {axis} of input shape to have value {value}, "
+                    f"but received input with shape {tuple(shape)}")
+
+
+class Layer:
+    """Base class of every layer (and of `Model`).
+
+    Args:
+        trainable: whether the layer's weights are updated by `fit`.
+        name: a unique name; defaults to the snake_case class name, numbered.
+        dtype: the dtype of weights and computations ("float32").
+        activity_regularizer: a regularizer applied to the layer's output.
+        input_shape / input_dim / batch_size: accepted on a Sequential model's first layer.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        obj = super().__new__(cls)
+        object.__setattr__(obj, "_layers", [])
+        object.__setattr__(obj, "_trainable_variables", [])
+        object.__setattr__(obj, "_non_trainable_variables", [])
+        object.__setattr__(obj, "_losses", [])
+        object.__setattr__(obj, "_inbound_nodes", [])
+        return obj
+
+    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
+                 name=None, **kwargs):
+        input_dim = kwargs.pop("input_dim", None)
+        input_shape = kwargs.pop("input_shape", None)
+        batch_input_shape = kwargs.pop("batch_input_shape", None)
+        batch_size = kwargs.pop("batch_size", None)
+        if kwargs:
+            raise ValueError(
+                f"Unrecognized keyword arguments passed to {self.__class__.__name__}: {kwargs}")
+        if input_dim is not None:
+            input_shape = (input_dim,)
+        self._batch_input_shape = None
+        if batch_input_shape is not None:
+            self._batch_input_shape = standardize_shape(batch_input_shape)
+        elif input_shape is not None:
+            self._batch_input_shape = (batch_size,) + standardize_shape(input_shape)
+        if name is not None and not isinstance(name, str):
+            raise ValueError(f"Argument `name` must be a string. Received: name={name}")
+        self.name = name or uniquify(to_snake_case(self.__class__.__name__))
+        self._trainable = bool(trainable)
+        self._dtype = standardize_dtype(getattr(dtype, "name", dtype) if dtype is not None else None)
+        from minikeras import regularizers
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.built = False
+        self.input_spec = None
+        self.supports_masking = False
+        self._build_shapes = None
+
+    # --- attribute tracking and the stateless-call binding ------------------------------
+    def __setattr__(self, name, value):
+        if isinstance(value, Layer) and name != "_outer":
+            if not any(value is l for l in self._layers):
+                self._layers.append(value)
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
+            for v in value:
+                if not any(v is l for l in self._layers):
+                    self._layers.append(v)
+        elif type(value) is Variable and not name.startswith("_"):
+            lst = self._trainable_variables if value.trainable else self._non_trainable_variables
+            if not any(value is v for v in self._trainable_variables + self._non_trainable_variables):
+                lst.append(value)
+        object.__setattr__(self, name, value)
+
+    def __getattribute__(self, name):
+        value = object.__getattribute__(self, name)
+        if _var._scope is not None and type(value) is Variable:
+            return _var._scope.get(id(value), value)
+        return value
+
+    # --- properties ---------------------------------------------------------------------
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def compute_dtype(self):
+        return self._dtype
+
+    @property
+    def variable_dtype(self):
+        return self._dtype
+
+    @property
+    def path(self):
+        return self.name
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self._trainable = value
+        for layer in self._layers:
+            layer.trainable = value
+
+    def _all_variables(self):
+        seen, out = set(), []
+        for v in self._trainable_variables + self._non_trainable_variables:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        for layer in self._layers:
+            for v in layer.weights:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    @property
+    def weights(self):
+        return self._all_variables()
+
+    variables = weights
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        return [v for v in self._own_trainable_first() if v.trainable]
+
+    def _own_trainable_first(self):
+        seen, out = set(), []
+        for v in self._trainable_variables:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        for layer in self._layers:
+            for v in (layer.trainable_weights if layer.trainable else []):
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            return self.weights
+        trainable_ids = {id(v) for v in self.trainable_weights}
+        return [v for v in self.weights if id(v) not in trainable_ids]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def _flatten_layers(self, include_self=True):
+        out, seen = ([self] if include_self else []), {id(self)}
+        stack = list(self._layers)
+        while stack:
+            layer = stack.pop(0)
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                out.append(layer)
+                stack = list(layer._layers) + stack
+        return out
+
+    # --- weights ------------------------------------------------------------------------
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, autocast=True,
+                   regularizer=None, constraint=None, aggregation="none",
+                   overwrite_with_gradient=False, name=None):
+        """Creates a weight Variable owned by this layer and returns it."""
+        from minikeras import constraints, initializers, regularizers
+        dtype = standardize_dtype(dtype or self._dtype)
+        shape = () if shape is None else standardize_shape(shape)
+        if initializer is None:
+            initializer = "glorot_uniform" if "float" in dtype else "zeros"
+        initializer = initializers.get(initializer)
+        variable = Variable(initializer, shape=shape, dtype=dtype, trainable=trainable,
+                            name=name or "variable",
+                            regularizer=regularizers.get(regularizer),
+                            constraint=constraints.get(constraint))
+        variable.path = f"{self.path}/{variable.name}"
+        (self._trainable_variables if trainable else self._non_trainable_variables).append(variable)
+        return variable
+
+    add_variable = add_weight
+
+    def get_weights(self):
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights):
+        params = self.weights
+        if len(params) != len(weights):
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list "
+                f"of length {len(weights)}, but the layer was expecting {len(params)} weights.")
+        for variable, value in zip(params, weights):
+            value = onp.asarray(value)
+            if variable.shape != value.shape:
+                raise ValueError(
+                    f"Layer {self.name} weight shape {variable.shape} is not compatible with "
+                    f"provided weight shape {value.shape}.")
+        for variable, value in zip(params, weights):
+            variable.assign(value)
+
+    def count_params(self):
+        if not self.built and self.weights == []:
+            raise ValueError(
+                "You tried to call `count_params` on layer '{}', but the layer isn't built. "
+                "You can build it manually via: `layer.build(input_shape)`.".format(self.name))
+        return int(sum(onp.prod(v.shape, dtype=onp.int64) for v in self.weights))
+
+    # --- losses -------------------------------------------------------------------------
+    def add_loss(self, loss):
+        self._losses.append(loss)
+
+    def _clear_losses(self):
+        for layer in self._flatten_layers():
+            layer._losses.clear()
+
+    @property
+    def losses(self):
+        out = []
+        for layer in self._flatten_layers():
+            out.extend(layer._losses)
+        for v in self.trainable_weights:
+            if v.regularizer is not None:
+                out.append(v.regularizer(v.value))
+        return out
+
+    # --- building and calling -----------------------------------------------------------
+    def build(self, input_shape=None):
+        self.built = True
+
+    def _maybe_build(self, shapes):
+        if self.built:
+            return
+        self._build_shapes = shapes
+        self.build(shapes)
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        raise NotImplementedError(
+            f"Layer {self.__class__.__name__} does not have a `call()` method implemented.")
+
+    def _call_signature(self):
+        cls = type(self)
+        cache = cls.__dict__.get("_cached_call_params")
+        if cache is None:
+            cache = inspect.signature(self.call).parameters
+            type.__setattr__(cls, "_cached_call_params", cache)
+        return cache
+
+    def __call__(self, *args, **kwargs):
+        if any_symbolic((args, kwargs)):
+            return self._symbolic_call(*args, **kwargs)
+        args = tuple(map_structure(self._convert_input, a) for a in args)
+        first = args[0] if args else next(iter(kwargs.values()))
+        outermost = _call_ctx["depth"] == 0
+        if outermost:
+            self._clear_losses()
+        params = self._call_signature()
+        training = kwargs.get("training")
+        if "training" in params:
+            if training is None:
+                training = _call_ctx["training"]
+            kwargs["training"] = training
+        else:
+            kwargs.pop("training", None)
+        if not self.built:
+            self._maybe_build(map_structure(lambda t: tuple(onp.shape(t)), first))
+        self._check_input_spec(first)
+        saved = _call_ctx["training"]
+        _call_ctx["depth"] += 1
+        if training is not None:
+            _call_ctx["training"] = training
+        try:
+            outputs = self.call(*args, **kwargs)
+        finally:
+            _call_ctx["depth"] -= 1
+            _call_ctx["training"] = saved
+        if self.activity_regularizer is not None:
+            for o in flatten(outputs):
+                self.add_loss(self.activity_regularizer(o) / o.shape[0])
+        return outputs
+
+    def _convert_input(self, x):
+        if isinstance(x, onp.ndarray):
+            if x.dtype.kind == "f" and x.dtype.name != self._dtype:
+                return x.astype(self._dtype)
+            return x
+        if isbox(x) or x is None or isinstance(x, (str, bool)):
+            return x
+        if type(x) is Variable:
+            return x.value
+        if isinstance(x, (int, float, list, onp.generic)):
+            arr = onp.asarray(x)
+            return arr.astype(self._dtype) if arr.dtype.kind == "f" else arr
+        return x
+
+    def _check_input_spec(self, inputs):
+        spec = self.input_spec
+        if spec is None:
+            return
+        specs = spec if isinstance(spec, (list, tuple)) else [spec]
+        xs = flatten(inputs)
+        for i, (s, x) in enumerate(zip(specs, xs)):
+            if s is not None:
+                s.check(self.name, tuple(x.shape), i)
+
+    def compute_output_shape(self, *args, **kwargs):
+        raise NotImplementedError
+
+    def compute_output_spec(self, *args, **kwargs):
+        """Output KerasTensors for symbolic inputs, by shape inference or a trial evaluation."""
+        first = args[0] if args else next(iter(kwargs.values()))
+        overridden = type(self).compute_output_shape is not Layer.compute_output_shape
+        if overridden:
+            shapes = map_structure(lambda t: t.shape, first)
+            out = self.compute_output_shape(shapes)
+            dtype = self._dtype
+            if isinstance(out, tuple) and (not out or not isinstance(out[0], (tuple, list))):
+                return KerasTensor(out, dtype)
+            return map_structure(lambda s: KerasTensor(s, dtype), out,
+                                 is_leaf=lambda s: isinstance(s, tuple) and (not s or not isinstance(s[0], (tuple, list))))
+        return _trial_output_spec(self, args, kwargs)
+
+    def _symbolic_call(self, *args, **kwargs):
+        first = args[0] if args else next(iter(kwargs.values()))
+        if not self.built:
+            self._maybe_build(map_structure(lambda t: tuple(t.shape), first))
+        self._check_input_spec(first)
+        kwargs.pop("training", None)
+        outputs = self.compute_output_spec(*args, **kwargs)
+        Node(self, args, kwargs, outputs)
+        return outputs
+
+    # --- config -------------------------------------------------------------------------
+    def get_config(self):
+        from minikeras import regularizers
+        config_ = {"name": self.name, "trainable": self.trainable,
+                   "dtype": _dtype_policy_config(self._dtype)}
+        if self._batch_input_shape is not None:
+            config_["batch_input_shape"] = list(self._batch_input_shape)
+        if self.activity_regularizer is not None:
+            config_["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config_
+
+    @classmethod
+    def from_config(cls, config_):
+        config_ = dict(config_)
+        if isinstance(config_.get("dtype"), dict):
+            config_["dtype"] = config_["dtype"].get("config", {}).get("name")
+        try:
+            return cls(**config_)
+        except TypeError as e:
+            raise TypeError(
+                f"Error when deserializing class '{cls.__name__}' using config={config_}.\n\n"
+                f"Exception encountered: {e}") from e
+
+    def get_build_config(self):
+        if self._build_shapes is not None:
+            return {"input_shape": self._build_shapes}
+        return None
+
+    def build_from_config(self, build_config):
+        if build_config and build_config.get("input_shape") is not None:
+            self._maybe_build(build_config["input_shape"])
+
+    def __repr__(self):
+        return f"<{self.__class__.__name__} name={self.name}, built={self.built}>"
+
+    # --- convenience for symbolic graphs --------------------------------------------------
+    @property
+    def input(self):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called and thus has no defined input.")
+        return self._inbound_nodes[0].unflat_inputs()
+
+    @property
+    def output(self):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called and thus has no defined output.")
+        return self._inbound_nodes[0].outputs
+
+    @property
+    def input_shape(self):
+        return map_structure(lambda t: t.shape, self.input)
+
+    @property
+    def output_shape(self):
+        return map_structure(lambda t: t.shape, self.output)
+
+
+def _dtype_policy_config(dtype):
+    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": dtype},
+            "registered_name": None}
+
+
+def _trial_output_spec(layer, args, kwargs):
+    """Runs `call` on zeros to learn output shapes; None dims are found by varying them."""
+    def concrete(size):
+        def make(t):
+            if isinstance(t, KerasTensor):
+                return onp.zeros([size if d is None else d for d in t.shape], dtype=t.dtype)
+            return t
+        return map_structure(make, args), map_structure(make, kwargs)
+
+    has_none = any(d is None for t in flatten((args, kwargs)) if isinstance(t, KerasTensor) for d in t.shape)
+    results = []
+    saved = layer._losses[:]
+    for size in ((2, 3) if has_none else (2,)):
+        a, k = concrete(size)
+        if "training" in layer._call_signature():
+            k["training"] = False
+        _call_ctx["depth"] += 1
+        try:
+            results.append(layer.call(*a, **k))
+        finally:
+            _call_ctx["depth"] -= 1
+    layer._losses[:] = saved
+
+    def to_spec(*outs):
+        shapes = [onp.shape(getval(o)) for o in outs]
+        dims = tuple(d if all(s[i] == d for s in shapes) else None for i, d in enumerate(shapes[0]))
+        return KerasTensor(dims, getattr(getval(outs[0]), "dtype", onp.dtype("float32")).name)
+    if len(results) == 1:
+        return map_structure(lambda o: to_spec(o), results[0])
+    return map_structure(to_spec, results[0], results[1])

@@ -1,0 +1,314 @@
+"""compile / fit / evaluate / predict.
+
+The training step is one pure function of the trainable values: the model's variables are
+bound to autograd's traced values (a stateless call), the forward pass and the loss run, and
+`autograd.value_and_grad` returns the gradients, which the optimizer applies in plain numpy.
+"""
+import warnings
+
+import numpy as onp
+from autograd import value_and_grad
+from autograd.tracer import getval
+
+from minikeras.engine.keras_tensor import flatten, map_structure
+from minikeras.engine.random import global_rng
+from minikeras.engine.variable import StatelessScope
+from minikeras.models import data as data_utils
+from minikeras.models.compile_utils import CompileLoss, CompileMetrics, keras2_metrics_in_loss_weights, numeric
+
+
+class Trainer:
+    compiled = False
+    optimizer = None
+    stop_training = False
+    history = None
+
+    # --- compile -------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Configures the model for training: optimizer, loss(es), loss weights and metrics."""
+        from minikeras import metrics as metrics_mod
+        from minikeras import optimizers
+        if keras2_metrics_in_loss_weights(loss_weights):
+            metrics, loss_weights = list(loss_weights), None
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self._compile_loss = CompileLoss(loss, loss_weights) if loss is not None else None
+        self._compile_metrics = CompileMetrics(metrics, loss) if metrics else None
+        self._weighted_metrics = CompileMetrics(weighted_metrics, loss) if weighted_metrics else None
+        self._loss_tracker = metrics_mod.Mean(name="loss")
+        self._compile_config = {"optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
+                                "metrics": metrics, "weighted_metrics": weighted_metrics}
+        self.compiled = True
+        self._train_vars = None
+
+    def _assert_compiled(self, method):
+        if not self.compiled:
+            raise ValueError(f"You must call `compile()` before using the model. "
+                             f"(`{method}()` was called on model '{self.name}'.)")
+
+    @property
+    def metrics(self):
+        out = []
+        if self.compiled:
+            out.append(self._loss_tracker)
+            for cm in (self._compile_metrics, self._weighted_metrics):
+                if cm is not None:
+                    out.extend(cm.metrics)
+            if self._compile_loss is not None and self._compile_loss.built:
+                out.extend(self._compile_loss.metrics)
+        return out
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self):
+        for m in self.metrics:
+            m.reset_state()
+
+    def _output_names(self, y_pred):
+        names = getattr(self, "output_names", None)
+        n = len(flatten(y_pred))
+        if names and len(names) == n:
+            return list(names)
+        return ["output"] if n == 1 else [f"output_{i + 1}" for i in range(n)]
+
+    def _build_compiled(self, y, y_pred):
+        names = self._output_names(y_pred)
+        if self._compile_loss is not None and not self._compile_loss.built:
+            self._compile_loss.build(names)
+        for cm in (self._compile_metrics, self._weighted_metrics):
+            if cm is not None and not cm.built:
+                cm.build(names, y, getval_structure(y_pred))
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss plus the model's own losses (regularization, `add_loss`)."""
+        total = 0.0
+        if self._compile_loss is not None:
+            if not self._compile_loss.built:
+                self._compile_loss.build(self._output_names(y_pred))
+            y = self._match_outputs(y, y_pred)
+            total = self._compile_loss(y, y_pred, sample_weight)
+        for extra in self.losses:
+            total = total + extra
+        return total
+
+    def _match_outputs(self, y, y_pred):
+        if isinstance(y_pred, dict) and isinstance(y, dict):
+            return [y[k] for k in y_pred]
+        if isinstance(y_pred, dict):
+            return flatten(y)
+        return y
+
+    # --- one step ------------------------------------------------------------------------
+    def train_step(self, x, y, sample_weight=None):
+        variables = self._train_vars
+        captured = {}
+
+        def loss_fn(values):
+            with StatelessScope(zip(variables, values)):
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(x, y, y_pred, sample_weight)
+            captured["y_pred"] = y_pred
+            return loss
+
+        if not variables:
+            loss = loss_fn([])
+            grads = []
+        else:
+            loss, grads = value_and_grad(loss_fn)([v._value for v in variables])
+        y_pred = getval_structure(captured["y_pred"])
+        if variables:
+            self.optimizer.apply(list(grads), variables)
+        return self._update_metrics(numeric(loss), x, y, y_pred, sample_weight)
+
+    def test_step(self, x, y, sample_weight=None):
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        return self._update_metrics(numeric(loss), x, y, y_pred, sample_weight)
+
+    def _update_metrics(self, loss, x, y, y_pred, sample_weight):
+        batch = flatten(x)[0].shape[0]
+        self._loss_tracker.update_state(loss, sample_weight=batch)
+        if self._compile_loss is not None:
+            self._compile_loss.update_trackers(batch)
+        y = self._match_outputs(y, y_pred)
+        if y is not None:
+            self._build_compiled(y, y_pred)
+            if self._compile_metrics is not None:
+                self._compile_metrics.update_state(y, y_pred)
+            if self._weighted_metrics is not None:
+                self._weighted_metrics.update_state(y, y_pred, sample_weight)
+        return self._logs()
+
+    def _logs(self):
+        logs = {}
+        for m in self.metrics:
+            result = m.result()
+            if isinstance(result, dict):
+                logs.update({k: float(v) for k, v in result.items()})
+            else:
+                logs[m.name] = float(result)
+        return dict(sorted(logs.items()))
+
+    def _prepare_training(self, x):
+        if not self.built:
+            self._build_from_data(x)
+        self._train_vars = list(self.trainable_weights)
+
+    def _build_from_data(self, x):
+        self(data_utils.take(x, slice(0, 1)), training=False)
+
+    # --- fit -----------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Trains the model for `epochs` epochs and returns a `History`."""
+        from minikeras import callbacks as callbacks_mod
+        self._assert_compiled("fit")
+        x, y, sample_weight = data_utils.to_arrays(x), data_utils.to_arrays(y), data_utils.to_arrays(sample_weight)
+        if x is None:
+            raise ValueError("Argument `x` of `fit()` must be provided. Received: x=None")
+        batch_size = _check_batch_size(batch_size)
+        data_utils.check_cardinality(x, y, sample_weight)
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = data_utils.split_validation(x, y, sample_weight, validation_split)
+        elif validation_data is not None:
+            validation_data = data_utils.unpack_validation_data(validation_data)
+        if class_weight is not None:
+            cw = data_utils.class_weights_to_sample_weights(y, class_weight)
+            sample_weight = cw if sample_weight is None else sample_weight * cw
+        iterator = data_utils.EpochIterator(x, y, sample_weight, batch_size, steps_per_epoch,
+                                            shuffle=shuffle, rng=global_rng())
+        self._prepare_training(x)
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = callbacks if isinstance(callbacks, callbacks_mod.CallbackList) else callbacks_mod.CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose,
+            epochs=epochs, steps=iterator.steps_per_epoch, model=self)
+        self.stop_training = False
+        cbs.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            cbs.on_epoch_begin(epoch)
+            for step, bx, by, bsw in iterator:
+                cbs.on_train_batch_begin(step)
+                logs = self.train_step(bx, by, bsw)
+                cbs.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            epoch_logs = dict(logs)
+            if validation_data is not None and (epoch + 1) % validation_freq == 0:
+                vx, vy, vsw = validation_data
+                val_logs = self.evaluate(vx, vy, sample_weight=vsw,
+                                         batch_size=validation_batch_size or batch_size,
+                                         steps=validation_steps, verbose=0, return_dict=True,
+                                         callbacks=cbs, _internal=True)
+                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        cbs.on_train_end(logs)
+        return self.history
+
+    # --- evaluate / predict ----------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, _internal=False, **kwargs):
+        """Returns the loss (and metrics) on the given data."""
+        from minikeras import callbacks as callbacks_mod
+        self._assert_compiled("evaluate")
+        x, y, sample_weight = data_utils.to_arrays(x), data_utils.to_arrays(y), data_utils.to_arrays(sample_weight)
+        batch_size = _check_batch_size(batch_size)
+        iterator = data_utils.EpochIterator(x, y, sample_weight, batch_size, steps)
+        verbose = 1 if verbose == "auto" else verbose
+        if _internal:
+            cbs = callbacks
+        else:
+            cbs = callbacks if isinstance(callbacks, callbacks_mod.CallbackList) else callbacks_mod.CallbackList(
+                callbacks, add_progbar=verbose != 0, verbose=verbose, epochs=1,
+                steps=iterator.steps_per_epoch, model=self)
+        if not self.built:
+            self._build_from_data(x)
+        self.reset_metrics()
+        cbs.on_test_begin()
+        logs = {}
+        for step, bx, by, bsw in iterator:
+            cbs.on_test_batch_begin(step)
+            logs = self.test_step(bx, by, bsw)
+            cbs.on_test_batch_end(step, logs)
+        cbs.on_test_end(logs)
+        if return_dict:
+            return logs
+        return self._flatten_in_order(logs)
+
+    def _flatten_in_order(self, logs):
+        names = [m.name for m in self.metrics]
+        values = [logs[n] for n in names if n in logs]
+        values += [v for k, v in logs.items() if k not in names]
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Runs the model on `x` in batches and returns the concatenated outputs."""
+        from minikeras import callbacks as callbacks_mod
+        x = data_utils.to_arrays(x)
+        batch_size = _check_batch_size(batch_size)
+        iterator = data_utils.EpochIterator(x, None, None, batch_size, steps)
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = callbacks if isinstance(callbacks, callbacks_mod.CallbackList) else callbacks_mod.CallbackList(
+            callbacks, add_progbar=verbose != 0, verbose=verbose, epochs=1,
+            steps=iterator.steps_per_epoch, model=self)
+        cbs.on_predict_begin()
+        outputs = []
+        for step, bx, _, _ in iterator:
+            cbs.on_predict_batch_begin(step)
+            out = self.predict_step(bx)
+            outputs.append(out)
+            cbs.on_predict_batch_end(step, {"outputs": out})
+        cbs.on_predict_end()
+        if not outputs:
+            raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
+                             "Please use `Model.compile(..., run_eagerly=True)`, or "
+                             "`tf.config.run_functions_eagerly(True)` for more information of "
+                             "where went wrong, or file a issue/bug to `keras`.")
+        return map_structure(lambda *parts: onp.concatenate(parts, axis=0), *outputs)
+
+    def predict_step(self, x):
+        return getval_structure(self(x, training=False))
+
+    # --- single batches ------------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        self._assert_compiled("train_on_batch")
+        x, y, sample_weight = data_utils.to_arrays(x), data_utils.to_arrays(y), data_utils.to_arrays(sample_weight)
+        data_utils.check_cardinality(x, y, sample_weight)
+        if class_weight is not None:
+            cw = data_utils.class_weights_to_sample_weights(y, class_weight)
+            sample_weight = cw if sample_weight is None else sample_weight * cw
+        self._prepare_training(x)
+        self.reset_metrics()
+        logs = self.train_step(x, y, sample_weight)
+        return logs if return_dict else self._flatten_in_order(logs)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._assert_compiled("test_on_batch")
+        x, y, sample_weight = data_utils.to_arrays(x), data_utils.to_arrays(y), data_utils.to_arrays(sample_weight)
+        self.reset_metrics()
+        logs = self.test_step(x, y, sample_weight)
+        return logs if return_dict else self._flatten_in_order(logs)
+
+    def predict_on_batch(self, x):
+        return self.predict_step(data_utils.to_arrays(x))
+
+
+def getval_structure(structure):
+    return map_structure(lambda t: onp.asarray(getval(t)), structure)
+
+
+def _check_batch_size(batch_size):
+    if batch_size is None:
+        return 32
+    if not isinstance(batch_size, (int, onp.integer)) or batch_size <= 0:
+        raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size}")
+    return int(batch_size)
