@@ -18,6 +18,12 @@ _TOP = {"Sequential": "models", "Model": "models", "Input": "layers", "Layer": "
         "Metric": "metrics", "Optimizer": "optimizers", "Operation": "layers"}
 
 
+def install():
+    """Make `import keras` / `from tensorflow import keras` resolve to minikeras."""
+    from minikeras._install import install as _install
+    _install()
+
+
 def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"minikeras.{name}")

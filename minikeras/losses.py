@@ -663,7 +663,8 @@ def deserialize(config, custom_objects=None):
     """A loss function or `Loss` from a name or a config dict."""
     table = {**ALL_OBJECTS, **(custom_objects or {})}
     if isinstance(config, str):
-        return registry.lookup("loss", config, table)
+        obj = registry.lookup("loss", config, table)
+        return obj() if inspect.isclass(obj) else obj
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Could not interpret loss identifier: {config}")
     if config["class_name"] == "function":
@@ -690,9 +691,13 @@ def get(identifier):
     raise ValueError(f"Could not interpret loss identifier: {identifier}")
 
 
+def _shape(x):
+    return tuple(x.shape) if hasattr(x, "shape") else onp.shape(x)
+
+
 def is_binary_or_sparse_categorical(y_true, y_pred):
     """(is_binary, is_sparse_categorical) from the shapes, as Keras decides at compile time."""
-    t_shape, p_shape = tuple(ops.shape(y_true)), tuple(ops.shape(y_pred))
+    t_shape, p_shape = _shape(y_true), _shape(y_pred)
     is_binary = p_shape[-1] == 1
     is_sparse = len(t_shape) < len(p_shape) or t_shape[-1] == 1 and p_shape[-1] > 1
     return is_binary, is_sparse

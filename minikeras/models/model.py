@@ -58,6 +58,14 @@ class Model(Trainer, Layer):
             self(zeros, training=False)
         self.built = True
 
+    def _maybe_build(self, shapes):
+        if type(self).build is Model.build:
+            # A subclassed model builds its layers as its `call` first runs them.
+            self._build_shapes = shapes
+            self.built = True
+        else:
+            super()._maybe_build(shapes)
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Prints a table of the layers, their output shapes and parameter counts, like Keras."""

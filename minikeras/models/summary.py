@@ -101,7 +101,7 @@ def print_summary(model, line_length=None, print_fn=None):
     rows = []
     for layer in layers:
         name = f"{layer.name} ({layer.__class__.__name__})"
-        params = str(layer.count_params()) if layer.built else "0 (unbuilt)"
+        params = f"{layer.count_params():,}" if layer.built or layer.weights else "0 (unbuilt)"
         shape = _shape_str(layer, model)
         row = [name, shape, params]
         if not sequential_like:
@@ -118,10 +118,10 @@ def print_summary(model, line_length=None, print_fn=None):
     optimizer_vars = list(getattr(model.optimizer, "variables", []) or []) if model.optimizer is not None else []
     total = _count(trainable) + _count(non_trainable) + _count(optimizer_vars)
     total_bytes = _bytes(trainable) + _bytes(non_trainable) + _bytes(optimizer_vars)
-    lines.append(f" Total params: {total} ({readable_memory_size(total_bytes)})")
-    lines.append(f" Trainable params: {_count(trainable)} ({readable_memory_size(_bytes(trainable))})")
-    lines.append(f" Non-trainable params: {_count(non_trainable)} ({readable_memory_size(_bytes(non_trainable))})")
+    lines.append(f" Total params: {total:,} ({readable_memory_size(total_bytes)})")
+    lines.append(f" Trainable params: {_count(trainable):,} ({readable_memory_size(_bytes(trainable))})")
+    lines.append(f" Non-trainable params: {_count(non_trainable):,} ({readable_memory_size(_bytes(non_trainable))})")
     if optimizer_vars:
-        lines.append(f" Optimizer params: {_count(optimizer_vars)} ({readable_memory_size(_bytes(optimizer_vars))})")
+        lines.append(f" Optimizer params: {_count(optimizer_vars):,} ({readable_memory_size(_bytes(optimizer_vars))})")
     for line in lines:
         print_fn(line)

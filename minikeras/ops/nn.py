@@ -3,6 +3,7 @@ import math
 
 import numpy as onp
 from autograd import numpy as anp
+from autograd.extend import defvjp, primitive
 from autograd.tracer import getval
 
 from minikeras.engine import config
@@ -28,8 +29,13 @@ def sigmoid(x):
     return anp.where(getval(x) >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 
 
-def tanh(x): return anp.tanh(_v(x))
-def tanh_shrink(x): return _v(x) - anp.tanh(_v(x))
+# autograd's own tanh gradient divides by cosh(x)^2, which overflows (with a warning) for |x| > 89
+_tanh = primitive(onp.tanh)
+defvjp(_tanh, lambda ans, x: lambda g: g * (1.0 - ans * ans))
+
+
+def tanh(x): return _tanh(_v(x))
+def tanh_shrink(x): return _v(x) - _tanh(_v(x))
 def softplus(x): return anp.logaddexp(_v(x), 0.0)
 def log_sigmoid(x): return -softplus(-_v(x))
 def exponential(x): return anp.exp(_v(x))
@@ -114,14 +120,14 @@ def gelu(x, approximate=True):
     x = _v(x)
     if approximate:
         c = math.sqrt(2.0 / math.pi)
-        return x * (0.5 * (1.0 + anp.tanh(c * (x + 0.044715 * x ** 3))))
+        return x * (0.5 * (1.0 + _tanh(c * (x + 0.044715 * x ** 3))))
     return 0.5 * x * _erfc(-x * math.sqrt(0.5))
 
 
 def mish(x):
     """x * tanh(softplus(x))."""
     x = _v(x)
-    return x * anp.tanh(softplus(x))
+    return x * _tanh(softplus(x))
 
 
 def glu(x, axis=-1):

@@ -1,0 +1,344 @@
+"""`keras.backend` (`from keras import backend as K`): the Keras 2 backend functions old
+tutorials call, with Keras 2 signatures (`axis=None, keepdims=False`).
+
+Every maths function is differentiable: it accepts numpy arrays, traced autograd values and
+Variables, so `def custom_activation(x): return x * K.sigmoid(x)` trains inside a layer.
+"""
+import numpy as onp
+from autograd import numpy as anp
+from autograd.tracer import getval, isbox
+
+from minikeras import activations
+from minikeras import random as _random
+from minikeras.engine.config import (  # noqa: F401  (re-exported)
+    epsilon, floatx, image_data_format, set_epsilon, set_floatx, set_image_data_format)
+from minikeras.engine.variable import Variable, standardize_dtype  # noqa: F401
+from minikeras.ops.numpy import _v, _vs
+
+
+def backend():
+    """The name of the backend: minikeras always computes with numpy."""
+    return "numpy"
+
+
+def clear_session(free_memory=True):
+    """Forgets layer-name counters, so the next Dense is "dense" again."""
+    try:
+        from minikeras.layers.layer import reset_uids
+    except ImportError:  # the layers package is not there (yet)
+        return
+    reset_uids()
+
+
+def _axis(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+# --- creation and inspection -------------------------------------------------------------
+def variable(value, dtype=None, name=None, constraint=None):
+    """A Variable holding `value` (floatx unless `dtype` is given)."""
+    return Variable(onp.asarray(getval(_v(value))), dtype=dtype or floatx(), name=name,
+                    constraint=constraint)
+
+
+def constant(value, dtype=None, shape=None, name=None):
+    """An array of `value` (broadcast to `shape` when given), floatx by default."""
+    out = onp.asarray(value, dtype=dtype or floatx())
+    return onp.broadcast_to(out, shape).copy() if shape is not None else out
+
+
+def zeros(shape, dtype=None, name=None):
+    """An all-zeros Variable (Keras 2 returned a variable here)."""
+    return Variable(onp.zeros(shape, dtype=dtype or floatx()), name=name)
+
+
+def ones(shape, dtype=None, name=None):
+    """An all-ones Variable."""
+    return Variable(onp.ones(shape, dtype=dtype or floatx()), name=name)
+
+
+def zeros_like(x, dtype=None, name=None):
+    return onp.zeros(shape(x), dtype=dtype or onp.result_type(getval(_v(x))))
+
+
+def ones_like(x, dtype=None, name=None):
+    return onp.ones(shape(x), dtype=dtype or onp.result_type(getval(_v(x))))
+
+
+def get_value(x):
+    """The numpy value of a Variable (or of an array)."""
+    return x.numpy() if isinstance(x, Variable) else onp.asarray(getval(x))
+
+
+def batch_get_value(tensors):
+    return [get_value(x) for x in tensors]
+
+
+def set_value(x, value):
+    """Assigns `value` to the Variable `x` (e.g. an optimizer's learning rate)."""
+    x.assign(onp.asarray(value, dtype=x.dtype))
+
+
+def batch_set_value(tuples):
+    for x, value in tuples:
+        set_value(x, value)
+
+
+def shape(x):
+    """The concrete shape of `x`, as a tuple of ints (so `K.shape(x)[0]` is the batch size)."""
+    return tuple(anp.shape(_v(x)))
+
+
+def int_shape(x):
+    """The shape as a tuple of ints or `None` (for symbolic tensors), without evaluating."""
+    return tuple(x.shape) if hasattr(x, "shape") else tuple(onp.shape(x))
+
+
+def ndim(x):
+    return len(int_shape(x))
+
+
+def dtype(x):
+    return standardize_dtype(getattr(x, "dtype", None) or onp.result_type(x))
+
+
+def count_params(x):
+    return int(onp.prod(int_shape(x)))
+
+
+def is_keras_tensor(x):
+    """Whether `x` is a symbolic KerasTensor (made by `keras.Input` or a layer on one)."""
+    try:
+        from minikeras.engine.keras_tensor import KerasTensor
+    except ImportError:
+        return False
+    return isinstance(x, KerasTensor)
+
+
+def cast(x, dtype):
+    x = _v(x)
+    return x.astype(dtype) if isbox(x) or isinstance(x, onp.ndarray) else onp.asarray(x, dtype=dtype)
+
+
+# --- element-wise maths ------------------------------------------------------------------
+def exp(x): return anp.exp(_v(x))
+def log(x): return anp.log(_v(x))
+def abs(x): return anp.abs(_v(x))
+def square(x): return anp.square(_v(x))
+def sign(x): return anp.sign(_v(x))
+def round(x): return anp.round(_v(x))
+def sin(x): return anp.sin(_v(x))
+def cos(x): return anp.cos(_v(x))
+def pow(x, a): return anp.power(_v(x), a)
+def maximum(x, y): return anp.maximum(_v(x), _v(y))
+def minimum(x, y): return anp.minimum(_v(x), _v(y))
+
+
+def sqrt(x):
+    """sqrt(max(x, 0)): Keras 2 clipped negatives to 0 first (their gradient is 0, not nan)."""
+    x = _v(x)
+    pos = getval(x) > 0
+    return anp.where(pos, anp.sqrt(anp.where(pos, x, 1.0)), 0.0)
+
+
+def clip(x, min_value, max_value):
+    """Clip to [min_value, max_value]; `max_value=None` is +inf and max < min becomes min."""
+    if max_value is not None and max_value < min_value:
+        max_value = min_value
+    return anp.clip(_v(x), min_value, onp.inf if max_value is None else max_value)
+
+
+# --- reductions --------------------------------------------------------------------------
+def sum(x, axis=None, keepdims=False): return anp.sum(_v(x), axis=_axis(axis), keepdims=keepdims)
+def prod(x, axis=None, keepdims=False): return anp.prod(_v(x), axis=_axis(axis), keepdims=keepdims)
+def mean(x, axis=None, keepdims=False): return anp.mean(_v(x), axis=_axis(axis), keepdims=keepdims)
+def max(x, axis=None, keepdims=False): return anp.max(_v(x), axis=_axis(axis), keepdims=keepdims)
+def min(x, axis=None, keepdims=False): return anp.min(_v(x), axis=_axis(axis), keepdims=keepdims)
+def var(x, axis=None, keepdims=False): return anp.var(_v(x), axis=_axis(axis), keepdims=keepdims)
+def std(x, axis=None, keepdims=False): return anp.std(_v(x), axis=_axis(axis), keepdims=keepdims)
+def cumsum(x, axis=0): return anp.cumsum(_v(x), axis=axis)
+
+
+def argmax(x, axis=-1): return onp.argmax(getval(_v(x)), axis=axis)
+def argmin(x, axis=-1): return onp.argmin(getval(_v(x)), axis=axis)
+def equal(x, y): return onp.equal(getval(_v(x)), getval(_v(y)))
+def not_equal(x, y): return onp.not_equal(getval(_v(x)), getval(_v(y)))
+def greater(x, y): return onp.greater(getval(_v(x)), getval(_v(y)))
+def less(x, y): return onp.less(getval(_v(x)), getval(_v(y)))
+
+
+# --- shapes ------------------------------------------------------------------------------
+def reshape(x, shape): return anp.reshape(_v(x), shape)
+def expand_dims(x, axis=-1): return anp.expand_dims(_v(x), axis)
+def squeeze(x, axis): return anp.squeeze(_v(x), axis=axis)
+def stack(x, axis=0): return anp.stack(_vs(x), axis=axis)
+def flatten(x): return anp.reshape(_v(x), (-1,))
+def batch_flatten(x): return anp.reshape(_v(x), (anp.shape(_v(x))[0], -1))
+def repeat_elements(x, rep, axis): return anp.repeat(_v(x), rep, axis=axis)
+def tile(x, n): return anp.tile(_v(x), n)
+
+
+def transpose(x):
+    """Reverses all axes (Keras 2's `K.transpose`)."""
+    return anp.transpose(_v(x))
+
+
+def permute_dimensions(x, pattern):
+    return anp.transpose(_v(x), tuple(pattern))
+
+
+def concatenate(tensors, axis=-1):
+    return anp.concatenate(_vs(tensors), axis=axis)
+
+
+# --- linear algebra ----------------------------------------------------------------------
+def dot(x, y):
+    """Keras 2 `K.dot`: sums the last axis of `x` against the second-to-last of `y` (np.dot)."""
+    return anp.dot(_v(x), _v(y))
+
+
+def batch_dot(x, y, axes=None):
+    """Per-sample dot product: contracts `x`'s axis `axes[0]` with `y`'s `axes[1]`.
+
+    Axis 0 is the batch. `axes=None` means (x.ndim - 1, y.ndim - 2), or (1, 1) for two
+    matrices. The output keeps x's other axes then y's; a rank-1 result becomes (batch, 1).
+    """
+    x, y = _v(x), _v(y)
+    xn, yn = anp.ndim(x), anp.ndim(y)
+    if xn < 2 or yn < 2:
+        raise ValueError(
+            "Cannot do batch_dot on inputs with rank < 2. Received inputs with shapes "
+            f"{anp.shape(x)} and {anp.shape(y)}.")
+    if axes is None:
+        axes = [xn - 1, yn - 1 if yn == 2 else yn - 2]
+    if isinstance(axes, int):
+        axes = [axes, axes]
+    ax, ay = [a % n for a, n in zip(axes, (xn, yn))]
+    if 0 in (ax, ay):
+        raise ValueError(f"Cannot perform batch_dot over axis 0. Received: axes={axes}")
+    letters = "bcdefghijklmnopqrstuvwxyz"
+    xs = "a" + letters[:xn - 1]
+    ys = "a" + letters[xn - 1:xn + yn - 2]
+    ys = ys[:ay] + xs[ax] + ys[ay + 1:]
+    out = xs.replace(xs[ax], "") + ys[1:].replace(xs[ax], "")
+    result = anp.einsum(f"{xs},{ys}->{out}", x, y)
+    return anp.expand_dims(result, 1) if anp.ndim(result) == 1 else result
+
+
+def l2_normalize(x, axis=None):
+    """x / sqrt(max(sum(x^2, axis), 1e-12))."""
+    x = _v(x)
+    return x / anp.sqrt(anp.maximum(anp.sum(anp.square(x), axis=_axis(axis), keepdims=True), 1e-12))
+
+
+# --- activations and losses --------------------------------------------------------------
+def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    """Keras 2 `K.relu`: `alpha` is the slope below `threshold`."""
+    return activations.relu(x, negative_slope=alpha, max_value=max_value, threshold=threshold)
+
+
+def sigmoid(x): return activations.sigmoid(x)
+def hard_sigmoid(x): return anp.clip(0.2 * _v(x) + 0.5, 0.0, 1.0)  # Keras 2's slope 0.2
+def tanh(x): return activations.tanh(x)
+def softplus(x): return activations.softplus(x)
+def softsign(x): return activations.softsign(x)
+def elu(x, alpha=1.0): return activations.elu(x, alpha=alpha)
+def softmax(x, axis=-1): return activations.softmax(x, axis=axis)
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    """Element-wise `-(t log(p + eps) + (1 - t) log(1 - p + eps))`, p clipped to [eps, 1 - eps].
+
+    With `from_logits`: `max(z, 0) - z t + log(1 + exp(-|z|))`.
+    """
+    t, out = _v(target), _v(output)
+    if from_logits:
+        return anp.maximum(out, 0.0) - out * t + anp.log1p(anp.exp(-anp.abs(out)))
+    eps = epsilon()
+    p = anp.clip(out, eps, 1.0 - eps)
+    return -(t * anp.log(p + eps) + (1.0 - t) * anp.log(1.0 - p + eps))
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """`-sum(t log p, axis)`, p rescaled to sum to 1 and clipped to [eps, 1 - eps].
+
+    With `from_logits`: `-sum(t log_softmax(z), axis)`.
+    """
+    t, out = _v(target), _v(output)
+    if from_logits:
+        return -anp.sum(t * activations.log_softmax(out, axis=axis), axis=axis)
+    p = out / anp.sum(out, axis=axis, keepdims=True)
+    p = anp.clip(p, epsilon(), 1.0 - epsilon())
+    return -anp.sum(t * anp.log(p), axis=axis)
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """`categorical_crossentropy` with integer class targets."""
+    out = _v(output)
+    classes = onp.asarray(getval(_v(target))).astype(int).reshape(anp.shape(out)[:-1])
+    one_hot = (classes[..., None] == onp.arange(anp.shape(out)[-1])).astype(onp.result_type(getval(out)))
+    return categorical_crossentropy(one_hot, out, from_logits=from_logits, axis=axis)
+
+
+# --- randomness --------------------------------------------------------------------------
+def _shape(shape):
+    return tuple(int(d) for d in shape)
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    return _random.normal(_shape(shape), mean, stddev, dtype=dtype or floatx(), seed=seed)
+
+
+def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    return _random.uniform(_shape(shape), minval, maxval, dtype=dtype or floatx(), seed=seed)
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    return _random.truncated_normal(_shape(shape), mean, stddev, dtype=dtype or floatx(), seed=seed)
+
+
+def random_bernoulli(shape, p=0.0, dtype=None, seed=None):
+    return (_random.uniform(_shape(shape), seed=seed) < p).astype(dtype or floatx())
+
+
+# --- control flow ------------------------------------------------------------------------
+def _resolve(x):
+    return x() if callable(x) else x
+
+
+def switch(condition, then_expression, else_expression):
+    """`then_expression` where `condition` holds, else `else_expression` (callables are called).
+
+    A scalar condition picks one branch; a tensor condition selects element-wise.
+    """
+    cond = onp.asarray(getval(_v(condition)))
+    if cond.ndim == 0:
+        return _resolve(then_expression) if bool(cond) else _resolve(else_expression)
+    then_x, else_x = _v(_resolve(then_expression)), _v(_resolve(else_expression))
+    while cond.ndim < anp.ndim(then_x):  # Keras 2 aligns the condition on the left
+        cond = cond[..., None]
+    return anp.where(cond, then_x, else_x)
+
+
+def learning_phase():
+    """1 inside a layer called with training=True, else 0."""
+    try:
+        from minikeras.layers.layer import _call_ctx
+    except ImportError:
+        return 0
+    return int(bool(_call_ctx.get("training")))
+
+
+def in_train_phase(x, alt, training=None):
+    """`x` in training, `alt` otherwise (callables are called). `None` uses `learning_phase()`."""
+    if training is None:
+        training = learning_phase()
+    return _resolve(x) if training else _resolve(alt)
+
+
+def in_test_phase(x, alt, training=None):
+    return in_train_phase(alt, x, training=training)
+
+
+def stop_gradient(x):
+    return getval(_v(x))

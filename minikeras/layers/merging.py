@@ -1,0 +1,327 @@
+"""Merge layers: combine a list of tensors into one.
+
+Add, Subtract, Multiply, Average, Maximum, Minimum (element-wise, with broadcasting),
+Concatenate(axis), Dot(axes, normalize), and the functional forms add(), ..., dot().
+"""
+from autograd import numpy as anp
+
+from minikeras import ops
+from minikeras.layers.layer import Layer
+
+
+def _elementwise_shape(shape1, shape2):
+    """The broadcast shape of two shapes without batch axis (None: unknown); Keras's rules."""
+    if shape1 is None or shape2 is None:
+        return None
+    if len(shape1) < len(shape2):
+        shape1, shape2 = shape2, shape1
+    if not shape2:
+        return tuple(shape1)
+    out = list(shape1[:len(shape1) - len(shape2)])
+    for i, j in zip(shape1[len(shape1) - len(shape2):], shape2):
+        if i is None or j is None:
+            out.append(None)
+        elif i == 1 or j == 1:
+            out.append(j if i == 1 else i)
+        elif i != j:
+            raise ValueError(
+                f"Inputs have incompatible shapes. Received shapes {tuple(shape1)} and {tuple(shape2)}")
+        else:
+            out.append(i)
+    return tuple(out)
+
+
+def _check_list_of_shapes(input_shape):
+    if not isinstance(input_shape, (list, tuple)) or not input_shape \
+            or not isinstance(input_shape[0], (tuple, list)):
+        raise ValueError(
+            "A merge layer should be called on a list of inputs. "
+            f"Received: input_shape={input_shape} (not a list of shapes)")
+
+
+class Merge(Layer):
+    """Base of the element-wise merge layers: `_merge_function(list_of_tensors)` does the maths.
+
+    Inputs of lower rank are expanded at axis 1 until all ranks match, then broadcast.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self._reshape_required = False
+
+    def _merge_function(self, inputs):
+        raise NotImplementedError
+
+    def build(self, input_shape):
+        _check_list_of_shapes(input_shape)
+        batch_sizes = {s[0] for s in input_shape if s} - {None}
+        if len(batch_sizes) > 1:
+            raise ValueError(
+                "Cannot merge tensors with different batch sizes. "
+                f"Received tensors with shapes {[tuple(s) for s in input_shape]}")
+        self._output_shape_without_batch(input_shape)
+        self._reshape_required = len({len(s) for s in input_shape}) != 1
+        self.built = True
+
+    @staticmethod
+    def _output_shape_without_batch(input_shape):
+        out = tuple(input_shape[0][1:])
+        for shape in input_shape[1:]:
+            out = _elementwise_shape(out, tuple(shape[1:]))
+        return out
+
+    def call(self, inputs):
+        if not isinstance(inputs, (list, tuple)):
+            raise ValueError("A merge layer should be called on a list of inputs. "
+                             f"Received: inputs={inputs} (not a list of tensors)")
+        if self._reshape_required:
+            max_ndim = max(anp.ndim(x) for x in inputs)
+            inputs = [anp.reshape(x, x.shape[:1] + (1,) * (max_ndim - anp.ndim(x)) + x.shape[1:])
+                      for x in inputs]
+        return self._merge_function(list(inputs))
+
+    def compute_output_shape(self, input_shape):
+        _check_list_of_shapes(input_shape)
+        batch_sizes = {s[0] for s in input_shape} - {None}
+        batch = batch_sizes.pop() if len(batch_sizes) == 1 else None
+        return (batch,) + self._output_shape_without_batch(input_shape)
+
+
+def _reduce(op, inputs):
+    out = inputs[0]
+    for x in inputs[1:]:
+        out = op(out, x)
+    return out
+
+
+class Add(Merge):
+    """Element-wise sum of the inputs: `x1 + x2 + ... + xn`."""
+
+    def _merge_function(self, inputs):
+        return _reduce(ops.add, inputs)
+
+
+class Subtract(Merge):
+    """Element-wise difference of exactly two inputs: `x1 - x2`."""
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        if len(input_shape) != 2:
+            raise ValueError("A `Subtract` layer should be called on exactly 2 inputs. "
+                             f"Received: input_shape={input_shape}")
+
+    def _merge_function(self, inputs):
+        if len(inputs) != 2:
+            raise ValueError("A `Subtract` layer should be called on exactly 2 inputs. "
+                             f"Received: inputs={inputs}")
+        return ops.subtract(inputs[0], inputs[1])
+
+
+class Multiply(Merge):
+    """Element-wise product of the inputs: `x1 * x2 * ... * xn`."""
+
+    def _merge_function(self, inputs):
+        return _reduce(ops.multiply, inputs)
+
+
+class Average(Merge):
+    """Element-wise mean of the inputs: `(x1 + ... + xn) / n`."""
+
+    def _merge_function(self, inputs):
+        return _reduce(ops.add, inputs) / len(inputs)
+
+
+class Maximum(Merge):
+    """Element-wise maximum of the inputs."""
+
+    def _merge_function(self, inputs):
+        return _reduce(ops.maximum, inputs)
+
+
+class Minimum(Merge):
+    """Element-wise minimum of the inputs."""
+
+    def _merge_function(self, inputs):
+        return _reduce(ops.minimum, inputs)
+
+
+class Concatenate(Merge):
+    """Concatenates the inputs along `axis`; all other axes must match.
+
+    Args:
+        axis: the concatenation axis (default -1).
+    """
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def build(self, input_shape):
+        if not isinstance(input_shape, (list, tuple)) or len(input_shape) < 1 \
+                or not isinstance(input_shape[0], (tuple, list)):
+            raise ValueError("A `Concatenate` layer should be called on a list of at least 1 "
+                             f"input. Received: input_shape={input_shape}")
+        reduced = set()
+        for shape in input_shape:
+            shape = list(shape)
+            if -len(shape) <= self.axis < len(shape):
+                del shape[self.axis]
+            reduced.add(tuple(shape))
+        if len(reduced) != 1 and not self._compatible(reduced):
+            raise ValueError(
+                "A `Concatenate` layer requires inputs with matching shapes except for the "
+                f"concatenation axis. Received: input_shape={[tuple(s) for s in input_shape]}")
+        self.built = True
+
+    @staticmethod
+    def _compatible(shapes):
+        """Shapes (without the concatenation axis) agree wherever both sizes are known."""
+        if len({len(s) for s in shapes}) != 1:
+            return False
+        return all(len({d for d in dims if d is not None}) <= 1 for dims in zip(*shapes))
+
+    def _merge_function(self, inputs):
+        return ops.concatenate(inputs, axis=self.axis)
+
+    def compute_output_shape(self, input_shape):
+        if not isinstance(input_shape, (tuple, list)) or not isinstance(input_shape[0], (tuple, list)):
+            raise ValueError("A `Concatenate` layer should be called on a list of inputs. "
+                             f"Received: input_shape={input_shape}")
+        out = list(input_shape[0])
+        for shape in input_shape[1:]:
+            if out[self.axis] is None or shape[self.axis] is None:
+                out[self.axis] = None
+                break
+            out[self.axis] += shape[self.axis]
+        return tuple(out)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+def batch_dot(x, y, axes):
+    """Per-sample tensor product of `x` and `y`, contracting `x`'s axis `axes[0]` with `y`'s
+    axis `axes[1]` (neither the batch axis):
+
+        out[b, i..., j...] = sum_k x[b, i..., k, ...] * y[b, k, j...]
+
+    A result with no axis besides the batch axis is returned as (batch, 1), as in Keras.
+    """
+    a0, a1 = axes
+    if a0 == 0 or a1 == 0:
+        raise ValueError("Cannot perform batch_dot over axis 0. If your inputs are not "
+                         "batched, add a dummy batch dimension to your inputs using "
+                         "keras.ops.expand_dims(x, 0)")
+    x = ops.moveaxis(x, a0, -1)
+    y = ops.moveaxis(y, a1, 1)
+    batch, x_mid, y_rest, depth = x.shape[0], x.shape[1:-1], y.shape[2:], x.shape[-1]
+    out = ops.matmul(ops.reshape(x, (batch, -1, depth)), ops.reshape(y, (batch, depth, -1)))
+    out_shape = (batch,) + tuple(x_mid) + tuple(y_rest)
+    return ops.reshape(out, out_shape if len(out_shape) > 1 else (batch, 1))
+
+
+class Dot(Merge):
+    """Dot product of two samples-wise tensors along `axes`: `sum_k x1[b, ..., k] * x2[b, k, ...]`.
+
+    Args:
+        axes: int or pair of ints, the axis contracted in each input (the batch axis 0 is
+            never contracted).
+        normalize: if True, L2-normalise both inputs along their axes first, so the result of
+            two vectors is their cosine similarity.
+    """
+
+    def __init__(self, axes, normalize=False, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(axes, int):
+            if not isinstance(axes, (list, tuple)):
+                raise TypeError("Invalid type for argument `axes`: it should be a list or an "
+                                f"int. Received: axes={axes}")
+            if len(axes) != 2:
+                raise ValueError("Invalid format for argument `axes`: it should contain two "
+                                 f"elements. Received: axes={axes}")
+            if not isinstance(axes[0], int) or not isinstance(axes[1], int):
+                raise ValueError("Invalid format for argument `axes`: list elements should be "
+                                 f"integers. Received: axes={axes}")
+        self.axes = axes
+        self.normalize = normalize
+
+    def _axes(self, ndim1, ndim2):
+        axes = [self.axes, self.axes] if isinstance(self.axes, int) else list(self.axes)
+        return [axes[0] % ndim1, axes[1] % ndim2]
+
+    def build(self, input_shape):
+        if not isinstance(input_shape[0], (tuple, list)) or len(input_shape) != 2:
+            raise ValueError("A `Dot` layer should be called on a list of 2 inputs. "
+                             f"Received: input_shape={input_shape}")
+        shape1, shape2 = tuple(input_shape[0]), tuple(input_shape[1])
+        a0, a1 = self._axes(len(shape1), len(shape2))
+        if shape1[a0] != shape2[a1]:
+            raise ValueError(
+                f"Incompatible input shapes: axis values {shape1[a0]} (at axis {a0}) != "
+                f"{shape2[a1]} (at axis {a1}). Full input shapes: {shape1}, {shape2}")
+        self.built = True
+
+    def _merge_function(self, inputs):
+        if len(inputs) != 2:
+            raise ValueError("A `Dot` layer should be called on exactly 2 inputs. "
+                             f"Received: inputs={inputs}")
+        x1, x2 = inputs
+        a0, a1 = self._axes(anp.ndim(x1), anp.ndim(x2))
+        if self.normalize:
+            x1, x2 = ops.normalize(x1, axis=a0), ops.normalize(x2, axis=a1)
+        return batch_dot(x1, x2, (a0, a1))
+
+    def compute_output_shape(self, input_shape):
+        if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
+            raise ValueError("A `Dot` layer should be called on a list of 2 inputs. "
+                             f"Received: input_shape={input_shape}")
+        shape1, shape2 = list(input_shape[0]), list(input_shape[1])
+        a0, a1 = self._axes(len(shape1), len(shape2))
+        shape1.pop(a0)
+        shape2.pop(a1)
+        out = shape1 + shape2[1:]
+        return tuple(out if len(out) > 1 else out + [1])
+
+    def get_config(self):
+        return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
+
+
+def add(inputs, **kwargs):
+    """Functional form of `Add`: `add([x1, x2])`."""
+    return Add(**kwargs)(inputs)
+
+
+def subtract(inputs, **kwargs):
+    """Functional form of `Subtract`: `subtract([x1, x2])`."""
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs, **kwargs):
+    """Functional form of `Multiply`."""
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs, **kwargs):
+    """Functional form of `Average`."""
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs, **kwargs):
+    """Functional form of `Maximum`."""
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    """Functional form of `Minimum`."""
+    return Minimum(**kwargs)(inputs)
+
+
+def concatenate(inputs, axis=-1, **kwargs):
+    """Functional form of `Concatenate`."""
+    return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs, axes=-1, **kwargs):
+    """Functional form of `Dot`."""
+    return Dot(axes=axes, **kwargs)(inputs)

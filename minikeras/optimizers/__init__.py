@@ -1,0 +1,54 @@
+"""`keras.optimizers`: the optimizers, their learning rate schedules, and get/serialize/deserialize."""
+from minikeras.optimizers import schedules
+from minikeras.optimizers.adam import Adam, Adamax, AdamW, Nadam
+from minikeras.optimizers.base import Optimizer
+from minikeras.optimizers.ftrl import Ftrl
+from minikeras.optimizers.lion import Lion
+from minikeras.optimizers.rmsprop import Adadelta, Adagrad, RMSprop
+from minikeras.optimizers.sgd import SGD
+from minikeras.utils.registry import class_config, lookup
+
+ALL_OBJECTS = (Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Nadam, Ftrl,
+               Lion)
+ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
+_NAMES = {k: v for k, v in ALL_OBJECTS_DICT.items() if k != "optimizer"}
+
+__all__ = [cls.__name__ for cls in ALL_OBJECTS] + ["schedules", "get", "serialize",
+                                                   "deserialize"]
+
+
+def serialize(optimizer):
+    """`{"module": "keras.optimizers", "class_name", "config", "registered_name"}`."""
+    return class_config(optimizer)
+
+
+def deserialize(config, custom_objects=None):
+    """An optimizer from `serialize`'s dict; built-in class names match case-insensitively."""
+    custom_objects = custom_objects or {}
+    name = config["class_name"]
+    if name in custom_objects:
+        cls = custom_objects[name]
+    elif config.get("registered_name") in custom_objects:
+        cls = custom_objects[config["registered_name"]]
+    else:
+        key = name.lower() if name.lower() in _NAMES else name
+        cls = lookup("optimizer", key, _NAMES)
+    inner = dict(config.get("config", {}))
+    if isinstance(inner.get("learning_rate"), dict):
+        inner["learning_rate"] = schedules.deserialize(inner["learning_rate"], custom_objects)
+    return cls.from_config(inner)
+
+
+def get(identifier):
+    """An optimizer from a name ("adam"), a config dict, or an instance (returned as is)."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        obj = deserialize(identifier)
+    elif isinstance(identifier, str):
+        obj = deserialize({"class_name": identifier, "config": {}})
+    else:
+        obj = identifier
+    if isinstance(obj, Optimizer):
+        return obj
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier}")

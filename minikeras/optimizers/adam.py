@@ -1,0 +1,169 @@
+"""The Adam family: Adam (and AMSGrad), AdamW, Adamax, Nadam."""
+import numpy as onp
+
+from minikeras.optimizers.base import Optimizer
+
+
+class Adam(Optimizer):
+    """Adam: adaptive moment estimation.
+
+        m <- m + (g - m) * (1 - beta_1)
+        v <- v + (g^2 - v) * (1 - beta_2)          (amsgrad: v_hat <- max(v_hat, v); use v_hat)
+        w <- w - m * alpha / (sqrt(v) + epsilon),   alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)
+
+    with t = iterations + 1.
+
+    Args:
+        learning_rate: defaults to 0.001.
+        beta_1, beta_2: decay rates of the moment estimates (0.9, 0.999).
+        epsilon: added to sqrt(v) (1e-7).
+        amsgrad: use the maximum of past second moments.
+        **kwargs: the base `Optimizer` arguments.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1, self.beta_2 = beta_1, beta_2
+        self.epsilon, self.amsgrad = epsilon, amsgrad
+
+    def build(self, var_list):
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"])
+        if self.amsgrad:
+            self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
+
+    def _prepare_step(self, learning_rate):
+        f = learning_rate.dtype.type
+        t = f(int(self.iterations) + 1)
+        self._alpha = learning_rate * onp.sqrt(1 - f(self.beta_2) ** t) / (1 - f(self.beta_1) ** t)
+
+    def update_step(self, gradient, variable, learning_rate):
+        i = self._get_variable_index(variable)
+        m, v = self._momentums[i], self._velocities[i]
+        m.assign(m.value + (gradient - m.value) * (1 - self.beta_1))
+        v.assign(v.value + (onp.square(gradient) - v.value) * (1 - self.beta_2))
+        vel = v.value
+        if self.amsgrad:
+            v_hat = self._velocity_hats[i]
+            v_hat.assign(onp.maximum(v_hat.value, vel))
+            vel = v_hat.value
+        variable.assign(variable.value - m.value * self._alpha / (onp.sqrt(vel) + self.epsilon))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                       "amsgrad": self.amsgrad})
+        return config
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: `w <- w - w * weight_decay * lr` before each Adam step.
+
+    Args:
+        learning_rate: defaults to 0.001.  weight_decay: defaults to 0.004 (must not be None).
+        beta_1, beta_2, epsilon, amsgrad: as in `Adam`.
+    """
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, **kwargs):
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay, **kwargs)
+        if self.weight_decay is None:
+            raise ValueError("Argument `weight_decay` must be a float. Received: "
+                             "weight_decay=None")
+
+
+class Adamax(Optimizer):
+    """Adamax: Adam with the infinity norm.
+
+        m <- m + (g - m) * (1 - beta_1)
+        u <- max(beta_2 * u, |g|)
+        w <- w - lr * m / ((1 - beta_1^t) * (u + epsilon))
+
+    Args:
+        learning_rate: defaults to 0.001.  beta_1, beta_2: 0.9, 0.999.  epsilon: 1e-7.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    def build(self, var_list):
+        if self.built:
+            return
+        super().build(var_list)
+        self._m, self._u = self.add_optimizer_variables(var_list, ["momentum", "norm"])
+
+    def _prepare_step(self, learning_rate):
+        f = learning_rate.dtype.type
+        self._one_minus_b1p = 1 - f(self.beta_1) ** f(int(self.iterations) + 1)
+
+    def update_step(self, gradient, variable, learning_rate):
+        i = self._get_variable_index(variable)
+        m, u = self._m[i], self._u[i]
+        m.assign(m.value + (gradient - m.value) * (1 - self.beta_1))
+        u.assign(onp.maximum(self.beta_2 * u.value, onp.abs(gradient)))
+        variable.assign(variable.value - (learning_rate * m.value)
+                        / (self._one_minus_b1p * (u.value + self.epsilon)))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
+        return config
+
+
+class Nadam(Optimizer):
+    """Nadam: Adam with Nesterov momentum (Dozat's momentum schedule).
+
+        u_t = beta_1 * (1 - 0.5 * 0.96^t),  u_prod <- u_prod * u_t  (once per step)
+        m <- m + (g - m) * (1 - beta_1);  v <- v + (g^2 - v) * (1 - beta_2)
+        m_hat = u_{t+1} m / (1 - u_prod u_{t+1}) + (1 - u_t) g / (1 - u_prod)
+        w <- w - lr * m_hat / (sqrt(v / (1 - beta_2^t)) + epsilon)
+
+    Args:
+        learning_rate: defaults to 0.001.  beta_1, beta_2: 0.9, 0.999.  epsilon: 1e-7.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    def build(self, var_list):
+        if self.built:
+            return
+        dtype = var_list[0].dtype if var_list else None
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"])
+        self._u_product = self.add_variable((), initializer="ones", dtype=dtype, name="variable")
+
+    def _prepare_step(self, learning_rate):
+        f = learning_rate.dtype.type
+        t = f(int(self.iterations) + 1)
+        beta_1, beta_2, decay = f(self.beta_1), f(self.beta_2), f(0.96)
+        u_prod = self._u_product.value * self.beta_1 * (1.0 - 0.5 * onp.power(0.96, t))
+        self._u_product.assign(u_prod)
+        u_t = beta_1 * (1.0 - 0.5 * decay ** t)
+        u_t_1 = beta_1 * (1.0 - 0.5 * decay ** (t + 1))
+        # m_hat = c_m * m + c_g * g;  v_hat = v / (1 - beta_2^t)
+        self._nadam = (u_t_1 / (1 - u_prod * u_t_1), (1 - u_t) / (1 - u_prod),
+                       1 - beta_2 ** t, 1 - beta_1, 1 - beta_2)
+
+    def update_step(self, gradient, variable, learning_rate):
+        c_m, c_g, bias2, one_b1, one_b2 = self._nadam
+        i = self._get_variable_index(variable)
+        m, v = self._momentums[i], self._velocities[i]
+        m.assign(m.value + (gradient - m.value) * one_b1)
+        v.assign(v.value + (onp.square(gradient) - v.value) * one_b2)
+        m_hat = c_m * m.value + c_g * gradient
+        v_hat = v.value / bias2
+        variable.assign(variable.value - (m_hat * learning_rate) / (onp.sqrt(v_hat) + self.epsilon))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
+        return config

@@ -1,0 +1,79 @@
+"""FTRL-Proximal ("Follow The Regularized Leader")."""
+import numpy as onp
+
+from minikeras.optimizers.base import Optimizer
+
+
+class Ftrl(Optimizer):
+    """FTRL-Proximal with L1, L2 and L2-shrinkage regularisation.
+
+        g' = g + 2 * l2_shrinkage * w;          n' = n + g^2
+        z <- z + g' - (n'^(-p) - n^(-p)) / lr * w          (p = learning_rate_power)
+        w <- (clip(z, -l1, l1) - z) / (n'^(-p) / lr + 2 * (l2 + beta / (2 lr)));   n <- n'
+
+    Args:
+        learning_rate: defaults to 0.001.  learning_rate_power: <= 0, default -0.5.
+        initial_accumulator_value: >= 0, default 0.1.
+        l1_regularization_strength, l2_regularization_strength,
+        l2_shrinkage_regularization_strength, beta: >= 0, default 0.
+    """
+
+    def __init__(self, learning_rate=0.001, learning_rate_power=-0.5,
+                 initial_accumulator_value=0.1, l1_regularization_strength=0.0,
+                 l2_regularization_strength=0.0, l2_shrinkage_regularization_strength=0.0,
+                 beta=0.0, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        if initial_accumulator_value < 0.0:
+            raise ValueError("`initial_accumulator_value` needs to be positive or zero. "
+                             f"Received: initial_accumulator_value={initial_accumulator_value}.")
+        if learning_rate_power > 0.0:
+            raise ValueError("`learning_rate_power` needs to be negative or zero. Received: "
+                             f"learning_rate_power={learning_rate_power}.")
+        for name, value in [("l1_regularization_strength", l1_regularization_strength),
+                            ("l2_regularization_strength", l2_regularization_strength),
+                            ("l2_shrinkage_regularization_strength",
+                             l2_shrinkage_regularization_strength)]:
+            if value < 0.0:
+                raise ValueError(f"`{name}` needs to be positive or zero. Received: "
+                                 f"{name}={value}.")
+        self.learning_rate_power = learning_rate_power
+        self.initial_accumulator_value = initial_accumulator_value
+        self.l1_regularization_strength = l1_regularization_strength
+        self.l2_regularization_strength = l2_regularization_strength
+        self.l2_shrinkage_regularization_strength = l2_shrinkage_regularization_strength
+        self.beta = beta
+
+    def build(self, var_list):
+        if self.built:
+            return
+        super().build(var_list)
+        self._accumulators, self._linears = self.add_optimizer_variables(
+            var_list, ["accumulator", "linear"],
+            initializer=[float(self.initial_accumulator_value), "zeros"])
+
+    def update_step(self, gradient, variable, learning_rate):
+        i = self._get_variable_index(variable)
+        accum, linear = self._accumulators[i], self._linears[i]
+        lr, p, w, n = learning_rate, -self.learning_rate_power, variable.value, accum.value
+        l2_reg = self.l2_regularization_strength + self.beta / (2.0 * lr)
+        grad_to_use = gradient + (2 * self.l2_shrinkage_regularization_strength) * w
+        new_accum = n + onp.square(gradient)
+        new_accum_p = onp.power(new_accum, p)
+        linear.assign(linear.value + (grad_to_use - ((new_accum_p - onp.power(n, p)) / lr) * w))
+        quadratic = new_accum_p / lr + 2 * l2_reg
+        l1 = self.l1_regularization_strength
+        z = linear.value
+        variable.assign((onp.clip(z, -l1, l1) - z) / quadratic)
+        accum.assign(new_accum)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "learning_rate_power": self.learning_rate_power,
+            "initial_accumulator_value": self.initial_accumulator_value,
+            "l1_regularization_strength": self.l1_regularization_strength,
+            "l2_regularization_strength": self.l2_regularization_strength,
+            "l2_shrinkage_regularization_strength": self.l2_shrinkage_regularization_strength,
+            "beta": self.beta,
+        })
+        return config

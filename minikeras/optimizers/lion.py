@@ -1,0 +1,46 @@
+"""Lion: the sign of an interpolated momentum."""
+from minikeras.optimizers.base import Optimizer
+import numpy as onp
+
+
+class Lion(Optimizer):
+    """Lion (EvoLved Sign Momentum).
+
+        w <- w - lr * sign(beta_1 * m + (1 - beta_1) * g)
+        m <- beta_2 * m + (1 - beta_2) * g
+
+    Args:
+        learning_rate: defaults to 0.001.
+        beta_1: in (0, 1]; defaults to 0.9.  beta_2: defaults to 0.99.
+        **kwargs: the base `Optimizer` arguments.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1, self.beta_2 = beta_1, beta_2
+        if beta_1 <= 0 or beta_1 > 1:
+            raise ValueError(
+                "Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer "
+                f"degenerates to SignSGD. Received: beta_1={beta_1}.")
+
+    def build(self, var_list):
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums = self.add_optimizer_variables(var_list, "momentum")
+
+    def _prepare_step(self, learning_rate):
+        f = learning_rate.dtype.type
+        self._betas = (f(self.beta_1), f(self.beta_2))
+
+    def update_step(self, gradient, variable, learning_rate):
+        b1, b2 = self._betas
+        m = self._momentums[self._get_variable_index(variable)]
+        mv = m.value
+        variable.assign(variable.value - learning_rate * onp.sign(mv * b1 + gradient * (1.0 - b1)))
+        m.assign(mv * b2 + gradient * (1.0 - b2))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2})
+        return config

@@ -1,0 +1,53 @@
+"""Stochastic gradient descent, with optional (Nesterov) momentum."""
+from minikeras.optimizers.base import Optimizer
+
+
+class SGD(Optimizer):
+    """Gradient descent (with momentum).
+
+        momentum == 0:  w <- w - lr * g
+        otherwise:      v <- momentum * v - lr * g;  w <- w + v
+        nesterov:       v <- momentum * v - lr * g;  w <- w + momentum * v - lr * g
+
+    Args:
+        learning_rate: float, schedule or callable; defaults to 0.01.
+        momentum: float in [0, 1]; defaults to 0.0.
+        nesterov: whether to apply Nesterov momentum.
+        **kwargs: the base `Optimizer` arguments (clipnorm, weight_decay, name, ...).
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        if not isinstance(momentum, float) or momentum < 0 or momentum > 1:
+            raise ValueError("`momentum` must be a float between [0, 1].")
+        self.momentum = momentum
+        self.nesterov = nesterov
+
+    def build(self, variables):
+        if self.built:
+            return
+        super().build(variables)
+        self.momentums = []
+        if self.momentum != 0:
+            self.momentums = self.add_optimizer_variables(variables, "momentum")
+
+    def update_step(self, gradient, variable, learning_rate):
+        step = gradient * learning_rate
+        if self.momentum == 0:
+            variable.assign(variable.value - step)
+            return
+        m = self.momentums[self._get_variable_index(variable)]
+        momentum = self._momentum32
+        m.assign(m.value * momentum - step)
+        if self.nesterov:
+            variable.assign(variable.value + (m.value * momentum - step))
+        else:
+            variable.assign(variable.value + m.value)
+
+    def _prepare_step(self, learning_rate):
+        self._momentum32 = learning_rate.dtype.type(self.momentum)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"momentum": self.momentum, "nesterov": self.nesterov})
+        return config

@@ -1,0 +1,2 @@
+"""`keras.preprocessing.sequence`: `pad_sequences`."""
+from minikeras.utils.sequence_utils import pad_sequences  # noqa: F401
