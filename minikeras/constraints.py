@@ -105,11 +105,13 @@ ALL_OBJECTS_DICT.update({"constraint": Constraint, "max_norm": MaxNorm, "min_max
 
 def serialize(constraint):
     """`{"module": "keras.constraints", "class_name": ..., "config": ..., ...}`."""
-    return class_config(constraint)
+    return None if constraint is None else class_config(constraint)
 
 
 def deserialize(config, custom_objects=None):
     """A constraint from a name or a dict made by `serialize`."""
+    if config is None:
+        return None
     table = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
     if isinstance(config, str):
         return lookup("constraint", config, table)()

@@ -327,11 +327,13 @@ ALL_OBJECTS_DICT.update({"IdentityInitializer": Identity, "OrthogonalInitializer
 
 def serialize(initializer):
     """`{"module": "keras.initializers", "class_name": ..., "config": ..., ...}`."""
-    return class_config(initializer)
+    return None if initializer is None else class_config(initializer)
 
 
 def deserialize(config, custom_objects=None):
     """An initializer from a name or a dict made by `serialize`."""
+    if config is None:
+        return None
     table = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
     if isinstance(config, str):
         return lookup("initializer", config, table)()

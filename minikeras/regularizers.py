@@ -137,11 +137,13 @@ ALL_OBJECTS_DICT.update({"regularizer": Regularizer, "l1": L1, "l2": L2, "l1l2":
 
 def serialize(regularizer):
     """`{"module": "keras.regularizers", "class_name": ..., "config": ..., ...}`."""
-    return class_config(regularizer)
+    return None if regularizer is None else class_config(regularizer)
 
 
 def deserialize(config, custom_objects=None):
     """A regularizer from a name or a dict made by `serialize`."""
+    if config is None:
+        return None
     table = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
     if isinstance(config, str):
         return lookup("regularizer", config, table)()

@@ -239,3 +239,37 @@ def test_summary_counts(capsys):
     assert "Total params: 101,770 (397.54 KB)" in out
     assert "Trainable params: 101,770 (397.54 KB)" in out
     assert "Non-trainable params: 0 (0.00 B)" in out
+
+
+def test_bad_input_errors_at_the_start_of_fit():
+    m = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+    m.compile("sgd", "sparse_categorical_crossentropy")
+    x = np.zeros((10, 4), "float32")
+    with pytest.raises(ValueError, match=r"(?s)Data cardinality is ambiguous.*'x' sizes: 10.*'y' sizes: 9"):
+        m.fit(x, np.zeros(9), verbose=0)
+    with pytest.raises(ValueError, match=r"expected shape=\(None, 4\), found shape=\(10, 5\)"):
+        m.fit(np.zeros((10, 5), "float32"), np.zeros(10), verbose=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        m.fit(x, np.zeros(10), batch_size=0, verbose=0)
+    fresh = keras.Sequential([layers.Dense(2)])
+    with pytest.raises(ValueError, match="compile"):
+        fresh.fit(x, np.zeros(10), verbose=0)
+
+
+def test_unknown_strings_in_compile_list_valid_names():
+    m = keras.Sequential([keras.Input((4,)), layers.Dense(3)])
+    with pytest.raises(ValueError, match=r"adamm.*adam"):
+        m.compile(optimizer="adamm", loss="mse")
+    with pytest.raises(ValueError, match=r"mean_squared_errror.*mean_squared_error"):
+        m.compile(optimizer="adam", loss="mean_squared_errror")
+    with pytest.raises(ValueError, match=r"accuracyy.*accuracy"):
+        m.compile(optimizer="adam", loss="mse", metrics=["accuracyy"])
+
+
+def test_keras2_positional_metrics_are_understood_with_a_warning():
+    x, y = _blobs(64)
+    m = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+    with pytest.warns(UserWarning, match="loss_weights"):
+        m.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+    h = m.fit(x, y, epochs=1, verbose=0)
+    assert "accuracy" in h.history

@@ -40,6 +40,9 @@ class CompileLoss:
     """Total loss = sum_i loss_weight_i * loss_i(y_true_i, y_pred_i, sample_weight)."""
 
     def __init__(self, loss, loss_weights=None):
+        for spec in flatten(loss):
+            if isinstance(spec, str):
+                _loss_object(spec)  # an unknown name fails at compile, listing valid names
         self.loss = loss
         self.loss_weights = loss_weights
         self.built = False
@@ -91,6 +94,10 @@ class CompileMetrics:
     """The compiled metrics of every output, named as Keras names them in the logs."""
 
     def __init__(self, metrics, loss):
+        from minikeras import metrics as metrics_mod
+        for spec in flatten(metrics):
+            if isinstance(spec, str) and spec not in ("accuracy", "acc", "crossentropy", "ce"):
+                metrics_mod.get(spec)  # an unknown name fails at compile, listing valid names
         self.spec = metrics
         self.loss = loss
         self.built = False

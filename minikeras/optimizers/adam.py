@@ -39,19 +39,22 @@ class Adam(Optimizer):
     def _prepare_step(self, learning_rate):
         f = learning_rate.dtype.type
         t = f(int(self.iterations) + 1)
-        self._alpha = learning_rate * onp.sqrt(1 - f(self.beta_2) ** t) / (1 - f(self.beta_1) ** t)
+        alpha = learning_rate * onp.sqrt(1 - f(self.beta_2) ** t) / (1 - f(self.beta_1) ** t)
+        self._c = self._consts(learning_rate, 1 - self.beta_1, 1 - self.beta_2, alpha,
+                               self.epsilon)
 
     def update_step(self, gradient, variable, learning_rate):
+        one_b1, one_b2, alpha, eps = self._c
         i = self._get_variable_index(variable)
         m, v = self._momentums[i], self._velocities[i]
-        m.assign(m.value + (gradient - m.value) * (1 - self.beta_1))
-        v.assign(v.value + (onp.square(gradient) - v.value) * (1 - self.beta_2))
+        m.assign(m.value + (gradient - m.value) * one_b1)
+        v.assign(v.value + (onp.square(gradient) - v.value) * one_b2)
         vel = v.value
         if self.amsgrad:
             v_hat = self._velocity_hats[i]
             v_hat.assign(onp.maximum(v_hat.value, vel))
             vel = v_hat.value
-        variable.assign(variable.value - m.value * self._alpha / (onp.sqrt(vel) + self.epsilon))
+        variable.assign(variable.value - m.value * alpha / (onp.sqrt(vel) + eps))
 
     def get_config(self):
         config = super().get_config()
@@ -100,15 +103,17 @@ class Adamax(Optimizer):
 
     def _prepare_step(self, learning_rate):
         f = learning_rate.dtype.type
-        self._one_minus_b1p = 1 - f(self.beta_1) ** f(int(self.iterations) + 1)
+        one_b1p = 1 - f(self.beta_1) ** f(int(self.iterations) + 1)
+        self._c = self._consts(learning_rate, 1 - self.beta_1, self.beta_2, one_b1p,
+                               self.epsilon)
 
     def update_step(self, gradient, variable, learning_rate):
+        one_b1, beta_2, one_b1p, eps = self._c
         i = self._get_variable_index(variable)
         m, u = self._m[i], self._u[i]
-        m.assign(m.value + (gradient - m.value) * (1 - self.beta_1))
-        u.assign(onp.maximum(self.beta_2 * u.value, onp.abs(gradient)))
-        variable.assign(variable.value - (learning_rate * m.value)
-                        / (self._one_minus_b1p * (u.value + self.epsilon)))
+        m.assign(m.value + (gradient - m.value) * one_b1)
+        u.assign(onp.maximum(beta_2 * u.value, onp.abs(gradient)))
+        variable.assign(variable.value - (learning_rate * m.value) / (one_b1p * (u.value + eps)))
 
     def get_config(self):
         config = super().get_config()
@@ -150,18 +155,19 @@ class Nadam(Optimizer):
         u_t = beta_1 * (1.0 - 0.5 * decay ** t)
         u_t_1 = beta_1 * (1.0 - 0.5 * decay ** (t + 1))
         # m_hat = c_m * m + c_g * g;  v_hat = v / (1 - beta_2^t)
-        self._nadam = (u_t_1 / (1 - u_prod * u_t_1), (1 - u_t) / (1 - u_prod),
-                       1 - beta_2 ** t, 1 - beta_1, 1 - beta_2)
+        self._c = self._consts(learning_rate, u_t_1 / (1 - u_prod * u_t_1),
+                               (1 - u_t) / (1 - u_prod), 1 - beta_2 ** t, 1 - beta_1,
+                               1 - beta_2, self.epsilon)
 
     def update_step(self, gradient, variable, learning_rate):
-        c_m, c_g, bias2, one_b1, one_b2 = self._nadam
+        c_m, c_g, bias2, one_b1, one_b2, eps = self._c
         i = self._get_variable_index(variable)
         m, v = self._momentums[i], self._velocities[i]
         m.assign(m.value + (gradient - m.value) * one_b1)
         v.assign(v.value + (onp.square(gradient) - v.value) * one_b2)
         m_hat = c_m * m.value + c_g * gradient
         v_hat = v.value / bias2
-        variable.assign(variable.value - (m_hat * learning_rate) / (onp.sqrt(v_hat) + self.epsilon))
+        variable.assign(variable.value - (m_hat * learning_rate) / (onp.sqrt(v_hat) + eps))
 
     def get_config(self):
         config = super().get_config()

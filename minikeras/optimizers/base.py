@@ -74,6 +74,7 @@ class Optimizer:
         self._trainable_variables = []
         self._trainable_variables_indices = {}
         self._overwrite_ids = set()
+        self._dtypes = {}  # id(variable) -> numpy dtype, filled by build
         self._iterations = Variable(0, dtype="int64", trainable=False, name="iteration",
                                     path=f"{self.name}/iteration")
         if isinstance(learning_rate, _schedules.LearningRateSchedule) or callable(learning_rate):
@@ -166,6 +167,7 @@ class Optimizer:
         self._trainable_variables = list(variables)
         self._overwrite_ids = {id(v) for v in variables
                                if getattr(v, "overwrite_with_gradient", False)}
+        self._dtypes = {id(v): onp.dtype(v.dtype) for v in variables}
         self.built = True
 
     def add_variable(self, shape, initializer="zeros", dtype=None, aggregation="none",
@@ -262,7 +264,9 @@ class Optimizer:
         if self._overwrite_ids:
             grads, trainable_variables = self._overwrite_with_gradients(grads, trainable_variables)
         if grads:
-            grads = [onp.asarray(g, dtype=v.dtype) for g, v in zip(grads, trainable_variables)]
+            dtypes = self._dtypes
+            grads = [onp.asarray(g, dtype=dtypes.get(id(v))) for g, v in
+                     zip(grads, trainable_variables)]
             if self.loss_scale_factor is not None:
                 grads = [g / self.loss_scale_factor for g in grads]
             self._backend_apply_gradients(grads, trainable_variables)
@@ -315,6 +319,12 @@ class Optimizer:
 
     def _prepare_step(self, learning_rate):
         """Hook: compute the scalars every variable's update shares (bias corrections)."""
+
+    @staticmethod
+    def _consts(learning_rate, *values):
+        """`values` as 0-d arrays of the learning rate's dtype: the float32 constants Keras's
+        weak Python scalars become, and much cheaper in numpy than Python floats."""
+        return tuple(onp.asarray(v, dtype=learning_rate.dtype) for v in values)
 
     def _overwrite_with_gradients(self, grads, variables):
         """Variables marked `overwrite_with_gradient` take the gradient as their new value."""

@@ -30,15 +30,15 @@ class Lion(Optimizer):
         self._momentums = self.add_optimizer_variables(var_list, "momentum")
 
     def _prepare_step(self, learning_rate):
-        f = learning_rate.dtype.type
-        self._betas = (f(self.beta_1), f(self.beta_2))
+        b1, b2 = self._consts(learning_rate, self.beta_1, self.beta_2)
+        self._c = (b1, b2) + self._consts(learning_rate, 1.0 - b1, 1.0 - b2)
 
     def update_step(self, gradient, variable, learning_rate):
-        b1, b2 = self._betas
+        b1, b2, one_b1, one_b2 = self._c
         m = self._momentums[self._get_variable_index(variable)]
         mv = m.value
-        variable.assign(variable.value - learning_rate * onp.sign(mv * b1 + gradient * (1.0 - b1)))
-        m.assign(mv * b2 + gradient * (1.0 - b2))
+        variable.assign(variable.value - learning_rate * onp.sign(mv * b1 + gradient * one_b1))
+        m.assign(mv * b2 + gradient * one_b2)
 
     def get_config(self):
         config = super().get_config()

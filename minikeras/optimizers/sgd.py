@@ -45,7 +45,7 @@ class SGD(Optimizer):
             variable.assign(variable.value + m.value)
 
     def _prepare_step(self, learning_rate):
-        self._momentum32 = learning_rate.dtype.type(self.momentum)
+        (self._momentum32,) = self._consts(learning_rate, self.momentum)
 
     def get_config(self):
         config = super().get_config()
