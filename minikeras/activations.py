@@ -7,9 +7,23 @@ Keras-level arguments (`relu`'s `negative_slope` / `max_value` / `threshold`, `g
 """
 import types
 
+import numpy as onp
+from autograd import numpy as anp
+
+from minikeras.engine.config import floatx
 from minikeras.ops import nn
-from minikeras.ops.numpy import _v, clip
+from minikeras.ops.numpy import convert_to_tensor
 from minikeras.utils.registry import lookup
+
+
+def _t(x):
+    """`x` as an array (Python lists of floats become floatx) or the traced value itself."""
+    if isinstance(x, (list, tuple)):
+        # converted here: ops.numpy.convert_to_tensor's `any(...)` is shadowed by ops.any,
+        # which sends every list down its stack-of-boxes branch (float64 out)
+        arr = onp.asarray(x)
+        return arr.astype(floatx()) if arr.dtype == onp.float64 else arr
+    return convert_to_tensor(x)
 
 
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
@@ -24,7 +38,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
         max_value: the largest value the function returns (`None`: no clipping).
         threshold: values at or below it are damped or set to zero.
     """
-    x = _v(x)
+    x = _t(x)
     if negative_slope != 0.0:
         if max_value is None and threshold == 0:
             return nn.leaky_relu(x, negative_slope=negative_slope)
@@ -34,7 +48,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     else:
         out = nn.relu(x)
     if max_value is not None:
-        out = clip(out, 0.0, max_value)
+        out = anp.minimum(anp.maximum(out, 0.0), max_value)  # jax's clip: half gradient at ties
     if negative_slope != 0.0:
         out = out - negative_slope * negative_part
     return out
@@ -42,77 +56,77 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 
 def leaky_relu(x, negative_slope=0.2):
     """`x` if `x >= 0` else `negative_slope * x`."""
-    return nn.leaky_relu(x, negative_slope=negative_slope)
+    return nn.leaky_relu(_t(x), negative_slope=negative_slope)
 
 
 def relu6(x):
     """`min(max(x, 0), 6)`."""
-    return nn.relu6(x)
+    return nn.relu6(_t(x))
 
 
 def softmax(x, axis=-1):
     """`exp(x) / sum(exp(x), axis)`: a probability distribution along `axis`."""
-    return nn.softmax(x, axis=axis)
+    return nn.softmax(_t(x), axis=axis)
 
 
 def log_softmax(x, axis=-1):
     """`x - log(sum(exp(x), axis))`."""
-    return nn.log_softmax(x, axis=axis)
+    return nn.log_softmax(_t(x), axis=axis)
 
 
 def sparsemax(x, axis=-1):
     """`max(x - tau(x), 0)`: the Euclidean projection of `x` onto the probability simplex."""
-    return nn.sparsemax(x, axis=axis)
+    return nn.sparsemax(_t(x), axis=axis)
 
 
 def elu(x, alpha=1.0):
     """`x` if `x > 0` else `alpha * (exp(x) - 1)`."""
-    return nn.elu(x, alpha=alpha)
+    return nn.elu(_t(x), alpha=alpha)
 
 
 def selu(x):
     """`scale * elu(x, alpha)`, alpha=1.67326324, scale=1.05070098 (Klambauer et al. 2017)."""
-    return nn.selu(x)
+    return nn.selu(_t(x))
 
 
 def celu(x, alpha=1.0):
     """`x` if `x >= 0` else `alpha * (exp(x / alpha) - 1)`."""
-    return nn.celu(x, alpha=alpha)
+    return nn.celu(_t(x), alpha=alpha)
 
 
 def softplus(x):
     """`log(exp(x) + 1)`."""
-    return nn.softplus(x)
+    return nn.softplus(_t(x))
 
 
 def softsign(x):
     """`x / (|x| + 1)`."""
-    return nn.softsign(x)
+    return nn.softsign(_t(x))
 
 
 def squareplus(x, b=4):
     """`(x + sqrt(x^2 + b)) / 2`."""
-    return nn.squareplus(x, b=b)
+    return nn.squareplus(_t(x), b=b)
 
 
 def soft_shrink(x, threshold=0.5):
     """`x - threshold` above `threshold`, `x + threshold` below `-threshold`, else 0."""
-    return nn.soft_shrink(x, threshold=threshold)
+    return nn.soft_shrink(_t(x), threshold=threshold)
 
 
 def hard_shrink(x, threshold=0.5):
     """`x` if `|x| > threshold` else 0."""
-    return nn.hard_shrink(x, threshold=threshold)
+    return nn.hard_shrink(_t(x), threshold=threshold)
 
 
 def sparse_plus(x):
     """0 for `x <= -1`, `(x + 1)^2 / 4` for `-1 < x < 1`, `x` for `x >= 1`."""
-    return nn.sparse_plus(x)
+    return nn.sparse_plus(_t(x))
 
 
 def silu(x):
     """Swish / SiLU: `x * sigmoid(x)`."""
-    return nn.silu(x)
+    return nn.silu(_t(x))
 
 
 swish = silu
@@ -124,62 +138,62 @@ def gelu(x, approximate=False):
     Exact: `0.5 * x * (1 + erf(x / sqrt(2)))`; approximate:
     `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`.
     """
-    return nn.gelu(x, approximate=approximate)
+    return nn.gelu(_t(x), approximate=approximate)
 
 
 def glu(x, axis=-1):
     """Gated linear unit: `a * sigmoid(b)`, `a` and `b` the halves of `x` along `axis`."""
-    return nn.glu(x, axis=axis)
+    return nn.glu(_t(x), axis=axis)
 
 
 def tanh(x):
     """`(exp(x) - exp(-x)) / (exp(x) + exp(-x))`."""
-    return nn.tanh(x)
+    return nn.tanh(_t(x))
 
 
 def tanh_shrink(x):
     """`x - tanh(x)`."""
-    return nn.tanh_shrink(x)
+    return nn.tanh_shrink(_t(x))
 
 
 def hard_tanh(x):
     """`clip(x, -1, 1)`."""
-    return nn.hard_tanh(x)
+    return nn.hard_tanh(_t(x))
 
 
 def threshold(x, threshold, default_value):
     """`x` if `x > threshold` else `default_value`."""
-    return nn.threshold(x, threshold, default_value)
+    return nn.threshold(_t(x), threshold, default_value)
 
 
 def sigmoid(x):
     """`1 / (1 + exp(-x))`."""
-    return nn.sigmoid(x)
+    return nn.sigmoid(_t(x))
 
 
 def sparse_sigmoid(x):
     """`0.5 * clip(x + 1, 0, 2)`."""
-    return nn.sparse_sigmoid(x)
+    return nn.sparse_sigmoid(_t(x))
 
 
 def exponential(x):
     """`exp(x)`."""
-    return nn.exponential(x)
+    return nn.exponential(_t(x))
 
 
 def hard_sigmoid(x):
     """0 for `x <= -3`, 1 for `x >= 3`, `x / 6 + 0.5` between."""
-    return nn.hard_sigmoid(x)
+    return nn.hard_sigmoid(_t(x))
 
 
 def log_sigmoid(x):
     """`log(1 / (1 + exp(-x)))`."""
-    return nn.log_sigmoid(x)
+    return nn.log_sigmoid(_t(x))
 
 
 def hard_silu(x):
     """Hard swish: `x * hard_sigmoid(x)`."""
-    return nn.hard_silu(x)
+    return nn.hard_silu(_t(x))
 
 
 hard_swish = hard_silu
@@ -192,7 +206,7 @@ def linear(x):
 
 def mish(x):
     """`x * tanh(softplus(x))`."""
-    return nn.mish(x)
+    return nn.mish(_t(x))
 
 
 ALL_OBJECTS_DICT = {fn.__name__: fn for fn in (

@@ -404,7 +404,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     valid = None if ignore_class is None else labels != ignore_class
     labels = labels.astype("int32")
     if anp.ndim(y_pred) < 1:
-        raise ValueError(f"Argument `output` must be at least rank 1. Received: output.shape={anp.shape(y_pred)}")
+        raise ValueError("Argument `output` must be at least rank 1. "
+                         f"Received: output.shape={anp.shape(y_pred)}")
     if labels.shape != anp.shape(y_pred)[:-1]:
         raise ValueError(
             "Arguments `target` and `output` must have the same shape up until the last "

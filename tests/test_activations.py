@@ -245,3 +245,19 @@ def test_serialize_custom_function_round_trip():
         is custom_activation
     with pytest.raises(ValueError, match="custom_activation"):
         activations.deserialize(cfg)
+
+
+def test_python_lists_become_float32_tensors():
+    out = activations.relu([-10, -5, 0.0, 5, 10], negative_slope=0.5)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, [-5, -2.5, 0, 5, 10])
+    assert activations.softmax([1.0, 1.0]).tolist() == [0.5, 0.5]
+
+
+@pytest.mark.parametrize("name, slope", [("sigmoid", 0.25), ("silu", 0.5), ("gelu", 0.5),
+                                         ("tanh", 1.0), ("softplus", 0.5), ("elu", 1.0),
+                                         ("mish", 0.6), ("log_sigmoid", 0.5)])
+def test_gradient_at_exactly_zero(name, slope):
+    # a zero pre-activation (zero-initialised weights, padding) must still pass gradient
+    g = autograd.grad(lambda x: activations.get(name)(x).sum())(np.zeros(3))
+    np.testing.assert_allclose(g, slope, rtol=1e-6)

@@ -1,6 +1,5 @@
 """Callbacks driven by hand the way `fit` drives them, on a fake model with the interface they use."""
 import csv
-import warnings
 
 import numpy as np
 import pytest

@@ -231,3 +231,7 @@ def test_unknown_name_lists_valid_names():
         I.get("glorot")
     msg = str(err.value)
     assert "'glorot'" in msg and "glorot_uniform" in msg and "he_normal" in msg and "Zeros" in msg
+
+
+def test_none_serializes_to_none():
+    assert I.serialize(None) is None and I.deserialize(None) is None

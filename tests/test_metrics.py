@@ -193,6 +193,34 @@ def test_custom_metric_with_add_variable():
     assert m.result() == 0.0
 
 
+def test_keras_tutorial_custom_metric():
+    from minikeras import ops
+
+    class BinaryTruePositives(M.Metric):
+        def __init__(self, name="binary_true_positives", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.true_positives = self.add_variable(shape=(), initializer="zeros", name="true_positives")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            y_true, y_pred = ops.cast(y_true, "bool"), ops.cast(y_pred, "bool")
+            values = ops.cast(ops.logical_and(ops.equal(y_true, True), ops.equal(y_pred, True)), self.dtype)
+            if sample_weight is not None:
+                sample_weight = ops.broadcast_to(ops.cast(sample_weight, self.dtype), values.shape)
+                values = ops.multiply(values, sample_weight)
+            self.true_positives.assign_add(ops.sum(values))
+
+        def result(self):
+            return self.true_positives
+
+    m = BinaryTruePositives()
+    m.update_state([0, 1, 1, 1], [0, 1, 0, 1])
+    m.update_state([1, 1], [1, 1], sample_weight=[0.5, 0.25])
+    assert float(m.result()) == pytest.approx(2.75)
+    assert m.get_config() == {"name": "binary_true_positives", "dtype": "float32"}
+    m.reset_state()
+    assert float(m.result()) == 0.0
+
+
 def test_unique_default_names():
     a, b = M.Precision(), M.Precision()
     assert a.name != b.name and a.name.startswith("precision") and b.name.startswith("precision")

@@ -48,7 +48,8 @@ def test_sgd_nesterov_two_steps():
 
 
 def test_adam_first_step_is_about_lr_times_sign():
-    # m = 0.1 g, v = 0.001 g^2, alpha = lr sqrt(0.001) / 0.1: update = lr g / (|g| + eps / sqrt(.001))
+    # m = 0.1 g, v = 0.001 g^2, alpha = lr sqrt(0.001) / 0.1:
+    # update = lr g / (|g| + eps / sqrt(0.001))
     g = np.array([0.5, -3.0])
     expected = 1.0 - 0.01 * g / (np.abs(g) + 1e-7 / math.sqrt(0.001))
     np.testing.assert_allclose(step(optimizers.Adam(0.01), [1.0, 1.0], g), expected, rtol=1e-5)

@@ -166,3 +166,8 @@ def test_constraint_get_other_identifiers():
     with pytest.raises(ValueError) as err:
         C.get("maxnorm")
     assert "'maxnorm'" in str(err.value) and "max_norm" in str(err.value)
+
+
+def test_none_serializes_to_none():
+    for module in (R, C):
+        assert module.serialize(None) is None and module.deserialize(None) is None

@@ -125,6 +125,9 @@ class Variable:
 
     # --- writing -------------------------------------------------------------------------
     def assign(self, value):
+        if type(value) is onp.ndarray and value.dtype == self._value.dtype and value.shape == self._value.shape:
+            self._value = value.copy()
+            return self
         value = onp.asarray(getval(value.value if isinstance(value, Variable) else value))
         if value.shape != self._value.shape:
             raise ValueError(

@@ -23,10 +23,11 @@ def relu6(x):
 
 
 def sigmoid(x):
-    """1 / (1 + exp(-x)), from exp(-|x|) so neither tail overflows nor rounds to 0."""
+    """1 / (1 + exp(-x)), from z = exp(-|x|) so neither tail overflows nor rounds to 0."""
     x = _v(x)
-    z = anp.exp(-anp.abs(x))
-    return anp.where(getval(x) >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+    pos = getval(x) >= 0
+    z = anp.exp(anp.where(pos, -x, x))  # not anp.abs: its gradient at 0 is 0
+    return anp.where(pos, 1.0 / (1.0 + z), z / (1.0 + z))
 
 
 # autograd's own tanh gradient divides by cosh(x)^2, which overflows (with a warning) for |x| > 89
@@ -104,7 +105,8 @@ def celu(x, alpha=1.0):
 
 def _erfc(x):
     """Complementary error function, relative error < 1.2e-7 everywhere (Numerical Recipes erfcc)."""
-    a = anp.abs(x)
+    pos = getval(x) >= 0
+    a = anp.where(pos, x, -x)  # |x|, with gradient sign(x) also at 0
     t = 1.0 / (1.0 + 0.5 * a)
     coeffs = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807,
               -1.13520398, 1.48851587, -0.82215223, 0.17087277)
@@ -112,7 +114,7 @@ def _erfc(x):
     for c in coeffs[-2::-1]:
         poly = c + t * poly
     tail = t * anp.exp(-a * a + poly)
-    return anp.where(getval(x) >= 0, tail, 2.0 - tail)
+    return anp.where(pos, tail, 2.0 - tail)
 
 
 def gelu(x, approximate=True):
@@ -168,8 +170,8 @@ def sparse_plus(x):
 
 
 def sparse_sigmoid(x):
-    """0.5 * clip(x + 1, 0, 2)."""
-    return 0.5 * anp.clip(_v(x) + 1.0, 0.0, 2.0)
+    """0.5 * clip(x + 1, 0, 2), as min(max(.)) so the kinks get jax's half gradient."""
+    return 0.5 * anp.minimum(anp.maximum(_v(x) + 1.0, 0.0), 2.0)
 
 
 def squareplus(x, b=4):

@@ -1,4 +1,4 @@
-"""`keras.optimizers`: the optimizers, their learning rate schedules, and get/serialize/deserialize."""
+"""`keras.optimizers`: the optimizers, learning rate schedules, get/serialize/deserialize."""
 from minikeras.optimizers import schedules
 from minikeras.optimizers.adam import Adam, Adamax, AdamW, Nadam
 from minikeras.optimizers.base import Optimizer

@@ -198,7 +198,8 @@ class Optimizer:
         `overwrite_with_gradient` get `None`.
         """
         names = [name] if isinstance(name, str) else list(name)
-        inits = initializer if isinstance(initializer, (list, tuple)) else [initializer] * len(names)
+        inits = (initializer if isinstance(initializer, (list, tuple))
+                 else [initializer] * len(names))
         if len(names) != len(inits):
             raise ValueError(
                 "The number of provided names must match the number of provided initializers. "

@@ -51,17 +51,23 @@ class Ftrl(Optimizer):
             var_list, ["accumulator", "linear"],
             initializer=[float(self.initial_accumulator_value), "zeros"])
 
+    def _prepare_step(self, lr):
+        l2_reg = self.l2_regularization_strength + self.beta / (2.0 * lr)
+        self._c = self._consts(lr, -self.learning_rate_power, 2 * l2_reg,
+                               2 * self.l2_shrinkage_regularization_strength,
+                               self.l1_regularization_strength)
+
     def update_step(self, gradient, variable, learning_rate):
+        p, two_l2, two_shrink, l1 = self._c
+        lr = learning_rate
         i = self._get_variable_index(variable)
         accum, linear = self._accumulators[i], self._linears[i]
-        lr, p, w, n = learning_rate, -self.learning_rate_power, variable.value, accum.value
-        l2_reg = self.l2_regularization_strength + self.beta / (2.0 * lr)
-        grad_to_use = gradient + (2 * self.l2_shrinkage_regularization_strength) * w
+        w, n = variable.value, accum.value
+        grad_to_use = gradient + two_shrink * w
         new_accum = n + onp.square(gradient)
         new_accum_p = onp.power(new_accum, p)
         linear.assign(linear.value + (grad_to_use - ((new_accum_p - onp.power(n, p)) / lr) * w))
-        quadratic = new_accum_p / lr + 2 * l2_reg
-        l1 = self.l1_regularization_strength
+        quadratic = new_accum_p / lr + two_l2
         z = linear.value
         variable.assign((onp.clip(z, -l1, l1) - z) / quadratic)
         accum.assign(new_accum)

@@ -1,6 +1,7 @@
 """Lion: the sign of an interpolated momentum."""
-from minikeras.optimizers.base import Optimizer
 import numpy as onp
+
+from minikeras.optimizers.base import Optimizer
 
 
 class Lion(Optimizer):

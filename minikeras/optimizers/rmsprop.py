@@ -34,21 +34,24 @@ class RMSprop(Optimizer):
         if self.centered:
             self._average_gradients = self.add_optimizer_variables(var_list, "average_gradient")
 
+    def _prepare_step(self, learning_rate):
+        self._c = self._consts(learning_rate, self.rho, 1 - self.rho, self.epsilon, self.momentum)
+
     def update_step(self, gradient, variable, learning_rate):
+        rho, one_rho, eps, momentum = self._c
         i = self._get_variable_index(variable)
-        rho = self.rho
         velocity = self._velocities[i]
-        velocity.assign(rho * velocity.value + (1 - rho) * onp.square(gradient))
+        velocity.assign(rho * velocity.value + one_rho * onp.square(gradient))
         if self.centered:
             avg = self._average_gradients[i]
-            avg.assign(rho * avg.value + (1 - rho) * gradient)
-            denominator = velocity.value - onp.square(avg.value) + self.epsilon
+            avg.assign(rho * avg.value + one_rho * gradient)
+            denominator = velocity.value - onp.square(avg.value) + eps
         else:
-            denominator = velocity.value + self.epsilon
+            denominator = velocity.value + eps
         increment = (learning_rate * gradient) / onp.sqrt(denominator)
         if self.momentum > 0:
             mom = self._momentums[i]
-            mom.assign(self.momentum * mom.value + increment)
+            mom.assign(momentum * mom.value + increment)
             increment = mom.value
         variable.assign(variable.value - increment)
 
@@ -80,11 +83,14 @@ class Adagrad(Optimizer):
         self._accumulators = self.add_optimizer_variables(
             var_list, "accumulator", initializer=float(self.initial_accumulator_value))
 
+    def _prepare_step(self, learning_rate):
+        (self._eps,) = self._consts(learning_rate, self.epsilon)
+
     def update_step(self, gradient, variable, learning_rate):
         acc = self._accumulators[self._get_variable_index(variable)]
         acc.assign(acc.value + onp.square(gradient))
         variable.assign(variable.value
-                        - (learning_rate * gradient) / onp.sqrt(acc.value + self.epsilon))
+                        - (learning_rate * gradient) / onp.sqrt(acc.value + self._eps))
 
     def get_config(self):
         config = super().get_config()
@@ -116,13 +122,16 @@ class Adadelta(Optimizer):
         self._accumulated_grads, self._accumulated_delta_vars = self.add_optimizer_variables(
             var_list, ["accumulated_grad", "accumulated_delta_var"])
 
+    def _prepare_step(self, learning_rate):
+        self._c = self._consts(learning_rate, self.rho, 1 - self.rho, self.epsilon)
+
     def update_step(self, grad, variable, learning_rate):
+        rho, one_rho, eps = self._c
         i = self._get_variable_index(variable)
-        rho, eps = self.rho, self.epsilon
         acc_g, acc_d = self._accumulated_grads[i], self._accumulated_delta_vars[i]
-        acc_g.assign(rho * acc_g.value + (1 - rho) * onp.square(grad))
+        acc_g.assign(rho * acc_g.value + one_rho * onp.square(grad))
         delta = -((onp.sqrt(acc_d.value + eps) * grad) / onp.sqrt(acc_g.value + eps))
-        acc_d.assign(rho * acc_d.value + (1 - rho) * onp.square(delta))
+        acc_d.assign(rho * acc_d.value + one_rho * onp.square(delta))
         variable.assign(variable.value + learning_rate * delta)
 
     def get_config(self):

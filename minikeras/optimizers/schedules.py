@@ -59,7 +59,8 @@ class ExponentialDecay(LearningRateSchedule):
         p = _cast(step, dtype) / _cast(self.decay_steps, dtype)
         if self.staircase:
             p = onp.floor(p)
-        return _cast(self.initial_learning_rate, dtype) * onp.power(_cast(self.decay_rate, dtype), p)
+        decay_rate = _cast(self.decay_rate, dtype)
+        return _cast(self.initial_learning_rate, dtype) * onp.power(decay_rate, p)
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
@@ -198,7 +199,8 @@ class CosineDecayRestarts(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0,
                  alpha=0.0, name="SGDRDecay"):
-        self.initial_learning_rate, self.first_decay_steps = initial_learning_rate, first_decay_steps
+        self.initial_learning_rate = initial_learning_rate
+        self.first_decay_steps = first_decay_steps
         self._t_mul, self._m_mul, self.alpha, self.name = t_mul, m_mul, alpha, name
         _check_positive("first_decay_steps", first_decay_steps)
 

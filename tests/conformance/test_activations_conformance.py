@@ -63,3 +63,30 @@ def test_every_keras_activation_name_is_known(keras):
 
 def test_get_none_is_linear_in_both(keras):
     assert keras.activations.get(None).__name__ == activations.get(None).__name__ == "linear"
+
+
+GRAD_POINTS = np.array([-30.0, -3.5, -1.0, -0.3, 0.0, 0.2, 0.7, 2.0, 4.0, 30.0], dtype="float32")
+
+
+@pytest.mark.parametrize("name, kwargs", [c for c in CASES if c[0] not in ("glu", "softmax", "log_softmax")],
+                         ids=[f"{n}-{k}" for n, k in CASES if n not in ("glu", "softmax", "log_softmax")])
+def test_gradients_match_jax(keras, name, kwargs):
+    """d/dx of each activation, including x = 0, against jax.grad of Keras's function."""
+    import autograd
+    import jax
+
+    theirs = np.asarray(jax.vmap(jax.grad(lambda v: getattr(keras.activations, name)(v, **kwargs)))(GRAD_POINTS))
+    ours = autograd.elementwise_grad(lambda v: getattr(activations, name)(v, **kwargs))(GRAD_POINTS)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name, kwargs", [("softmax", {}), ("log_softmax", {}), ("glu", {})])
+def test_vector_gradients_match_jax(keras, name, kwargs):
+    import autograd
+    import jax
+
+    x = X[:4, :8]
+    w = np.linspace(-1, 1, x.shape[1] // (2 if name == "glu" else 1)).astype("float32")
+    theirs = np.asarray(jax.grad(lambda v: (getattr(keras.activations, name)(v, **kwargs) * w).sum())(x))
+    ours = autograd.grad(lambda v: (getattr(activations, name)(v, **kwargs) * w).sum())(x)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)

@@ -47,9 +47,11 @@ def keras_model(keras, learning_rate):
     """One small compiled Keras model, fitted once so that its compiled metrics (and their
     directions) exist; reused with its learning rate reset, since building one takes a second."""
     if "model" not in _KERAS_MODEL:
-        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
-        model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate), loss="mse",
-                      metrics=["accuracy"])
+        # Explicit names leave Keras's auto-naming counters (dense_N, ...) as other tests expect.
+        model = keras.Sequential([keras.Input((2,), name="cb_input"),
+                                  keras.layers.Dense(1, name="cb_dense")], name="cb_model")
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate, name="cb_sgd"),
+                      loss="mse", metrics=["accuracy"])
         model.fit(np.zeros((4, 2), "float32"), np.zeros((4, 1), "float32"), epochs=1, verbose=0)
         _KERAS_MODEL["model"] = model
     model = _KERAS_MODEL["model"]

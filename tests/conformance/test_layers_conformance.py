@@ -119,11 +119,10 @@ def test_layer_matches_keras(keras, case):
         assert _plain(our_config[key]) == _plain(their_config[key]), key
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+# a concrete mask cannot go with a symbolic input, so masked cases are left out
+@pytest.mark.parametrize("case", sorted(c for c in CASES if "mask" not in CASES[c][2]))
 def test_symbolic_output_shape_matches_keras(keras, case):
-    factory, shapes, call_kwargs = CASES[case]
-    if "mask" in call_kwargs:
-        pytest.skip("a concrete mask cannot go with a symbolic input")
+    factory, shapes, _ = CASES[case]
 
     def symbolic(L, O):
         if isinstance(shapes, list):

@@ -81,7 +81,9 @@ def test_loss_values(keras, name, kwargs, kind):
     # per-sample weights on (N, T) losses need a trailing axis, in Keras too
     shape = np.shape(getattr(L, name)(reduction="none", **kwargs)(y_true, y_pred))
     sw = np.random.default_rng(1).uniform(0, 2, shape[:1] + (1,) * (len(shape) - 1)).astype("float32")
-    for reduction in REDUCTIONS:
+    # every reduction on a few losses; the reduction code is shared, so elsewhere two suffice
+    full = name in ("MeanSquaredError", "BinaryCrossentropy", "CategoricalCrossentropy")
+    for reduction in REDUCTIONS if full else ["sum_over_batch_size", "none"]:
         ours = getattr(L, name)(reduction=reduction, **kwargs)
         theirs = getattr(keras.losses, name)(reduction=reduction, **kwargs)
         for weight in (None, sw):

@@ -195,8 +195,8 @@ def test_schedule_values_match_keras(keras, name, kwargs):
     # (only those: XLA's division can round 21 / 7 up, which PolynomialDecay's ceil would see)
     kfn = jax.jit(ks) if name.startswith("Cosine") else ks
     for step in STEPS:
-        np.testing.assert_allclose(float(ms(step)), float(kfn(np.int32(step))), rtol=1e-5, atol=1e-7,
-                                   err_msg=f"{name} step {step}")
+        np.testing.assert_allclose(float(ms(step)), float(kfn(np.int32(step))), rtol=1e-5,
+                                   atol=1e-7, err_msg=f"{name} step {step}")
     assert ms.get_config() == ks.get_config()
     assert mko.schedules.serialize(ms) == keras.optimizers.schedules.serialize(ks)
 

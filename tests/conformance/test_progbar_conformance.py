@@ -71,8 +71,12 @@ def untimed(lines):
 def keras_run(keras, verbose, capsys):
     """Real Keras: 2-epoch fit with validation, then evaluate and predict, each recorded."""
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
-    model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    # Explicit names leave Keras's auto-naming counters (dense_N, ...) as other tests expect.
+    model = keras.Sequential([keras.Input((3,), name="pb_input"),
+                              keras.layers.Dense(2, activation="softmax", name="pb_dense")],
+                             name="pb_model")
+    model.compile(keras.optimizers.SGD(name="pb_sgd"), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
     rng = np.random.default_rng(0)
     x, y = rng.random((64, 3)).astype("float32"), rng.integers(0, 2, 64)
     runs = []
