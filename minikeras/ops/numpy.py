@@ -26,7 +26,7 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     x = _v(x)
     if isbox(x):
         return x if dtype is None else x.astype(dtype)
-    if isinstance(x, (list, tuple)) and any(isbox(_v(e)) for e in x):
+    if isinstance(x, (list, tuple)) and builtins.any(isbox(_v(e)) for e in x):
         return anp.stack(_vs(x))
     arr = onp.asarray(x)
     if dtype is not None:
