@@ -7,6 +7,8 @@ import inspect
 import math
 
 import numpy as onp
+
+from minikeras import ops
 from autograd import numpy as anp
 from autograd.tracer import getval
 
@@ -58,7 +60,7 @@ class L1L2(Regularizer):
         x = _v(x)
         penalty = onp.zeros((), dtype=onp.result_type(getval(x)))
         if self.l1 != 0.0:
-            penalty = penalty + self.l1 * anp.sum(anp.abs(x))
+            penalty = penalty + self.l1 * anp.sum(ops.abs(x))
         if self.l2 != 0.0:
             penalty = penalty + self.l2 * anp.sum(anp.square(x))
         return penalty
@@ -74,7 +76,7 @@ class L1(Regularizer):
         self.l1 = _as_float32(validate_float_arg(0.01 if l1 is None else l1, name="l1"))
 
     def __call__(self, x):
-        return self.l1 * anp.sum(anp.abs(_v(x)))
+        return self.l1 * anp.sum(ops.abs(_v(x)))
 
     def get_config(self):
         return {"l1": self.l1}
@@ -121,7 +123,7 @@ class OrthogonalRegularizer(Regularizer):
         size = anp.shape(product)[0]
         off_diagonal = product * (1.0 - onp.eye(size, dtype=onp.result_type(getval(x))))
         num_pairs = size * (size - 1.0) / 2.0
-        return self.factor * 0.5 * anp.sum(anp.abs(off_diagonal)) / num_pairs
+        return self.factor * 0.5 * anp.sum(ops.abs(off_diagonal)) / num_pairs
 
     def get_config(self):
         return {"factor": self.factor, "mode": self.mode}

@@ -95,7 +95,10 @@ def log10(x): return anp.log10(_v(x))
 def sqrt(x): return anp.sqrt(_v(x))
 def rsqrt(x): return 1.0 / anp.sqrt(_v(x))
 def square(x): return anp.square(_v(x))
-def abs(x): return anp.abs(_v(x))
+def abs(x):
+    """|x|, with the gradient at 0 taken as +1 (as JAX, and so Keras, does)."""
+    x = _v(x)
+    return anp.where(getval(x) >= 0, x, -x)
 absolute = abs
 def sign(x): return anp.sign(_v(x))
 def reciprocal(x): return 1.0 / _v(x)

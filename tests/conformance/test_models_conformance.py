@@ -111,3 +111,47 @@ def test_summary_table_layout_matches(keras):
     mm.summary(print_fn=lambda line, *a, **k: ml.append(line))
     strip = lambda ls: [l.rstrip() for l in "\n".join(ls).splitlines() if l.strip()]
     assert strip(ml) == strip(kl)
+
+
+def _regularized(lib):
+    L = lib.layers
+    return lib.Sequential([
+        lib.Input((12,)),
+        L.Dense(16, activation="relu", kernel_regularizer=lib.regularizers.L2(0.01),
+                bias_regularizer=lib.regularizers.L1(0.02), name="r1"),
+        L.Dense(3, activation="softmax", activity_regularizer=lib.regularizers.L2(0.05), name="r2"),
+    ], name="reg")
+
+
+def test_regularization_losses_match_in_evaluate_and_training(keras):
+    x, y = _data(64)
+    km, mm = _regularized(keras), _regularized(mk)
+    mm.set_weights(km.get_weights())
+    for m, lib in ((km, keras), (mm, mk)):
+        m.compile(lib.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
+    assert mm.evaluate(x, y, verbose=0) == pytest.approx(km.evaluate(x, y, verbose=0), rel=1e-5)
+    kh = km.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    mh = mm.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    assert mh.history["loss"][0] == pytest.approx(kh.history["loss"][0], rel=1e-5)
+    for a, b in zip(mm.get_weights(), km.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_add_loss_in_a_user_layer_matches(keras):
+    def build(lib):
+        class Penalized(lib.layers.Layer):
+            def call(self, inputs):
+                self.add_loss(0.1 * lib.ops.mean(lib.ops.square(inputs)))
+                return inputs
+        return lib.Sequential([lib.Input((12,)), lib.layers.Dense(4, name="d"), Penalized(name="p"),
+                               lib.layers.Dense(3, name="o")], name="pen")
+    x, y = _data(32)
+    km, mm = build(keras), build(mk)
+    mm.set_weights(km.get_weights())
+    for m, lib in ((km, keras), (mm, mk)):
+        m.compile(lib.optimizers.Adam(0.01), lib.losses.SparseCategoricalCrossentropy(from_logits=True))
+    kh = km.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    mh = mm.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(mh.history["loss"], kh.history["loss"], rtol=1e-5)
+    for a, b in zip(mm.get_weights(), km.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
