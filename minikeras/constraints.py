@@ -3,13 +3,12 @@
 `constraint(w)` takes the updated weight (a numpy array, untraced) and returns the projected
 one; the optimizer assigns it back.
 """
-import inspect
 
 from autograd import numpy as anp
 
 from minikeras.engine.config import epsilon
 from minikeras.ops.numpy import _v
-from minikeras.utils.registry import class_config, lookup
+from minikeras.utils.registry import ObjectRegistry
 
 
 class Constraint:
@@ -103,30 +102,7 @@ ALL_OBJECTS_DICT.update({"constraint": Constraint, "max_norm": MaxNorm, "min_max
                          "non_neg": NonNeg, "unit_norm": UnitNorm})
 
 
-def serialize(constraint):
-    """`{"module": "keras.constraints", "class_name": ..., "config": ..., ...}`."""
-    return None if constraint is None else class_config(constraint)
-
-
-def deserialize(config, custom_objects=None):
-    """A constraint from a name or a dict made by `serialize`."""
-    if config is None:
-        return None
-    table = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
-    if isinstance(config, str):
-        return lookup("constraint", config, table)()
-    cls = lookup("constraint", config["class_name"], table)
-    return cls.from_config(config.get("config") or {})
-
-
-def get(identifier):
-    """A constraint from `None`, a name, a config dict, a class or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier}")
+_registry = ObjectRegistry("constraint", ALL_OBJECTS_DICT)
+serialize = _registry.serialize
+deserialize = _registry.deserialize
+get = _registry.get

@@ -15,7 +15,7 @@ import numpy as onp
 from minikeras import random
 from minikeras.engine.random import SeedGenerator, draw_seed
 from minikeras.engine.variable import Variable, standardize_dtype
-from minikeras.utils.registry import class_config, lookup
+from minikeras.utils.registry import ObjectRegistry
 
 
 class Initializer:
@@ -325,20 +325,9 @@ ALL_OBJECTS_DICT.update({"IdentityInitializer": Identity, "OrthogonalInitializer
                          "zero": Zeros})
 
 
-def serialize(initializer):
-    """`{"module": "keras.initializers", "class_name": ..., "config": ..., ...}`."""
-    return None if initializer is None else class_config(initializer)
-
-
-def deserialize(config, custom_objects=None):
-    """An initializer from a name or a dict made by `serialize`."""
-    if config is None:
-        return None
-    table = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
-    if isinstance(config, str):
-        return lookup("initializer", config, table)()
-    cls = lookup("initializer", config["class_name"], table)
-    return cls.from_config(config.get("config") or {})
+_registry = ObjectRegistry("initializer", ALL_OBJECTS_DICT)
+serialize = _registry.serialize
+deserialize = _registry.deserialize
 
 
 def get(identifier):

@@ -3,7 +3,6 @@
 `regularizer(x)` returns a scalar and is traced by autograd: `x` is a weight's value (a traced
 box inside a training step) or a Variable, which is read through `.value`.
 """
-import inspect
 import math
 
 import numpy as onp
@@ -14,7 +13,7 @@ from autograd.tracer import getval
 
 from minikeras.ops.nn import normalize
 from minikeras.ops.numpy import _v
-from minikeras.utils.registry import class_config, lookup
+from minikeras.utils.registry import ObjectRegistry
 
 
 class Regularizer:
@@ -137,30 +136,7 @@ ALL_OBJECTS_DICT.update({"regularizer": Regularizer, "l1": L1, "l2": L2, "l1l2":
                          "l1_l2": L1L2, "orthogonal_regularizer": OrthogonalRegularizer})
 
 
-def serialize(regularizer):
-    """`{"module": "keras.regularizers", "class_name": ..., "config": ..., ...}`."""
-    return None if regularizer is None else class_config(regularizer)
-
-
-def deserialize(config, custom_objects=None):
-    """A regularizer from a name or a dict made by `serialize`."""
-    if config is None:
-        return None
-    table = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
-    if isinstance(config, str):
-        return lookup("regularizer", config, table)()
-    cls = lookup("regularizer", config["class_name"], table)
-    return cls.from_config(config.get("config") or {})
-
-
-def get(identifier):
-    """A regularizer from `None`, a name, a config dict, a class or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
+_registry = ObjectRegistry("regularizer", ALL_OBJECTS_DICT)
+serialize = _registry.serialize
+deserialize = _registry.deserialize
+get = _registry.get

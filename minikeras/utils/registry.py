@@ -16,3 +16,39 @@ def class_config(obj):
     return {"module": f"keras.{obj._keras_module}" if hasattr(obj, "_keras_module") else "keras",
             "class_name": type(obj).__name__, "config": obj.get_config(),
             "registered_name": None}
+
+
+class ObjectRegistry:
+    """`serialize` / `deserialize` / `get` for one kind of configurable object
+    (constraints, regularizers, initializers, ...), backed by a name -> class table."""
+
+    def __init__(self, kind, table):
+        self.kind = kind
+        self.table = table
+
+    def serialize(self, obj):
+        """`{"module": ..., "class_name": ..., "config": ..., "registered_name": None}` or None."""
+        return None if obj is None else class_config(obj)
+
+    def deserialize(self, config, custom_objects=None):
+        """An object from a name or from a dict made by `serialize`."""
+        if config is None:
+            return None
+        table = {**self.table, **(custom_objects or {})}
+        if isinstance(config, str):
+            return lookup(self.kind, config, table)()
+        cls = lookup(self.kind, config["class_name"], table)
+        return cls.from_config(config.get("config") or {})
+
+    def get(self, identifier):
+        """An object from `None`, a name, a config dict, a class or a callable."""
+        import inspect
+        if identifier is None:
+            return None
+        if isinstance(identifier, (str, dict)):
+            return self.deserialize(identifier)
+        if inspect.isclass(identifier):
+            return identifier()
+        if callable(identifier):
+            return identifier
+        raise ValueError(f"Could not interpret {self.kind} identifier: {identifier}")
