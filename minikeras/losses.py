@@ -679,17 +679,7 @@ def get(identifier):
 
     Class names give a `Loss` instance; function names give the function, as in Keras.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = registry.lookup("loss", identifier, ALL_OBJECTS)
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj() if inspect.isclass(obj) else obj
-    raise ValueError(f"Could not interpret loss identifier: {identifier}")
+    return registry.get_callable("loss", identifier, ALL_OBJECTS, deserialize)
 
 
 def _shape(x):

@@ -808,17 +808,7 @@ def deserialize(config, custom_objects=None):
 
 def get(identifier):
     """A metric from a name (a `Metric` instance), a config dict, a callable or an instance."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = registry.lookup("metric", identifier, ALL_OBJECTS)
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj() if inspect.isclass(obj) else obj
-    raise ValueError(f"Could not interpret metric identifier: {identifier}")
+    return registry.get_callable("metric", identifier, ALL_OBJECTS, deserialize)
 
 
 def _loss_from_logits(loss):

@@ -52,3 +52,20 @@ class ObjectRegistry:
         if callable(identifier):
             return identifier
         raise ValueError(f"Could not interpret {self.kind} identifier: {identifier}")
+
+
+def get_callable(kind, identifier, table, deserialize):
+    """Keras's `get` for losses and metrics: a name gives the table entry (a class is
+    instantiated), a dict is deserialized, a callable or instance is returned as is."""
+    import inspect
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        obj = deserialize(identifier)
+    elif isinstance(identifier, str):
+        obj = lookup(kind, identifier, table)
+    else:
+        obj = identifier
+    if callable(obj):
+        return obj() if inspect.isclass(obj) else obj
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier}")
