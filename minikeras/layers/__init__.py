@@ -7,3 +7,27 @@ from minikeras.layers.merging import (  # noqa: F401
     add, average, concatenate, dot, maximum, minimum, multiply, subtract)
 from minikeras.layers.reshaping import Permute, RepeatVector, Reshape  # noqa: F401
 from minikeras.layers.lambda_layer import Lambda  # noqa: F401
+from minikeras.layers.normalization import (  # noqa: F401
+    BatchNormalization, GroupNormalization, LayerNormalization, UnitNormalization)
+from minikeras.layers.padding import (  # noqa: F401
+    Cropping1D, Cropping2D, Cropping3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
+from minikeras.layers.upsampling import UpSampling1D, UpSampling2D, UpSampling3D  # noqa: F401
+from minikeras.layers.regularization import (  # noqa: F401
+    ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D,
+    SpatialDropout2D, SpatialDropout3D)
+from minikeras.layers.convolutional import (  # noqa: F401
+    Conv1D, Conv2D, Conv3D, Convolution1D, Convolution2D, Convolution3D)
+from minikeras.layers.conv_transpose import (  # noqa: F401
+    Conv1DTranspose, Conv2DTranspose, Conv3DTranspose, Convolution1DTranspose,
+    Convolution2DTranspose, Convolution3DTranspose)
+from minikeras.layers.depthwise import (  # noqa: F401
+    DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D, SeparableConvolution1D,
+    SeparableConvolution2D)
+from minikeras.layers.preprocessing import (  # noqa: F401
+    Normalization, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling, Resizing)
+from minikeras.layers.pooling import (  # noqa: F401
+    AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgPool1D, AvgPool2D, AvgPool3D,
+    GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalAvgPool1D,
+    GlobalAvgPool2D, GlobalAvgPool3D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D,
+    GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool1D, MaxPool2D, MaxPool3D,
+    MaxPooling1D, MaxPooling2D, MaxPooling3D)

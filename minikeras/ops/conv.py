@@ -1,0 +1,292 @@
+"""`keras.ops` convolutions: conv, depthwise_conv, separable_conv, conv_transpose.
+
+A convolution is one matrix product between patches of the input and the kernel:
+
+    y[n, j, o] = sum_{t, c} x_pad[n, j*s + t*d, c] * kernel[t, c, o]     (j, t: spatial tuples)
+
+`_im2col` gathers the patches x_pad[n, j*s + t*d, c] into an (N, L..., K..., C) array with one
+strided copy per kernel tap; `_col2im` scatter-adds such an array back into an (N, S..., C)
+array. Each is the other's vector-Jacobian product, so autograd's slice gradient (np.add.at)
+stays out of the training step. A transposed convolution is the matmul of the input with the
+kernel followed by `_col2im`. Padding "same" is split as XLA splits it: floor(total / 2)
+before, the rest after. Everything is computed channels_last; channels_first is transposed.
+"""
+import math
+
+import numpy as onp
+from autograd import numpy as anp
+from autograd.extend import defvjp, primitive
+from autograd.tracer import getval, isbox
+
+from minikeras.engine import config
+from minikeras.ops.numpy import _v
+
+
+# --- the two primitives ------------------------------------------------------------------
+def _geometry(spatial, ksize, strides, dilation, pads):
+    """Per axis (out_size, buffer_size, input_offset, tap_origin) of the zero-padded buffer.
+
+    Padded position p = input index + lo; patches read p = j*s + t*d for j < out_size.
+    A negative `hi` crops the input (used by conv_transpose); the buffer holds both ranges.
+    """
+    geo = []
+    for size, k, s, d, (lo, hi) in zip(spatial, ksize, strides, dilation, pads):
+        span = (k - 1) * d + 1
+        out = (size + lo + hi - span) // s + 1
+        start = min(0, lo)
+        end = max((out - 1) * s + span, lo + size)
+        geo.append((out, end - start, lo - start, -start))
+    return geo
+
+
+def _tap_window(taps, geo, strides, dilation):
+    """The buffer slice that kernel tap `taps` reads for every output position."""
+    return (slice(None),) + tuple(
+        slice(origin + t * d, origin + t * d + (out - 1) * s + 1, s)
+        for t, (out, _, _, origin), s, d in zip(taps, geo, strides, dilation)) + (slice(None),)
+
+
+def _input_window(spatial, geo):
+    return (slice(None),) + tuple(slice(off, off + n) for n, (_, _, off, _) in zip(spatial, geo)) \
+        + (slice(None),)
+
+
+def _is_plain(spatial, geo):
+    return all(size == n and off == 0 for n, (_, size, off, _) in zip(spatial, geo))
+
+
+@primitive
+def _im2col(x, ksize, strides, dilation, pads):
+    """(N, S..., C) -> patches (N, L..., K..., C): cols[n, j, t, c] = x_pad[n, j*s + t*d, c]."""
+    spatial = x.shape[1:-1]
+    geo = _geometry(spatial, ksize, strides, dilation, pads)
+    if _is_plain(spatial, geo):
+        buf = x
+    else:
+        buf = onp.zeros((x.shape[0],) + tuple(g[1] for g in geo) + x.shape[-1:], x.dtype)
+        buf[_input_window(spatial, geo)] = x
+    cols = onp.empty((x.shape[0],) + tuple(g[0] for g in geo) + tuple(ksize) + x.shape[-1:],
+                     x.dtype)
+    lead = (slice(None),) * (len(spatial) + 1)
+    for taps in onp.ndindex(*ksize):
+        cols[lead + taps] = buf[_tap_window(taps, geo, strides, dilation)]
+    return cols
+
+
+@primitive
+def _col2im(cols, spatial, strides, dilation, pads):
+    """Adjoint of `_im2col`: x[n, i, c] = sum of cols[n, j, t, c] over j*s + t*d = i + lo."""
+    nd = len(spatial)
+    ksize = cols.shape[1 + nd:1 + 2 * nd]
+    geo = _geometry(spatial, ksize, strides, dilation, pads)
+    buf = onp.zeros((cols.shape[0],) + tuple(g[1] for g in geo) + cols.shape[-1:], cols.dtype)
+    lead = (slice(None),) * (nd + 1)
+    for taps in onp.ndindex(*ksize):
+        buf[_tap_window(taps, geo, strides, dilation)] += cols[lead + taps]
+    return buf if _is_plain(spatial, geo) else buf[_input_window(spatial, geo)]
+
+
+defvjp(_im2col, lambda ans, x, ksize, strides, dilation, pads:
+       lambda g: _col2im(g, x.shape[1:-1], strides, dilation, pads))
+defvjp(_col2im, lambda ans, cols, spatial, strides, dilation, pads:
+       lambda g: _im2col(g, cols.shape[1 + len(spatial):1 + 2 * len(spatial)], strides,
+                         dilation, pads))
+
+
+# --- argument handling -------------------------------------------------------------------
+def _tuple(value, nd, name):
+    if isinstance(value, (int, onp.integer)):
+        return (int(value),) * nd
+    value = tuple(int(v) for v in value)
+    if len(value) != nd:
+        raise ValueError(f"The `{name}` argument must be an int or a tuple of {nd} integers. "
+                         f"Received: {name}={value}")
+    return value
+
+
+def _same_pads(spatial, ksize, strides, dilation):
+    """XLA's "SAME": out = ceil(S / s), total = max((out - 1) s + (k - 1) d + 1 - S, 0)."""
+    pads = []
+    for size, k, s, d in zip(spatial, ksize, strides, dilation):
+        total = max((-(-size // s) - 1) * s + (k - 1) * d + 1 - size, 0)
+        pads.append((total // 2, total - total // 2))
+    return tuple(pads)
+
+
+def _resolve_pads(padding, spatial, ksize, strides, dilation):
+    if not isinstance(padding, str):  # explicit ((lo, hi), ...) pairs, e.g. causal padding
+        return tuple((int(lo), int(hi)) for lo, hi in padding)
+    padding = padding.lower()
+    if padding == "valid":
+        return ((0, 0),) * len(spatial)
+    if padding == "same":
+        return _same_pads(spatial, ksize, strides, dilation)
+    raise ValueError(f"`padding` must be either `'valid'` or `'same'`. Received {padding}.")
+
+
+def _to_last(x, data_format):
+    if data_format == "channels_first":
+        return anp.transpose(x, (0,) + tuple(range(2, x.ndim)) + (1,))
+    return x
+
+
+def _from_last(y, data_format):
+    if data_format == "channels_first":
+        return anp.transpose(y, (0, y.ndim - 1) + tuple(range(1, y.ndim - 1)))
+    return y
+
+
+def _prepare(inputs, kernel, data_format):
+    x, kernel = _v(inputs), _v(kernel)
+    if not hasattr(x, "ndim"):
+        x = onp.asarray(x)
+    if not hasattr(kernel, "ndim"):
+        kernel = onp.asarray(kernel)
+    if not isbox(x) and x.dtype != getval(kernel).dtype:
+        x = onp.asarray(x, dtype=getval(kernel).dtype)
+    if x.ndim != kernel.ndim or x.ndim < 3:
+        raise ValueError(
+            "Kernel shape must have the same length as input, but received kernel of shape "
+            f"{tuple(kernel.shape)} and input of shape {tuple(x.shape)}.")
+    data_format = config.standardize_data_format(data_format)
+    return _to_last(x, data_format), kernel, data_format
+
+
+def _check_channels(channels, kernel_channels, data_format):
+    if channels != kernel_channels:
+        raise ValueError(
+            "The number of input channels must match the kernel's input channels. Received: "
+            f"input channels={channels}, kernel input channels={kernel_channels}, "
+            f"data_format='{data_format}'.")
+
+
+# --- the convolutions (channels_last cores) -----------------------------------------------
+def _grouped_matmul(cols, kernel, groups):
+    """(M, K..., C) patches times (K..., C/G, O) kernel, group g seeing channels g*C/G.. ."""
+    m, filters = cols.shape[0], kernel.shape[-1]
+    if groups == 1:
+        return anp.matmul(anp.reshape(cols, (m, -1)), anp.reshape(kernel, (-1, filters)))
+    kk, cg = math.prod(kernel.shape[:-2]), kernel.shape[-2]
+    cols = anp.transpose(anp.reshape(cols, (m, kk, groups, cg)), (2, 0, 1, 3))
+    kernel = anp.transpose(anp.reshape(kernel, (kk, cg, groups, filters // groups)), (2, 0, 1, 3))
+    y = anp.matmul(anp.reshape(cols, (groups, m, kk * cg)),
+                   anp.reshape(kernel, (groups, kk * cg, filters // groups)))
+    return anp.reshape(anp.transpose(y, (1, 0, 2)), (m, filters))
+
+
+def _conv_last(x, kernel, strides, padding, dilation, groups):
+    """Channels-last N-d convolution, y = im2col(x) @ kernel, one matmul (per group)."""
+    nd = x.ndim - 2
+    ksize = tuple(kernel.shape[:-2])
+    strides, dilation = _tuple(strides, nd, "strides"), _tuple(dilation, nd, "dilation_rate")
+    spatial = tuple(x.shape[1:-1])
+    pads = _resolve_pads(padding, spatial, ksize, strides, dilation)
+    out = tuple(g[0] for g in _geometry(spatial, ksize, strides, dilation, pads))
+    if min(out) <= 0:
+        raise ValueError(
+            "The convolution operation resulted in an empty output. This can happen if the "
+            "input is too small for the given kernel size, strides, dilation rate, and padding "
+            f"mode. Please check the input shape and convolution parameters. Received: input "
+            f"shape={tuple(x.shape)}, kernel shape={tuple(kernel.shape)}, strides={strides}, "
+            f"padding={padding}, dilation_rate={dilation}.")
+    if set(ksize) == {1} and set(strides) == {1} and set(sum(pads, ())) == {0}:
+        cols = x  # a 1x1 convolution needs no patches
+    else:
+        cols = _im2col(x, ksize, strides, dilation, pads)
+    y = _grouped_matmul(anp.reshape(cols, (-1,) + ksize + (x.shape[-1],)), kernel, groups)
+    return anp.reshape(y, (x.shape[0],) + out + (kernel.shape[-1],))
+
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """N-d cross-correlation, as keras.ops.conv (groups = input channels / kernel.shape[-2]).
+
+    Args:
+        inputs: (batch, spatial..., channels) or, channels_first, (batch, channels, spatial...).
+        kernel: (k..., in_channels / groups, out_channels).
+        strides, dilation_rate: int or tuple per spatial axis.
+        padding: "valid" or "same" (or explicit ((lo, hi), ...) pairs).
+    """
+    x, kernel, data_format = _prepare(inputs, kernel, data_format)
+    channels, kernel_channels = x.shape[-1], kernel.shape[-2]
+    if channels % kernel_channels:
+        raise ValueError(
+            "The number of input channels must be evenly divisible by kernel's in_channels. "
+            f"Received input channels {channels} and kernel in_channels {kernel_channels}. ")
+    y = _conv_last(x, kernel, strides, padding, dilation_rate, channels // kernel_channels)
+    return _from_last(y, data_format)
+
+
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """Each input channel c convolved with its own kernel[..., c, :]; output channel c*m + i.
+
+    kernel: (k..., in_channels, depth_multiplier).
+    """
+    x, kernel, data_format = _prepare(inputs, kernel, data_format)
+    channels, mult = kernel.shape[-2:]
+    _check_channels(x.shape[-1], channels, data_format)
+    kernel = anp.reshape(kernel, tuple(kernel.shape[:-2]) + (1, channels * mult))
+    return _from_last(_conv_last(x, kernel, strides, padding, dilation_rate, channels), data_format)
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                   data_format=None, dilation_rate=1):
+    """depthwise_conv with depthwise_kernel (k..., C, m), then a 1x1 conv with pointwise_kernel
+    (1..., C*m, filters)."""
+    data_format = config.standardize_data_format(data_format)
+    _check_channels(
+        onp.shape(getval(_v(inputs)))[-1 if data_format == "channels_last" else 1],
+        onp.shape(getval(_v(depthwise_kernel)))[-2], data_format)
+    y = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return conv(y, pointwise_kernel, 1, "valid", data_format, dilation_rate)
+
+
+def conv_transpose_pads(kernel_size, stride, dilation, padding, output_padding):
+    """Keras's (JAX's) (left, right) padding of the stride-dilated input, for one axis."""
+    span = (kernel_size - 1) * dilation + 1
+    padding = padding.lower()
+    if padding not in ("valid", "same"):
+        raise ValueError("The `padding` argument must be one of 'valid', 'same'. "
+                         f"Received: padding={padding}")
+    if padding == "valid":
+        extra = max(span, stride) - span if output_padding is None else output_padding
+        return span - 1, span - 1 + extra
+    total = stride + span - 2 if output_padding is None else span + span % 2 - 2 + output_padding
+    left = min(total // 2 + total % 2, span - 1)
+    return left, total - left
+
+
+def conv_transpose_output_size(size, kernel_size, stride, dilation, padding, output_padding):
+    """(size - 1) * s + span - (span - 1 - left) - (span - 1 - right), None when size is."""
+    if size is None:
+        return None
+    left, right = conv_transpose_pads(kernel_size, stride, dilation, padding, output_padding)
+    return (size - 1) * stride + left + right - (kernel_size - 1) * dilation + 1
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format=None, dilation_rate=1):
+    """Transposed convolution (the input-gradient of `conv`), as keras.ops.conv_transpose.
+
+        y[n, i*s + t*d - crop, f] += sum_c x[n, i, c] * kernel[t, f, c]
+
+    kernel: (k..., out_channels, in_channels); output size per axis as Keras computes it.
+    """
+    x, kernel, data_format = _prepare(inputs, kernel, data_format)
+    nd = x.ndim - 2
+    ksize, filters, channels = tuple(kernel.shape[:-2]), kernel.shape[-2], kernel.shape[-1]
+    _check_channels(x.shape[-1], channels, data_format)
+    strides, dilation = _tuple(strides, nd, "strides"), _tuple(dilation_rate, nd, "dilation_rate")
+    output_padding = (None,) * nd if output_padding is None else \
+        _tuple(output_padding, nd, "output_padding")
+    pads, spatial = [], []
+    for size, k, s, d, op in zip(x.shape[1:-1], ksize, strides, dilation, output_padding):
+        left, right = conv_transpose_pads(k, s, d, padding, op)
+        span = (k - 1) * d + 1
+        pads.append((span - 1 - left, span - 1 - right))  # as im2col pads on the output
+        spatial.append((size - 1) * s + left + right - span + 2)
+    kmat = anp.reshape(anp.transpose(kernel, (nd + 1,) + tuple(range(nd)) + (nd,)),
+                       (channels, -1))
+    cols = anp.matmul(anp.reshape(x, (-1, channels)), kmat)
+    cols = anp.reshape(cols, tuple(x.shape[:-1]) + ksize + (filters,))
+    y = _col2im(cols, tuple(spatial), strides, dilation, tuple(pads))
+    return _from_last(y, data_format)
