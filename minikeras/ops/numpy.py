@@ -214,7 +214,15 @@ def moveaxis(x, source, destination): return anp.moveaxis(_v(x), source, destina
 def tile(x, repeats): return anp.tile(_v(x), repeats)
 def repeat(x, repeats, axis=None): return anp.repeat(_v(x), repeats, axis=axis)
 def broadcast_to(x, shape): return anp.broadcast_to(_v(x), shape)
-def flip(x, axis=None): return anp.flip(_v(x), axis=axis)
+def flip(x, axis=None):
+    """Reverses `x` along `axis` (all axes when None); written as slicing so autograd can
+    differentiate it (it has no rule for np.flip)."""
+    x = _v(x)
+    axes = range(anp.ndim(x)) if axis is None else ([axis] if isinstance(axis, int) else axis)
+    index = [slice(None)] * anp.ndim(x)
+    for a in axes:
+        index[a] = slice(None, None, -1)
+    return x[tuple(index)]
 def ravel(x): return anp.ravel(_v(x))
 def tril(x, k=0): return anp.tril(_v(x), k)
 def triu(x, k=0): return anp.triu(_v(x), k)
@@ -223,7 +231,13 @@ def split(x, indices_or_sections, axis=0): return anp.split(_v(x), indices_or_se
 def pad(x, pad_width, mode="constant", constant_values=None):
     kw = {} if constant_values is None else {"constant_values": constant_values}
     return anp.pad(_v(x), pad_width, mode=mode, **kw)
-def take(x, indices, axis=None): return anp.take(_v(x), convert_to_numpy(indices), axis=axis)
+def take(x, indices, axis=None):
+    """Elements of `x` at `indices` along `axis` (of the flattened `x` when None), as fancy
+    indexing so autograd can differentiate it (it has no rule for np.take)."""
+    x, idx = _v(x), convert_to_numpy(indices).astype(int)
+    if axis is None:
+        return anp.reshape(x, (-1,))[idx]
+    return x[(slice(None),) * (axis % anp.ndim(x)) + (idx,)]
 def take_along_axis(x, indices, axis=None):
     x, idx = _v(x), convert_to_numpy(indices).astype(int)
     grids = list(onp.ix_(*[onp.arange(n) for n in idx.shape]))
