@@ -1,12 +1,15 @@
 """The seed CNN in minikeras and in real Keras (JAX) in one run: median epoch seconds and ratio.
 
-    python bench/cnn.py [--repeats 3] [--variant auto|seed|conv-only] [--profile out.prof]
+    python bench/cnn.py [--repeats 3] [--variant auto|seed|conv-only] [--threads N]
+                        [--profile out.prof] [--minikeras-only]
 
 Model (the seed): Conv2D(32, 3, relu) -> MaxPooling2D(2) -> Conv2D(64, 3, relu) -> MaxPooling2D(2)
 -> Flatten -> Dense(64, relu) -> Dropout(0.5) -> Dense(10, softmax), on 4,096 random 28x28x1
 float32 images, batch 128, Adam, sparse categorical crossentropy. Each library trains one warm-up
 epoch (JAX compiles there), then `--repeats` timed epochs. The "conv-only" variant replaces each
 MaxPooling2D((2, 2)) by Conv2D(channels, 2, strides=2), for when pooling is not available.
+`--threads N` caps both libraries' math threads (OpenBLAS for numpy, Eigen/XLA for JAX); on a
+shared machine OpenBLAS's spinning threads can be much slower than one thread.
 """
 import argparse
 import os
@@ -14,11 +17,25 @@ import statistics
 import sys
 import time
 
-import numpy as np
 
+def _cap_threads(argv):
+    """Must run before numpy / jax are imported."""
+    if "--threads" in argv:
+        n = argv[argv.index("--threads") + 1]
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = n
+        os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen="
+                                   f"{'false' if n == '1' else 'true'} "
+                                   f"intra_op_parallelism_threads={n}").strip()
+
+
+if __name__ == "__main__":
+    _cap_threads(sys.argv)
 os.environ.setdefault("KERAS_BACKEND", "jax")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+import numpy as np  # noqa: E402  (after the thread caps)
 
 
 def data(n=4096, seed=0):
@@ -67,6 +84,7 @@ def main():
     parser.add_argument("--variant", default="auto", choices=["auto", "seed", "conv-only"])
     parser.add_argument("--profile", default=None, help="write a cProfile of one minikeras epoch")
     parser.add_argument("--minikeras-only", action="store_true")
+    parser.add_argument("--threads", default=None, help="cap math threads (set before imports)")
     args = parser.parse_args()
     import minikeras
     variant = args.variant
@@ -79,7 +97,8 @@ def main():
             libs["keras-jax"] = keras
         except ImportError:
             print("(real keras not installed: timing minikeras only)")
-    print(f"variant: {variant}")
+    print(f"variant: {variant}, threads: {args.threads or 'default'}, "
+          f"load average: {os.getloadavg()[0]:.1f}")
     fit = {}
     for label, lib in libs.items():
         fit[label], predict = time_epochs(lib, variant, args.repeats,

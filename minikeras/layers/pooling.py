@@ -32,8 +32,8 @@ class _Pooling(Layer):
         super().__init__(name=name, **kwargs)
         nd = self.pool_dimensions
         try:
-            self.pool_size = _pooling._tuple(pool_size, nd, "pool_size")
-            self.strides = _pooling._tuple(pool_size if strides is None else strides, nd,
+            self.pool_size = _pooling.standardize_tuple(pool_size, nd, "pool_size")
+            self.strides = _pooling.standardize_tuple(pool_size if strides is None else strides, nd,
                                            "strides")
             self.padding = _pooling.standardize_padding(padding)
             self.data_format = standardize_data_format(data_format)
@@ -50,17 +50,11 @@ class _Pooling(Layer):
             raise _named(e, self) from None
 
     def compute_output_shape(self, input_shape):
-        input_shape = tuple(input_shape)
-        first = 1 if self.data_format == "channels_last" else 2
-        spatial = input_shape[first:first + self.pool_dimensions]
-        out = tuple(_pooling.output_size(n, k, s, self.padding)
-                    for n, k, s in zip(spatial, self.pool_size, self.strides))
-        if any(d is not None and d <= 0 for d in out):
-            raise ValueError(
-                "Computed output size would be zero or negative. Received: "
-                f"`inputs.shape={input_shape}`, `pool_size={self.pool_size}`, "
-                f"`strides={self.strides}`, `padding={self.padding}`. (layer '{self.name}')")
-        return input_shape[:first] + out + input_shape[first + self.pool_dimensions:]
+        try:
+            return _pooling.output_shape(input_shape, self.pool_size, self.strides,
+                                         self.padding, self.data_format)
+        except ValueError as e:
+            raise _named(e, self) from None
 
     def get_config(self):
         return {**super().get_config(), "pool_size": self.pool_size, "padding": self.padding,

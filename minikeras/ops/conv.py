@@ -4,8 +4,8 @@ A convolution is one matrix product between patches of the input and the kernel:
 
     y[n, j, o] = sum_{t, c} x_pad[n, j*s + t*d, c] * kernel[t, c, o]     (j, t: spatial tuples)
 
-`_im2col` gathers the patches x_pad[n, j*s + t*d, c] into an (N, L..., K..., C) array with one
-strided copy per kernel tap; `_col2im` scatter-adds such an array back into an (N, S..., C)
+`_im2col` gathers the patches x_pad[n, j*s + t*d, c] into an (N, L..., K..., C) array (one
+copy of a strided window view, or one copy per kernel tap when C = 1); `_col2im` scatter-adds such an array back into an (N, S..., C)
 array. Each is the other's vector-Jacobian product, so autograd's slice gradient (np.add.at)
 stays out of the training step. A transposed convolution is the matmul of the input with the
 kernel followed by `_col2im`. Padding "same" is split as XLA splits it: floor(total / 2)
@@ -17,6 +17,7 @@ import numpy as onp
 from autograd import numpy as anp
 from autograd.extend import defvjp, primitive
 from autograd.tracer import getval, isbox
+from numpy.lib.stride_tricks import sliding_window_view
 
 from minikeras.engine import config
 from minikeras.ops.numpy import _v
@@ -51,6 +52,19 @@ def _input_window(spatial, geo):
         + (slice(None),)
 
 
+def _window_view(buf, geo, ksize, strides, dilation):
+    """The patches of `buf` as a (N, L..., K..., C) view, without copying."""
+    nd = len(ksize)
+    spans = tuple((k - 1) * d + 1 for k, d in zip(ksize, dilation))
+    view = sliding_window_view(buf, spans, axis=tuple(range(1, nd + 1)))  # (N, W..., C, span...)
+    view = view[(slice(None),)
+                + tuple(slice(origin, origin + (out - 1) * s + 1, s)
+                        for (out, _, _, origin), s in zip(geo, strides))
+                + (slice(None),) + tuple(slice(None, None, d) for d in dilation)]
+    return view.transpose((0,) + tuple(range(1, nd + 1)) + tuple(range(nd + 2, 2 * nd + 2))
+                          + (nd + 1,))
+
+
 def _is_plain(spatial, geo):
     return all(size == n and off == 0 for n, (_, size, off, _) in zip(spatial, geo))
 
@@ -65,6 +79,8 @@ def _im2col(x, ksize, strides, dilation, pads):
     else:
         buf = onp.zeros((x.shape[0],) + tuple(g[1] for g in geo) + x.shape[-1:], x.dtype)
         buf[_input_window(spatial, geo)] = x
+    if x.shape[-1] > 1:  # one copy of a strided window view writes `cols` in order: fastest
+        return onp.ascontiguousarray(_window_view(buf, geo, ksize, strides, dilation))
     cols = onp.empty((x.shape[0],) + tuple(g[0] for g in geo) + tuple(ksize) + x.shape[-1:],
                      x.dtype)
     lead = (slice(None),) * (len(spatial) + 1)
@@ -86,6 +102,15 @@ def _col2im(cols, spatial, strides, dilation, pads):
     return buf if _is_plain(spatial, geo) else buf[_input_window(spatial, geo)]
 
 
+@primitive
+def _keep_dtype(y):
+    """Identity whose gradient is cast to y's dtype: a float64 cotangent from upstream
+    (autograd's `where` gradient makes one) would otherwise turn the conv's matmuls into
+    slow mixed float32 x float64 products."""
+    return y
+
+
+defvjp(_keep_dtype, lambda ans, y: lambda g: onp.asarray(g, dtype=ans.dtype))
 defvjp(_im2col, lambda ans, x, ksize, strides, dilation, pads:
        lambda g: _col2im(g, x.shape[1:-1], strides, dilation, pads))
 defvjp(_col2im, lambda ans, cols, spatial, strides, dilation, pads:
@@ -194,7 +219,7 @@ def _conv_last(x, kernel, strides, padding, dilation, groups):
     else:
         cols = _im2col(x, ksize, strides, dilation, pads)
     y = _grouped_matmul(anp.reshape(cols, (-1,) + ksize + (x.shape[-1],)), kernel, groups)
-    return anp.reshape(y, (x.shape[0],) + out + (kernel.shape[-1],))
+    return _keep_dtype(anp.reshape(y, (x.shape[0],) + out + (kernel.shape[-1],)))
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
@@ -288,5 +313,5 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
                        (channels, -1))
     cols = anp.matmul(anp.reshape(x, (-1, channels)), kmat)
     cols = anp.reshape(cols, tuple(x.shape[:-1]) + ksize + (filters,))
-    y = _col2im(cols, tuple(spatial), strides, dilation, tuple(pads))
+    y = _col2im(_keep_dtype(cols), tuple(spatial), strides, dilation, tuple(pads))
     return _from_last(y, data_format)

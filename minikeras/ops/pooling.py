@@ -1,13 +1,13 @@
 """`keras.ops` pooling: `max_pool` and `average_pool` over 1, 2 or 3 spatial axes.
 
-    max_pool(x)[n, j, c]     = max_{t < k} x_pad[n, j*s + t, c]           (j, t, k, s: spatial tuples)
+    max_pool(x)[n, j, c]     = max_{t < k} x_pad[n, j*s + t, c]     (j, t, k, s: spatial tuples)
     average_pool(x)[n, j, c] = sum_{t < k} x_pad[n, j*s + t, c] / count[j]
 
 as Keras's JAX backend computes them with `lax.reduce_window`: "same" pads floor(total / 2)
 before and the rest after, with -inf for max and 0 for average; count[j] is prod(k) for "valid"
 and the number of unpadded positions in window j for "same". Strides default to the pool size.
 
-Two primitives do the work, each with a direct vector-Jacobian product:
+Three primitives do the work, each with a direct vector-Jacobian product:
 - `_window_max`: the gradient of a window goes to its FIRST maximal element in row-major
   window order, as jax's (XLA's select_and_scatter with `>=`) does; ties are not split.
 - `_window_sum` and its adjoint `_window_sum_t`, each the other's VJP.
@@ -29,7 +29,7 @@ from minikeras.ops.numpy import _v
 # crops an unused tail) into a "buffer" of length (out - 1) * s + k.
 
 
-def _tuple(value, nd, name):
+def standardize_tuple(value, nd, name):
     """An int or a sequence of nd positive ints -> a tuple of nd ints (Keras's wording)."""
     msg = f"The `{name}` argument must be a tuple of {nd} integers. Received {name}={value}"
     if isinstance(value, (int, onp.integer)):
@@ -55,11 +55,20 @@ def standardize_padding(padding):
     return mode
 
 
-def output_size(size, k, s, padding):
-    """Pooled length of one axis: floor((size - k) / s) + 1 ("valid"), ceil(size / s) ("same")."""
-    if size is None:
-        return None
-    return (size - k) // s + 1 if padding == "valid" else -(-size // s)
+def output_shape(shape, pool, strides, padding, data_format):
+    """Pooled shape; per spatial axis floor((size - k) / s) + 1 ("valid") or ceil(size / s)
+    ("same"); None sizes stay None."""
+    first = 1 if data_format == "channels_last" else 2
+    shape = tuple(shape)
+    spatial = shape[first:first + len(pool)]
+    out = tuple(None if n is None else (n - k) // s + 1 if padding == "valid" else -(-n // s)
+                for n, k, s in zip(spatial, pool, strides))
+    if any(d is not None and d <= 0 for d in out):
+        raise ValueError(
+            "Computed output size would be zero or negative. Received: "
+            f"`inputs.shape={shape}`, `pool_size={pool}`, `strides={strides}`, "
+            f"`padding={padding}`.")
+    return shape[:first] + out + shape[first + len(pool):]
 
 
 def _geometry(shape, pool_size, strides, padding, data_format):
@@ -67,18 +76,15 @@ def _geometry(shape, pool_size, strides, padding, data_format):
     if nd not in (1, 2, 3):
         raise ValueError(f"Pooling expects an input of rank 3, 4 or 5. Received: "
                          f"inputs.shape={tuple(shape)}")
-    pool = _tuple(pool_size, nd, "pool_size")
-    strides = pool if strides is None else _tuple(strides, nd, "strides")
+    pool = standardize_tuple(pool_size, nd, "pool_size")
+    strides = pool if strides is None else standardize_tuple(strides, nd, "strides")
     padding = standardize_padding(padding)
-    first = 1 if config.standardize_data_format(data_format) == "channels_last" else 2
+    data_format = config.standardize_data_format(data_format)
+    pooled = output_shape(shape, pool, strides, padding, data_format)
+    first = 1 if data_format == "channels_last" else 2
     geo = []
     for axis, k, s in zip(range(first, first + nd), pool, strides):
-        out = output_size(shape[axis], k, s, padding)
-        if out <= 0:
-            raise ValueError(
-                "Computed output size would be zero or negative. Received: "
-                f"`inputs.shape={tuple(shape)}`, `pool_size={pool}`, `strides={strides}`, "
-                f"`padding={padding}`.")
+        out = pooled[axis]
         span = (out - 1) * s + k
         lo = max(span - shape[axis], 0) // 2
         geo.append((axis, k, s, lo, span - shape[axis] - lo, out))

@@ -90,7 +90,7 @@ def _sample(images, yy, xx, order, fill_mode, fill_value):
 
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
                      fill_value=0, data_format=None):
-    """Applies projective-free affine transforms to images (3D or 4D), like Keras-JAX.
+    """Warps images (3D or 4D) by affine transforms, like Keras-JAX.
 
     Args:
         images: (N, H, W, C) or (H, W, C) (channels_first: C before H, W).
@@ -100,6 +100,7 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
         fill_value: the value of off-image taps when fill_mode="constant".
     """
     data_format = standardize_data_format(data_format)
+    images = images if isbox(images) else onp.asarray(images)
     if interpolation not in AFFINE_INTERPOLATIONS:
         raise ValueError("Invalid value for argument `interpolation`. Expected of one "
                          f"{set(AFFINE_INTERPOLATIONS)}. Received: interpolation={interpolation}")
@@ -215,6 +216,7 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
     Non-nearest methods return floats (integer images are computed in float32).
     """
     data_format = standardize_data_format(data_format)
+    images = images if isbox(images) else onp.asarray(images)
     if interpolation not in RESIZE_INTERPOLATIONS:
         raise ValueError("Invalid value for argument `interpolation`. Expected of one "
                          f"{RESIZE_INTERPOLATIONS}. Received: interpolation={interpolation}")

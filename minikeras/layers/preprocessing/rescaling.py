@@ -8,11 +8,11 @@ from minikeras.layers.layer import Layer
 
 def serialize_value(value):
     """Keras's serialized form of a number, list or numpy array (`__numpy__` dict)."""
-    if isinstance(value, onp.ndarray):
+    if isinstance(value, (onp.ndarray, onp.generic)):
+        if value.ndim == 0:
+            return value.item()
         return {"class_name": "__numpy__",
                 "config": {"value": value.tolist(), "dtype": value.dtype.name}}
-    if isinstance(value, onp.generic):
-        return value.item()
     return value
 
 
