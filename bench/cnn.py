@@ -24,9 +24,9 @@ def _cap_threads(argv):
         n = argv[argv.index("--threads") + 1]
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = n
-        os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen="
-                                   f"{'false' if n == '1' else 'true'} "
-                                   f"intra_op_parallelism_threads={n}").strip()
+        eigen = "false" if n == "1" else "true"
+        flags = f"--xla_cpu_multi_thread_eigen={eigen} intra_op_parallelism_threads={n}"
+        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flags}".strip()
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ def demo(model_name="cnn", epochs=None, verbose=1):
     if model_name == "cnn":
         (x_train, y_train), (x_test, y_test) = _digits(28)
         x_train, x_test = x_train[..., None], x_test[..., None]
-        model, epochs = cnn_model(), epochs or 12
+        model, epochs = cnn_model(), epochs or 20
     else:
         (x_train, y_train), (x_test, y_test) = _digits(None)
         x_train, x_test = x_train.reshape(-1, 64), x_test.reshape(-1, 64)
@@ -55,7 +55,8 @@ def demo(model_name="cnn", epochs=None, verbose=1):
     model.summary()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     start = time.perf_counter()
-    model.fit(x_train, y_train, batch_size=32, epochs=epochs, validation_split=0.1, verbose=verbose)
+    model.fit(x_train, y_train, batch_size=32, epochs=epochs, validation_data=(x_test, y_test),
+              verbose=verbose)
     seconds = time.perf_counter() - start
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     predicted = np.argmax(model.predict(x_test[:10], verbose=0), axis=-1)

@@ -1,4 +1,5 @@
-"""Convolution layers: maths against slow references, weights, shapes, configs, gradients, errors."""
+"""Convolution layers: maths against slow references, weights, shapes, configs, gradients and
+errors."""
 import numpy as np
 import pytest
 from layer_testing import check_layer_grads
@@ -91,7 +92,8 @@ def test_conv_transpose_weights_and_shape(rng):
 GRAD_CASES = [
     (lambda: layers.Conv1D(3, 3, padding="causal", dilation_rate=2, activation="tanh"), (2, 7, 2)),
     (lambda: layers.Conv1D(4, 2, strides=2, groups=2, data_format="channels_first"), (2, 4, 7)),
-    (lambda: layers.Conv2D(3, (3, 2), strides=2, padding="same", activation="sigmoid"), (2, 6, 5, 2)),
+    (lambda: layers.Conv2D(3, (3, 2), strides=2, padding="same", activation="sigmoid"),
+     (2, 6, 5, 2)),
     (lambda: layers.Conv3D(2, 2, padding="same", use_bias=False), (1, 3, 4, 3, 2)),
     (lambda: layers.Conv1DTranspose(3, 3, strides=2, padding="same"), (2, 4, 2)),
     (lambda: layers.Conv2DTranspose(2, 3, strides=2, output_padding=1,
@@ -116,7 +118,8 @@ def test_conv_trains_in_a_model(rng):
                            layers.Conv2DTranspose(2, 2, strides=2), layers.Flatten(),
                            layers.Dense(1)])
     model.compile("adam", "mse")
-    x, y = rng.normal(size=(32, 8, 8, 1)).astype("float32"), rng.normal(size=(32, 1)).astype("float32")
+    x = rng.normal(size=(32, 8, 8, 1)).astype("float32")
+    y = rng.normal(size=(32, 1)).astype("float32")
     history = model.fit(x, y, epochs=5, batch_size=8, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert all(w.dtype == "float32" for w in model.weights)
@@ -135,7 +138,8 @@ def test_config_round_trip_and_keys():
     t = layers.Conv2DTranspose(3, 2, output_padding=0)
     assert t.get_config()["output_padding"] == (0, 0) and "groups" not in t.get_config()
     sep = layers.SeparableConv2D(3, 2)
-    assert {"depthwise_initializer", "pointwise_initializer", "depth_multiplier"} <= set(sep.get_config())
+    keys = {"depthwise_initializer", "pointwise_initializer", "depth_multiplier"}
+    assert keys <= set(sep.get_config())
 
 
 def test_positional_arguments_follow_keras():

@@ -35,11 +35,13 @@ def ref_conv(x, kernel, strides, padding, dilation, groups=1):
     xp = onp.pad(x, [(0, 0)] + list(pads) + [(0, 0)])
     cg, filters = kernel.shape[-2:]
     og = filters // groups
-    out = [(xp.shape[1 + i] - (ksize[i] - 1) * dilation[i] - 1) // strides[i] + 1 for i in range(nd)]
+    out = [(xp.shape[1 + i] - (ksize[i] - 1) * dilation[i] - 1) // strides[i] + 1
+           for i in range(nd)]
     y = onp.zeros((x.shape[0], *out, filters), dtype=onp.float64)
     for j in itertools.product(*map(range, out)):
         for t in itertools.product(*map(range, ksize)):
-            v = xp[(slice(None),) + tuple(j[i] * strides[i] + t[i] * dilation[i] for i in range(nd))]
+            v = xp[(slice(None),)
+                   + tuple(j[i] * strides[i] + t[i] * dilation[i] for i in range(nd))]
             for g in range(groups):
                 y[(slice(None),) + j + (slice(g * og, (g + 1) * og),)] += \
                     v[:, g * cg:(g + 1) * cg] @ kernel[t][:, g * og:(g + 1) * og]
@@ -152,6 +154,15 @@ def test_conv_check_grads(xs, ks, kwargs, rng):
     check_grads(lambda w: ops.conv(x, w, **kwargs), modes=["rev"], order=1)(k)
 
 
+def test_second_order_grads(rng):
+    """The primitives are each other's VJP, so gradients of gradients work (gradient penalties)."""
+    x, k, kt = (rng.normal(size=s) for s in [(1, 5, 4, 2), (3, 2, 2, 3), (3, 2, 3, 2)])
+    check_grads(lambda a, b: ops.conv(a, b, padding="same", strides=2),
+                modes=["rev"], order=2)(x, k)
+    check_grads(lambda a, b: ops.conv_transpose(a, b, padding="same", strides=2),
+                modes=["rev"], order=2)(x, kt)
+
+
 def test_depthwise_conv_is_per_channel(rng):
     x = rng.normal(size=(2, 7, 6, 3)).astype("float32")
     k = rng.normal(size=(3, 2, 3, 2)).astype("float32")
@@ -199,8 +210,8 @@ def test_conv_transpose_is_the_adjoint_of_conv(xs, ks, strides, dilation, rng):
     y = rng.normal(size=ops.conv(x, k, strides=strides, dilation_rate=dilation).shape)
     xt = ops.conv_transpose(y, k, strides=strides, dilation_rate=dilation)
     assert xt.shape == x.shape
-    onp.testing.assert_allclose(onp.sum(ops.conv(x, k, strides=strides, dilation_rate=dilation) * y),
-                                onp.sum(x * xt), rtol=1e-10)
+    forward = ops.conv(x, k, strides=strides, dilation_rate=dilation)
+    onp.testing.assert_allclose(onp.sum(forward * y), onp.sum(x * xt), rtol=1e-10)
 
 
 @pytest.mark.parametrize("kwargs,out", [

@@ -5,11 +5,12 @@ A convolution is one matrix product between patches of the input and the kernel:
     y[n, j, o] = sum_{t, c} x_pad[n, j*s + t*d, c] * kernel[t, c, o]     (j, t: spatial tuples)
 
 `_im2col` gathers the patches x_pad[n, j*s + t*d, c] into an (N, L..., K..., C) array (one
-copy of a strided window view, or one copy per kernel tap when C = 1); `_col2im` scatter-adds such an array back into an (N, S..., C)
-array. Each is the other's vector-Jacobian product, so autograd's slice gradient (np.add.at)
-stays out of the training step. A transposed convolution is the matmul of the input with the
-kernel followed by `_col2im`. Padding "same" is split as XLA splits it: floor(total / 2)
-before, the rest after. Everything is computed channels_last; channels_first is transposed.
+copy of a strided window view; one copy per kernel tap when C = 1); `_col2im` scatter-adds
+such an array back into an (N, S..., C) array with one sliced `+=` per kernel tap. Each is the
+other's vector-Jacobian product, so autograd's slice gradient (np.add.at) stays out of the
+training step. A transposed convolution is the matmul of the input with the kernel followed by
+`_col2im`. Padding "same" is split as XLA splits it: floor(total / 2) before, the rest after.
+Everything is computed channels_last; channels_first inputs are transposed.
 """
 import math
 
@@ -110,7 +111,7 @@ def _keep_dtype(y):
     return y
 
 
-defvjp(_keep_dtype, lambda ans, y: lambda g: onp.asarray(g, dtype=ans.dtype))
+defvjp(_keep_dtype, lambda ans, y: lambda g: g if g.dtype == ans.dtype else g.astype(ans.dtype))
 defvjp(_im2col, lambda ans, x, ksize, strides, dilation, pads:
        lambda g: _col2im(g, x.shape[1:-1], strides, dilation, pads))
 defvjp(_col2im, lambda ans, cols, spatial, strides, dilation, pads:
@@ -308,10 +309,10 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
         left, right = conv_transpose_pads(k, s, d, padding, op)
         span = (k - 1) * d + 1
         pads.append((span - 1 - left, span - 1 - right))  # as im2col pads on the output
-        spatial.append((size - 1) * s + left + right - span + 2)
+        spatial.append(conv_transpose_output_size(size, k, s, d, padding, op))
     kmat = anp.reshape(anp.transpose(kernel, (nd + 1,) + tuple(range(nd)) + (nd,)),
                        (channels, -1))
     cols = anp.matmul(anp.reshape(x, (-1, channels)), kmat)
     cols = anp.reshape(cols, tuple(x.shape[:-1]) + ksize + (filters,))
-    y = _col2im(_keep_dtype(cols), tuple(spatial), strides, dilation, tuple(pads))
+    y = _keep_dtype(_col2im(cols, tuple(spatial), strides, dilation, tuple(pads)))
     return _from_last(y, data_format)

@@ -7,24 +7,24 @@ from autograd.extend import defvjp, primitive
 from autograd.tracer import getval
 
 from minikeras.engine import config
-from minikeras.ops.numpy import _v
+from minikeras.ops.numpy import _f, _t, erfc, one_hot
 
 
 # --- activations (formulas as in jax.nn, which Keras's JAX backend calls) -----------------
 def relu(x):
-    """max(x, 0), with gradient 0 at x = 0 (as jax.nn.relu)."""
-    x = _v(x)
-    return anp.where(getval(x) > 0, x, 0.0)
+    """max(x, 0), with gradient 0 at x = 0 (as jax.nn.relu); ints stay ints."""
+    x = _t(x)
+    return anp.where(getval(x) > 0, x, 0)
 
 
 def relu6(x):
     """min(max(x, 0), 6); autograd's clip gives gradient 0 at both kinks, as jax.nn.relu6."""
-    return anp.clip(_v(x), 0.0, 6.0)
+    return anp.clip(_f(x), 0.0, 6.0)
 
 
 def sigmoid(x):
     """1 / (1 + exp(-x)), from z = exp(-|x|) so neither tail overflows nor rounds to 0."""
-    x = _v(x)
+    x = _f(x)
     pos = getval(x) >= 0
     z = anp.exp(anp.where(pos, -x, x))  # not anp.abs: its gradient at 0 is 0
     return anp.where(pos, 1.0 / (1.0 + z), z / (1.0 + z))
@@ -35,22 +35,22 @@ _tanh = primitive(onp.tanh)
 defvjp(_tanh, lambda ans, x: lambda g: g * (1.0 - ans * ans))
 
 
-def tanh(x): return _tanh(_v(x))
-def tanh_shrink(x): return _v(x) - _tanh(_v(x))
-def softplus(x): return anp.logaddexp(_v(x), 0.0)
-def log_sigmoid(x): return -softplus(-_v(x))
-def exponential(x): return anp.exp(_v(x))
+def tanh(x): return _tanh(_f(x))
+def tanh_shrink(x): return _f(x) - _tanh(_f(x))
+def softplus(x): return anp.logaddexp(_f(x), 0.0)
+def log_sigmoid(x): return -softplus(-_f(x))
+def exponential(x): return anp.exp(_f(x))
 
 
 def softsign(x):
     """x / (|x| + 1)."""
-    x = _v(x)
+    x = _f(x)
     return x / (anp.abs(x) + 1.0)
 
 
 def silu(x):
     """x * sigmoid(x)."""
-    x = _v(x)
+    x = _f(x)
     return x * sigmoid(x)
 
 
@@ -59,18 +59,18 @@ swish = silu
 
 def leaky_relu(x, negative_slope=0.2):
     """x if x >= 0 else negative_slope * x."""
-    x = _v(x)
+    x = _f(x)
     return anp.where(getval(x) >= 0, x, negative_slope * x)
 
 
 def hard_sigmoid(x):
     """relu6(x + 3) / 6."""
-    return relu6(_v(x) + 3.0) / 6.0
+    return relu6(_f(x) + 3.0) / 6.0
 
 
 def hard_silu(x):
     """x * relu6(x + 3) / 6."""
-    x = _v(x)
+    x = _f(x)
     return x * hard_sigmoid(x)
 
 
@@ -79,13 +79,13 @@ hard_swish = hard_silu
 
 def hard_tanh(x):
     """clip(x, -1, 1)."""
-    x = _v(x)
+    x = _f(x)
     return anp.where(getval(x) > 1, 1.0, anp.where(getval(x) < -1, -1.0, x))
 
 
 def elu(x, alpha=1.0):
     """x if x > 0 else alpha * (exp(x) - 1)."""
-    x = _v(x)
+    x = _f(x)
     pos = getval(x) > 0
     return anp.where(pos, x, alpha * anp.expm1(anp.where(pos, 0.0, x)))
 
@@ -98,43 +98,29 @@ def selu(x):
 
 def celu(x, alpha=1.0):
     """max(x, 0) + alpha * (exp(min(x, 0) / alpha) - 1)."""
-    x = _v(x)
+    x = _f(x)
     pos = getval(x) > 0
     return anp.where(pos, x, 0.0) + alpha * anp.expm1(anp.where(pos, 0.0, x) / alpha)
 
 
-def _erfc(x):
-    """Complementary error function, relative error < 1.2e-7 everywhere (Numerical Recipes erfcc)."""
-    pos = getval(x) >= 0
-    a = anp.where(pos, x, -x)  # |x|, with gradient sign(x) also at 0
-    t = 1.0 / (1.0 + 0.5 * a)
-    coeffs = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807,
-              -1.13520398, 1.48851587, -0.82215223, 0.17087277)
-    poly = coeffs[-1]
-    for c in coeffs[-2::-1]:
-        poly = c + t * poly
-    tail = t * anp.exp(-a * a + poly)
-    return anp.where(pos, tail, 2.0 - tail)
-
-
 def gelu(x, approximate=True):
     """x * Phi(x) = 0.5 x erfc(-x / sqrt 2); approximate: 0.5 x (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3)))."""
-    x = _v(x)
+    x = _f(x)
     if approximate:
         c = math.sqrt(2.0 / math.pi)
         return x * (0.5 * (1.0 + _tanh(c * (x + 0.044715 * x ** 3))))
-    return 0.5 * x * _erfc(-x * math.sqrt(0.5))
+    return 0.5 * x * erfc(-x * math.sqrt(0.5))
 
 
 def mish(x):
     """x * tanh(softplus(x))."""
-    x = _v(x)
+    x = _f(x)
     return x * _tanh(softplus(x))
 
 
 def glu(x, axis=-1):
     """a * sigmoid(b) where a, b are the two halves of x along `axis`."""
-    x = _v(x)
+    x = _f(x)
     if anp.shape(x)[axis] % 2:
         raise ValueError(
             "axis size must be divisible by 2. "
@@ -145,38 +131,38 @@ def glu(x, axis=-1):
 
 def soft_shrink(x, threshold=0.5):
     """x - threshold if x > threshold, x + threshold if x < -threshold, else 0."""
-    x = _v(x)
+    x = _f(x)
     g = getval(x)
     return anp.where(g > threshold, x - threshold, anp.where(g < -threshold, x + threshold, 0.0))
 
 
 def hard_shrink(x, threshold=0.5):
     """x if |x| > threshold else 0."""
-    x = _v(x)
+    x = _f(x)
     return anp.where(onp.abs(getval(x)) > threshold, x, 0.0)
 
 
 def threshold(x, threshold, default_value):
     """x if x > threshold else default_value."""
-    x = _v(x)
+    x = _f(x)
     return anp.where(getval(x) > threshold, x, default_value)
 
 
 def sparse_plus(x):
     """0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1."""
-    x = _v(x)
+    x = _f(x)
     g = getval(x)
     return anp.where(g <= -1.0, 0.0, anp.where(g >= 1.0, x, (x + 1.0) ** 2 / 4.0))
 
 
 def sparse_sigmoid(x):
     """0.5 * clip(x + 1, 0, 2), as min(max(.)) so the kinks get jax's half gradient."""
-    return 0.5 * anp.minimum(anp.maximum(_v(x) + 1.0, 0.0), 2.0)
+    return 0.5 * anp.minimum(anp.maximum(_f(x) + 1.0, 0.0), 2.0)
 
 
 def squareplus(x, b=4):
     """(x + sqrt(x^2 + b)) / 2."""
-    x = _v(x)
+    x = _f(x)
     return (x + anp.sqrt(anp.square(x) + b)) / 2.0
 
 
@@ -185,7 +171,7 @@ def sparsemax(x, axis=-1):
 
     The support is found on untraced values; tau = (sum of x over the support - 1) / k is traced.
     """
-    x = _v(x)
+    x = _f(x)
     g = onp.asarray(getval(x))
     srt = -onp.sort(-g, axis=axis)
     shape = [1] * g.ndim
@@ -200,13 +186,13 @@ def sparsemax(x, axis=-1):
 
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`, shifted by the (untraced) max for stability."""
-    x = _v(x)
+    x = _f(x)
     e = anp.exp(x - onp.max(getval(x), axis=axis, keepdims=True))
     return e / anp.sum(e, axis=axis, keepdims=True)
 
 
 def log_softmax(x, axis=-1):
-    x = _v(x)
+    x = _f(x)
     shifted = x - onp.max(getval(x), axis=axis, keepdims=True)
     return shifted - anp.log(anp.sum(anp.exp(shifted), axis=axis, keepdims=True))
 
@@ -219,7 +205,7 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     """
     if not isinstance(order, int) or not order >= 1:
         raise ValueError(f"Argument `order` must be an int >= 1. Received: order={order}")
-    x = _v(x)
+    x = _f(x)
     if anp.ndim(x) == 0:
         x = anp.expand_dims(x, 0)
     epsilon = config.epsilon() if epsilon is None else epsilon
@@ -227,3 +213,75 @@ def normalize(x, axis=-1, order=2, epsilon=None):
         return x / anp.sqrt(anp.maximum(anp.sum(anp.square(x), axis=axis, keepdims=True), epsilon ** 2))
     n = anp.sum(anp.abs(x) ** order, axis=axis, keepdims=True) ** (1.0 / order)
     return x / anp.maximum(n, epsilon)
+
+
+def multi_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    """1 at every class listed in each row of `x` (the max of their one-hots)."""
+    x = onp.asarray(getval(_t(x)))
+    return onp.max(one_hot(x, num_classes, axis=axis, dtype=dtype), axis=1 if x.ndim > 1 else 0)
+
+
+def _same_shape(target, output):
+    if anp.shape(target) != anp.shape(output):
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape. Received: "
+            f"target.shape={anp.shape(target)}, output.shape={anp.shape(output)}")
+
+
+def _log_probs(output, from_logits, axis):
+    """log_softmax(logits), or log(clip(p / sum(p), eps, 1 - eps)) for probabilities."""
+    if from_logits:
+        return log_softmax(output, axis=axis)
+    eps = config.epsilon()
+    return anp.log(anp.clip(output / anp.sum(output, axis=axis, keepdims=True), eps, 1.0 - eps))
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    """-(t log p + (1 - t) log(1 - p)) elementwise, p clipped to [eps, 1 - eps] or p = sigmoid(logits)."""
+    target, output = _f(target), _f(output)
+    _same_shape(target, output)
+    if from_logits:
+        return -target * log_sigmoid(output) - (1.0 - target) * log_sigmoid(-output)
+    eps = config.epsilon()
+    output = anp.clip(output, eps, 1.0 - eps)
+    return -(target * anp.log(output) + (1.0 - target) * anp.log(1.0 - output))
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """-sum(t * log p, axis), p normalised to sum 1 and clipped, or log_softmax(logits)."""
+    target, output = _f(target), _f(output)
+    _same_shape(target, output)
+    if anp.ndim(target) < 1:
+        raise ValueError("Arguments `target` and `output` must be at least rank 1. Received: "
+                         f"target.shape={anp.shape(target)}, output.shape={anp.shape(output)}")
+    return -anp.sum(target * _log_probs(output, from_logits, axis), axis=axis)
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """-log p[target] along `axis`, for integer class labels `target`."""
+    labels, output = onp.asarray(getval(_t(target))).astype("int32"), _f(output)
+    if labels.ndim == anp.ndim(output) and labels.shape[-1] == 1:
+        labels = onp.squeeze(labels, axis=-1)
+    if anp.ndim(output) < 1:
+        raise ValueError(f"Argument `output` must be at least rank 1. Received: output.shape={anp.shape(output)}")
+    if labels.shape != anp.shape(output)[:-1]:
+        raise ValueError("Arguments `target` and `output` must have the same shape up until the last "
+                         f"dimension: target.shape={labels.shape}, output.shape={anp.shape(output)}")
+    hits = onp.moveaxis(labels[..., None] == onp.arange(anp.shape(output)[axis]), -1, axis)
+    return -anp.sum(hits.astype(output.dtype) * _log_probs(output, from_logits, axis), axis=axis)
+
+
+def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
+    """(x - mean) / sqrt(variance + epsilon) * scale + offset, the 1-D statistics lying along `axis`."""
+    x = _f(x)
+    shape = [-1 if d == axis % anp.ndim(x) else 1 for d in range(anp.ndim(x))]
+    along = lambda v: anp.reshape(_f(v), shape)
+    inv = 1.0 / anp.sqrt(along(variance) + epsilon)
+    if scale is not None:
+        inv = inv * along(scale)
+    out = (x - along(mean)) * inv
+    return out if offset is None else out + along(offset)
+
+
+__all__ = [n for n, f in list(globals().items())
+           if not n.startswith("_") and callable(f) and getattr(f, "__module__", None) == __name__]

@@ -1,7 +1,12 @@
-"""`keras.ops` numpy-like functions, differentiable by autograd.
+"""`keras.ops` numpy-like and core functions, differentiable by autograd.
 
-Each function accepts numpy arrays, Python numbers, traced autograd values and minikeras
-Variables (read through `.value`, so a variable being trained stays traced).
+Each function accepts numpy arrays, Python numbers and lists, traced autograd values and
+minikeras Variables (read through `.value`, so a variable being trained stays traced).
+
+dtypes follow Keras (JAX backend): Python floats become float32 and ints int32; a Python number
+meeting a tensor takes the tensor's dtype; ints meeting floats become that float; transcendental
+functions of ints give float32; integer sums stay int32. Unlike Keras on JAX, float64 inputs
+stay float64 (gradient checks need them).
 """
 import builtins
 
@@ -22,231 +27,575 @@ def _vs(xs):
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
-    """An array (float32 for Python floats) or the traced value itself."""
+    """An array (float32 for Python floats, int32 for Python ints) or the traced value itself."""
     x = _v(x)
     if isbox(x):
-        return x if dtype is None else x.astype(dtype)
+        x = x if hasattr(getval(x), "dtype") else anp.array(x)  # a traced Python float
+        return x if dtype is None else cast(x, dtype)
     if isinstance(x, (list, tuple)) and builtins.any(isbox(_v(e)) for e in x):
-        return anp.stack(_vs(x))
+        return anp.stack(_args(*x)) if dtype is None else cast(anp.stack(_vs(x)), dtype)
     arr = onp.asarray(x)
     if dtype is not None:
-        return arr.astype(dtype)
-    if arr.dtype == onp.float64 and not isinstance(x, onp.ndarray):
+        return arr.astype(onp.dtype(dtype).name, copy=False)
+    if isinstance(x, (onp.ndarray, onp.generic)):
+        return arr
+    if arr.dtype == onp.float64:
         return arr.astype(config.floatx())
-    if arr.dtype == onp.int64 and not isinstance(x, onp.ndarray):
-        return arr.astype("int32")
-    return arr
+    return arr.astype("int32") if arr.dtype == onp.int64 else arr
 
 
-def convert_to_numpy(x):
-    return onp.asarray(getval(_v(x)))
-
-
-def is_tensor(x):
-    return isinstance(x, onp.ndarray) or isbox(x) or type(x) is Variable
-
-
-def cast(x, dtype):
+def _t(x):
+    """`x` as an array or traced array (Variables read, lists and numbers converted)."""
     x = _v(x)
-    dtype = onp.dtype(dtype).name
-    if isbox(x) or isinstance(x, onp.ndarray):
-        return x.astype(dtype) if x.dtype != dtype else x
-    return onp.asarray(x, dtype=dtype)
+    return x if type(x) is onp.ndarray or isbox(x) and hasattr(getval(x), "dtype") else convert_to_tensor(x)
 
 
-def shape(x):
-    return tuple(anp.shape(_v(x)))
+def _f(x):
+    """`x` as a float tensor: ints and bools become float32, as Keras does before exp, log, ..."""
+    x = _t(x)
+    return x if x.dtype.kind in "fc" else x.astype(config.floatx())
 
 
-def ndim(x):
-    return anp.ndim(_v(x))
+def _is_number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, (bool, onp.bool_))
 
 
-def size(x):
-    return anp.size(_v(x))
+def _args(*xs, floating=False):
+    """Operands cast to Keras's result dtype, so numpy never widens behind our back.
+
+    Python numbers are weak (they take the tensors' dtype; a Python float makes ints float32);
+    ints or bools meeting floats become that float (numpy would give float64 for int32 + float32).
+    `floating=True` makes an integer result float32, as Keras does for divide, arctan2, ...
+    """
+    xs = [(float(x) if isinstance(x, float) else int(x)) if _is_number(x) else _t(x) for x in xs]
+    arrays = [x for x in xs if not _is_number(x)]
+    if not arrays:
+        xs = [convert_to_tensor(x) for x in xs]
+        arrays = xs
+    floats = [a.dtype for a in arrays if a.dtype.kind in "fc"]
+    dtype = onp.result_type(*(floats or [a.dtype for a in arrays]))
+    if not floats and (floating or builtins.any(isinstance(x, float) for x in xs)):
+        dtype = onp.dtype(config.floatx())
+    elif dtype == bool and builtins.any(_is_number(x) for x in xs):
+        dtype = onp.dtype("int32")
+    return [onp.asarray(x, dtype) if _is_number(x) else x if x.dtype == dtype else x.astype(dtype)
+            for x in xs]
 
 
-def dtype(x):
-    return _v(x).dtype.name
+def _acc(x):
+    """The dtype Keras sums and multiplies ints in: int32 (numpy would use int64)."""
+    return None if x.dtype.kind in "fc" else "uint32" if x.dtype.kind == "u" else "int32"
 
 
-def _float(x):
-    return convert_to_tensor(x)
-
-
-# --- elementwise and arithmetic -------------------------------------------------------
-def add(x1, x2): return anp.add(_v(x1), _v(x2))
-def subtract(x1, x2): return anp.subtract(_v(x1), _v(x2))
-def multiply(x1, x2): return anp.multiply(_v(x1), _v(x2))
-def divide(x1, x2): return anp.true_divide(_v(x1), _v(x2))
-def true_divide(x1, x2): return anp.true_divide(_v(x1), _v(x2))
-def floor_divide(x1, x2): return anp.floor_divide(_v(x1), _v(x2))
-def mod(x1, x2): return anp.mod(_v(x1), _v(x2))
-def power(x1, x2): return anp.power(_v(x1), _v(x2))
-def negative(x): return anp.negative(_v(x))
-def maximum(x1, x2): return anp.maximum(_v(x1), _v(x2))
-def minimum(x1, x2): return anp.minimum(_v(x1), _v(x2))
-def exp(x): return anp.exp(_v(x))
-def expm1(x): return anp.expm1(_v(x))
-def log(x): return anp.log(_v(x))
-def log1p(x): return anp.log1p(_v(x))
-def log2(x): return anp.log2(_v(x))
-def log10(x): return anp.log10(_v(x))
-def sqrt(x): return anp.sqrt(_v(x))
-def rsqrt(x): return 1.0 / anp.sqrt(_v(x))
-def square(x): return anp.square(_v(x))
-def abs(x):
-    """|x|, with the gradient at 0 taken as +1 (as JAX, and so Keras, does)."""
-    x = _v(x)
-    return anp.where(getval(x) >= 0, x, -x)
-absolute = abs
-def sign(x): return anp.sign(_v(x))
-def reciprocal(x): return 1.0 / _v(x)
-def sin(x): return anp.sin(_v(x))
-def cos(x): return anp.cos(_v(x))
-def tan(x): return anp.tan(_v(x))
-def tanh(x): return anp.tanh(_v(x))
-def sinh(x): return anp.sinh(_v(x))
-def cosh(x): return anp.cosh(_v(x))
-def arctan(x): return anp.arctan(_v(x))
-def floor(x): return anp.floor(_v(x))
-def ceil(x): return anp.ceil(_v(x))
-def round(x, decimals=0): return anp.round(_v(x), decimals)
-def clip(x, x_min, x_max): return anp.clip(_v(x), _v(x_min), _v(x_max))
-def where(condition, x1=None, x2=None):
-    if x1 is None and x2 is None:
-        return onp.nonzero(convert_to_numpy(condition))
-    return anp.where(getval(_v(condition)), _v(x1), _v(x2))
-def logaddexp(x1, x2): return anp.logaddexp(_v(x1), _v(x2))
-
-
-def erf(x):
-    """Error function, to 1.5e-7 (Abramowitz & Stegun 7.1.26), as a differentiable composition."""
-    x = _v(x)
-    s = anp.sign(getval(x))
-    a = anp.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return s * (1.0 - poly * anp.exp(-a * a))
-
-
-# --- comparison and logic (no gradients) ----------------------------------------------
-def equal(x1, x2): return onp.equal(convert_to_numpy(x1), convert_to_numpy(x2))
-def not_equal(x1, x2): return onp.not_equal(convert_to_numpy(x1), convert_to_numpy(x2))
-def greater(x1, x2): return onp.greater(convert_to_numpy(x1), convert_to_numpy(x2))
-def greater_equal(x1, x2): return onp.greater_equal(convert_to_numpy(x1), convert_to_numpy(x2))
-def less(x1, x2): return onp.less(convert_to_numpy(x1), convert_to_numpy(x2))
-def less_equal(x1, x2): return onp.less_equal(convert_to_numpy(x1), convert_to_numpy(x2))
-def logical_and(x1, x2): return onp.logical_and(convert_to_numpy(x1), convert_to_numpy(x2))
-def logical_or(x1, x2): return onp.logical_or(convert_to_numpy(x1), convert_to_numpy(x2))
-def logical_not(x): return onp.logical_not(convert_to_numpy(x))
-def isnan(x): return onp.isnan(convert_to_numpy(x))
-def isinf(x): return onp.isinf(convert_to_numpy(x))
-def isfinite(x): return onp.isfinite(convert_to_numpy(x))
-def argmax(x, axis=None, keepdims=False): return onp.argmax(convert_to_numpy(x), axis=axis, keepdims=keepdims)
-def argmin(x, axis=None, keepdims=False): return onp.argmin(convert_to_numpy(x), axis=axis, keepdims=keepdims)
-def argsort(x, axis=-1): return onp.argsort(convert_to_numpy(x), axis=axis)
-def count_nonzero(x, axis=None): return onp.count_nonzero(convert_to_numpy(x), axis=axis)
-def any(x, axis=None, keepdims=False): return onp.any(convert_to_numpy(x), axis=axis, keepdims=keepdims)
-def all(x, axis=None, keepdims=False): return onp.all(convert_to_numpy(x), axis=axis, keepdims=keepdims)
-
-
-# --- reductions ----------------------------------------------------------------------
 def _axis(axis):
     return tuple(axis) if isinstance(axis, list) else axis
 
 
-def sum(x, axis=None, keepdims=False): return anp.sum(_v(x), axis=_axis(axis), keepdims=keepdims)
-def mean(x, axis=None, keepdims=False): return anp.mean(_v(x), axis=_axis(axis), keepdims=keepdims)
-def max(x, axis=None, keepdims=False, initial=None): return anp.max(_v(x), axis=_axis(axis), keepdims=keepdims)
-def min(x, axis=None, keepdims=False, initial=None): return anp.min(_v(x), axis=_axis(axis), keepdims=keepdims)
+# --- core ------------------------------------------------------------------------------
+def convert_to_numpy(x): return onp.asarray(getval(_v(x)))
+def is_tensor(x): return isinstance(x, onp.ndarray) or isbox(x) or type(x) is Variable
+def shape(x): return tuple(anp.shape(_v(x)))
+def ndim(x): return anp.ndim(_v(x))
+def size(x): return anp.size(_v(x))
+def dtype(x): return _t(x).dtype.name
+def array(x, dtype=None): return convert_to_tensor(x, dtype)
+def stop_gradient(variable): return getval(_v(variable))
+
+
+def cast(x, dtype):
+    x, dtype = _t(x), onp.dtype(dtype).name
+    return x if x.dtype == dtype else x.astype(dtype)
+
+
+def copy(x):
+    x = _t(x)
+    return x if isbox(x) else x.copy()
+
+
+def cond(pred, true_fn, false_fn): return true_fn() if pred else false_fn()
+def switch(index, branches, *operands): return branches[builtins.min(builtins.max(int(index), 0), len(branches) - 1)](*operands)
+def map(f, xs): return stack([f(x) for x in unstack(xs)])
+def vectorized_map(function, elements): return map(function, elements)
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """body_fun(i, val) applied for i in range(lower, upper)."""
+    val = init_val
+    for i in range(int(lower), int(upper)):
+        val = body_fun(i, val)
+    return val
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """Applies `body` to `loop_vars` while `cond(*loop_vars)` (at most `maximum_iterations` times)."""
+    is_tuple = isinstance(loop_vars, (tuple, list))
+    vs = tuple(convert_to_tensor(v) for v in (loop_vars if is_tuple else [loop_vars]))
+    i = 0
+    while (maximum_iterations is None or i < maximum_iterations) and cond(*vs):
+        vs = tuple(body(*vs)) if is_tuple else (body(*vs),)
+        i += 1
+    return vs if is_tuple else vs[0]
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """carry, y = f(carry, x) over the leading axis of `xs`; returns (carry, stacked ys)."""
+    items = [None] * length if xs is None else unstack(xs)
+    carry, ys = init, []
+    for x in (items[::-1] if reverse else items):
+        carry, y = f(carry, x)
+        ys.append(y)
+    return carry, stack(ys[::-1] if reverse else ys)
+
+
+def unstack(x, num=None, axis=0):
+    x = _t(x)
+    return [anp.squeeze(p, axis) for p in anp.split(x, anp.shape(x)[axis], axis=axis)]
+
+
+def slice(inputs, start_indices, shape):
+    """inputs[start : start + shape] on every axis (a size of -1 takes the rest)."""
+    return _t(inputs)[tuple(builtins.slice(s, None if n == -1 else s + n) for s, n in zip(start_indices, shape))]
+
+
+def slice_update(inputs, start_indices, updates):
+    """`inputs` with the block at `start_indices` replaced by `updates` (no in-place write)."""
+    inputs, updates = _args(inputs, updates)
+    widths = [(s, n - s - u) for s, n, u in zip(start_indices, anp.shape(inputs), anp.shape(updates))]
+    mask = onp.pad(onp.ones(anp.shape(updates), bool), widths)
+    return anp.where(mask, anp.pad(updates, widths, mode="constant"), inputs)
+
+
+def scatter(indices, values, shape):
+    """zeros(shape) with `values` added at `indices` (N x k), as one matmul with a 0/1 matrix."""
+    idx = convert_to_numpy(indices).astype(int)
+    values = _t(values)
+    rows = onp.prod(shape[:idx.shape[-1]], dtype=int)
+    flat = onp.ravel_multi_index(tuple(idx.reshape(-1, idx.shape[-1]).T), shape[:idx.shape[-1]])
+    hits = (onp.arange(rows)[:, None] == flat).astype(values.dtype)
+    return anp.reshape(anp.dot(hits, anp.reshape(values, (len(flat), -1))), shape)
+
+
+def scatter_update(inputs, indices, updates, reduction=None):
+    """`inputs` with `updates` written (or added, reduction="add") at `indices` (N x k)."""
+    inputs, updates = _args(inputs, updates)
+    added = scatter(indices, updates, anp.shape(inputs))
+    if reduction == "add":
+        return inputs + added
+    if reduction is not None:
+        raise ValueError(f"Unsupported reduction: {reduction}")
+    hit = scatter(indices, onp.ones(anp.shape(updates), bool), anp.shape(inputs)) > 0
+    return anp.where(hit, added, inputs)
+
+
+def _segments(segment_ids, num_segments):
+    ids = convert_to_numpy(segment_ids).astype(int)
+    n = int(ids.max()) + 1 if num_segments is None else int(num_segments)
+    return onp.arange(n)[:, None] == ids  # (segments, rows)
+
+
+def segment_sum(data, segment_ids, num_segments=None, sorted=False):
+    """out[s] = sum of data[i] over rows i with segment_ids[i] == s."""
+    data = _t(data)
+    hits = _segments(segment_ids, num_segments)
+    out = anp.dot(hits.astype(data.dtype), anp.reshape(data, (anp.shape(data)[0], -1)))
+    return anp.reshape(out, (len(hits),) + anp.shape(data)[1:])
+
+
+def segment_max(data, segment_ids, num_segments=None, sorted=False):
+    """out[s] = max of data[i] over rows i with segment_ids[i] == s (-inf for an empty segment)."""
+    data = _t(data)
+    hits = _segments(segment_ids, num_segments).reshape((-1,) + anp.shape(data)[:1] + (1,) * (anp.ndim(data) - 1))
+    low = -onp.inf if data.dtype.kind == "f" else onp.iinfo(data.dtype).min
+    return anp.max(anp.where(hits, anp.expand_dims(data, 0), low), axis=1)
+
+
+# --- elementwise and arithmetic ---------------------------------------------------------
+def add(x1, x2): return anp.add(*_args(x1, x2))
+def subtract(x1, x2): return anp.subtract(*_args(x1, x2))
+def multiply(x1, x2): return anp.multiply(*_args(x1, x2))
+def divide(x1, x2): return anp.true_divide(*_args(x1, x2, floating=True))
+true_divide = divide
+def floor_divide(x1, x2): return anp.floor_divide(*_args(x1, x2))
+def mod(x1, x2): return anp.mod(*_args(x1, x2))
+def power(x1, x2): return anp.power(*_args(x1, x2))
+def maximum(x1, x2): return anp.maximum(*_args(x1, x2))
+def minimum(x1, x2): return anp.minimum(*_args(x1, x2))
+def logaddexp(x1, x2): return anp.logaddexp(*_args(x1, x2, floating=True))
+def arctan2(x1, x2): return anp.arctan2(*_args(x1, x2, floating=True))
+def hypot(x1, x2): return anp.hypot(*_args(x1, x2, floating=True))
+def negative(x): return anp.negative(_t(x))
+def square(x): return anp.square(_t(x))
+def sign(x): return anp.sign(_t(x))
+def exp(x): return anp.exp(_f(x))
+def expm1(x): return anp.expm1(_f(x))
+def log(x): return anp.log(_f(x))
+def log1p(x): return anp.log1p(_f(x))
+def log2(x): return anp.log2(_f(x))
+def log10(x): return anp.log10(_f(x))
+def sqrt(x): return anp.sqrt(_f(x))
+def rsqrt(x): return 1.0 / anp.sqrt(_f(x))
+def reciprocal(x): return 1.0 / _f(x)
+def sin(x): return anp.sin(_f(x))
+def cos(x): return anp.cos(_f(x))
+def tan(x): return anp.tan(_f(x))
+def tanh(x): return anp.tanh(_f(x))
+def sinh(x): return anp.sinh(_f(x))
+def cosh(x): return anp.cosh(_f(x))
+def arcsin(x): return anp.arcsin(_f(x))
+def arccos(x): return anp.arccos(_f(x))
+def arctan(x): return anp.arctan(_f(x))
+def arcsinh(x): return anp.arcsinh(_f(x))
+def arccosh(x): return anp.arccosh(_f(x))
+def arctanh(x): return anp.arctanh(_f(x))
+def floor(x): return anp.floor(_f(x))
+def ceil(x): return anp.ceil(_f(x))
+def trunc(x): return anp.trunc(_t(x))
+
+
+def abs(x):
+    """|x|, with the gradient at 0 taken as +1 (as JAX, and so Keras, does)."""
+    x = _t(x)
+    return anp.where(getval(x) >= 0, x, -x)
+
+
+absolute = abs
+
+
+def cbrt(x):
+    """sign(x) |x|^(1/3) (autograd has no rule for np.cbrt)."""
+    x = _f(x)
+    root = anp.abs(x) ** (1.0 / 3.0)
+    return anp.where(getval(x) >= 0, root, -root)
+
+
+def round(x, decimals=0):
+    """Rounds half to even; ints stay ints (negative `decimals` rounds them to tens, ...)."""
+    x = _t(x)
+    if x.dtype.kind in "iu" and decimals < 0:
+        return (anp.round(x.astype(config.floatx()) * 10.0 ** decimals) / 10.0 ** decimals).astype(x.dtype)
+    return anp.round(x, decimals)
+
+
+def clip(x, x_min, x_max):
+    x, x_min, x_max = _args(x, x_min, x_max)
+    return anp.clip(x, x_min, x_max)
+
+
+def divide_no_nan(x1, x2):
+    """x1 / x2, and 0 where x2 == 0."""
+    x1, x2 = _args(x1, x2, floating=True)
+    zero = getval(x2) == 0
+    return anp.where(zero, 0, x1 / anp.where(zero, 1, x2))
+
+
+def where(condition, x1=None, x2=None):
+    """x1 where `condition`, else x2; with only `condition`, the indices where it holds."""
+    if x1 is None and x2 is None:
+        return nonzero(condition)
+    if x1 is None or x2 is None:
+        raise ValueError("`x1` and `x2` either both should be `None` or both should have non-None value.")
+    return anp.where(convert_to_numpy(condition).astype(bool), *_args(x1, x2))
+
+
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    """`x` with nan, +inf and -inf replaced (infinities by the dtype's largest finite values)."""
+    x = _t(x)
+    if x.dtype.kind not in "fc":
+        return x
+    g, big = getval(x), float(onp.finfo(x.dtype).max)
+    x = anp.where(onp.isnan(g), nan, x)
+    x = anp.where(g == onp.inf, big if posinf is None else posinf, x)
+    return anp.where(g == -onp.inf, -big if neginf is None else neginf, x)
+
+
+def erfc(x):
+    """1 - erf(x) with relative error < 1.2e-7 (Numerical Recipes' erfcc: a Chebyshev fit of
+    exp(x^2) erfc(x) in t = 1 / (1 + |x| / 2)); erfc(-x) = 2 - erfc(x)."""
+    x = _f(x)
+    pos = getval(x) >= 0
+    a = anp.where(pos, x, -x)  # |x|, with gradient sign(x) also at 0
+    t = 1.0 / (1.0 + 0.5 * a)
+    poly = 0.0
+    for c in (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806,
+              0.09678418, 0.37409196, 1.00002368, -1.26551223):
+        poly = c + t * poly
+    tail = t * anp.exp(-a * a + poly)
+    return anp.where(pos, tail, 2.0 - tail)
+
+
+def erf(x):
+    """2/sqrt(pi) sum_n (-1)^n x^(2n+1) / (n! (2n+1)) for |x| < 0.5, else 1 - erfc(x);
+    relative error < 2e-7 everywhere."""
+    x = _f(x)
+    small = onp.abs(getval(x)) < 0.5
+    s = anp.where(small, x, 0.0)  # keeps the unused series branch finite (and its gradient 0)
+    series, term = 0.0, s
+    for n in range(1, 9):
+        series = series + term / (2 * n - 1)
+        term = -term * s * s / n
+    return anp.where(small, 1.1283791670955126 * series, 1.0 - erfc(x))
+
+
+# --- comparison and logic (no gradients) ------------------------------------------------
+def _np2(x1, x2):
+    return convert_to_numpy(x1), convert_to_numpy(x2)
+
+
+def equal(x1, x2): return onp.equal(*_np2(x1, x2))
+def not_equal(x1, x2): return onp.not_equal(*_np2(x1, x2))
+def greater(x1, x2): return onp.greater(*_np2(x1, x2))
+def greater_equal(x1, x2): return onp.greater_equal(*_np2(x1, x2))
+def less(x1, x2): return onp.less(*_np2(x1, x2))
+def less_equal(x1, x2): return onp.less_equal(*_np2(x1, x2))
+def logical_and(x1, x2): return onp.logical_and(*_np2(x1, x2))
+def logical_or(x1, x2): return onp.logical_or(*_np2(x1, x2))
+def logical_xor(x1, x2): return onp.logical_xor(*_np2(x1, x2))
+def logical_not(x): return onp.logical_not(convert_to_numpy(x))
+def isnan(x): return onp.isnan(convert_to_numpy(x))
+def isinf(x): return onp.isinf(convert_to_numpy(x))
+def isfinite(x): return onp.isfinite(convert_to_numpy(x))
+def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False): return onp.isclose(*_np2(x1, x2), rtol, atol, equal_nan)
+def any(x, axis=None, keepdims=False): return onp.any(convert_to_numpy(x), axis=_axis(axis), keepdims=keepdims)
+def all(x, axis=None, keepdims=False): return onp.all(convert_to_numpy(x), axis=_axis(axis), keepdims=keepdims)
+def argmax(x, axis=None, keepdims=False): return onp.argmax(convert_to_numpy(x), axis=axis, keepdims=keepdims).astype("int32")
+def argmin(x, axis=None, keepdims=False): return onp.argmin(convert_to_numpy(x), axis=axis, keepdims=keepdims).astype("int32")
+def argsort(x, axis=-1): return onp.argsort(convert_to_numpy(x), axis=axis, kind="stable").astype("int32")
+def count_nonzero(x, axis=None): return onp.asarray(onp.count_nonzero(convert_to_numpy(x), axis=_axis(axis)), "int32")
+def nonzero(x): return tuple(i.astype("int32") for i in onp.nonzero(convert_to_numpy(x)))
+
+
+# --- reductions ------------------------------------------------------------------------
+def sum(x, axis=None, keepdims=False):
+    x = _t(x)
+    return anp.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=_acc(x))
+
+
+def prod(x, axis=None, keepdims=False, dtype=None):
+    x = _t(x) if dtype is None else cast(x, dtype)
+    axes = range(anp.ndim(x)) if axis is None else [axis] if isinstance(axis, int) else axis
+    for a in sorted((a % anp.ndim(x) for a in axes), reverse=True):  # autograd: one axis at a time
+        x = anp.prod(x, axis=a, keepdims=keepdims)
+    return x if _acc(x) is None else cast(x, _acc(x))
+
+
+def max(x, axis=None, keepdims=False, initial=None):
+    out = anp.max(_t(x), axis=_axis(axis), keepdims=keepdims)
+    return out if initial is None else maximum(out, initial)
+
+
+def min(x, axis=None, keepdims=False, initial=None):
+    out = anp.min(_t(x), axis=_axis(axis), keepdims=keepdims)
+    return out if initial is None else minimum(out, initial)
+
+
 amax, amin = max, min
-def prod(x, axis=None, keepdims=False, dtype=None): return anp.prod(_v(x), axis=_axis(axis), keepdims=keepdims)
-def var(x, axis=None, keepdims=False): return anp.var(_v(x), axis=_axis(axis), keepdims=keepdims)
-def std(x, axis=None, keepdims=False): return anp.std(_v(x), axis=_axis(axis), keepdims=keepdims)
-def cumsum(x, axis=None, dtype=None): return anp.cumsum(_v(x), axis=axis)
-def cumprod(x, axis=None, dtype=None): return anp.cumprod(_v(x), axis=axis)
+def mean(x, axis=None, keepdims=False): return anp.mean(_f(x), axis=_axis(axis), keepdims=keepdims)
+def var(x, axis=None, keepdims=False): return anp.var(_f(x), axis=_axis(axis), keepdims=keepdims)
+def std(x, axis=None, keepdims=False): return anp.std(_f(x), axis=_axis(axis), keepdims=keepdims)
+
+
+def cumsum(x, axis=None, dtype=None):
+    x = _t(x) if dtype is None else cast(x, dtype)
+    out = anp.cumsum(x, axis=axis)
+    return out if _acc(x) is None else cast(out, _acc(x))
+
+
+def cumprod(x, axis=None, dtype=None):
+    """Running product, as a chain of multiplies (autograd has no rule for np.cumprod)."""
+    x = _t(x) if dtype is None else cast(x, dtype)
+    if axis is None:
+        x, axis = anp.reshape(x, (-1,)), 0
+    out = unstack(x, axis=axis)
+    for i in range(1, len(out)):
+        out[i] = out[i - 1] * out[i]
+    return stack(out, axis=axis)
 
 
 def logsumexp(x, axis=None, keepdims=False):
-    x = _v(x)
+    """log(sum(exp(x - m))) + m, with m the (untraced, finite) max along `axis`."""
+    x = _f(x)
     m = onp.max(getval(x), axis=_axis(axis), keepdims=True)
-    out = anp.log(anp.sum(anp.exp(x - m), axis=_axis(axis), keepdims=True)) + m
-    return out if keepdims else anp.squeeze(out, axis=_axis(axis)) if axis is not None else anp.reshape(out, ())
+    m = onp.where(onp.isfinite(m), m, 0).astype(x.dtype)
+    out = anp.log(anp.sum(anp.exp(x - m), axis=_axis(axis), keepdims=keepdims))
+    return out + (m if keepdims else onp.squeeze(m, axis=_axis(axis)))
+
+
+def average(x, axis=None, weights=None):
+    """sum(x * w) / sum(w) along `axis` (a 1-D `w` lies along `axis`); the mean without weights."""
+    if weights is None:
+        return mean(x, axis=axis)
+    x, weights = _args(x, weights, floating=True)
+    if anp.ndim(weights) == 1 and anp.ndim(x) > 1:
+        weights = anp.reshape(weights, [-1 if d == axis % anp.ndim(x) else 1 for d in range(anp.ndim(x))])
+    return anp.sum(x * weights, axis=axis) / anp.sum(weights * anp.ones_like(getval(x)), axis=axis)
 
 
 def moments(x, axes, keepdims=False, synchronized=False):
-    x = _v(x)
+    """mean and variance of `x` over `axes`."""
+    x = _f(x)
     m = anp.mean(x, axis=tuple(axes), keepdims=True)
-    v = anp.mean(anp.square(x - m), axis=tuple(axes), keepdims=True)
-    if not keepdims:
-        m, v = anp.squeeze(m, axis=tuple(axes)), anp.squeeze(v, axis=tuple(axes))
-    return m, v
-
-
-# --- linear algebra ------------------------------------------------------------------
-def matmul(x1, x2): return anp.matmul(_v(x1), _v(x2))
-def dot(x1, x2): return anp.dot(_v(x1), _v(x2))
-def tensordot(x1, x2, axes=2): return anp.tensordot(_v(x1), _v(x2), axes=axes)
-def einsum(subscripts, *operands, **kwargs): return anp.einsum(subscripts, *_vs(operands))
-def outer(x1, x2): return anp.outer(_v(x1), _v(x2))
-def trace(x, offset=0, axis1=0, axis2=1): return anp.trace(_v(x), offset, axis1, axis2)
+    v = anp.mean(anp.square(x - m), axis=tuple(axes), keepdims=keepdims)
+    return (m if keepdims else anp.squeeze(m, axis=tuple(axes))), v
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
-    x = _v(x)
-    if ord is None or ord == 2 and axis is not None and not isinstance(axis, (tuple, list)):
-        return anp.sqrt(anp.sum(anp.square(x), axis=_axis(axis), keepdims=keepdims))
-    if ord == 1:
-        return anp.sum(anp.abs(x), axis=_axis(axis), keepdims=keepdims)
-    return anp.linalg.norm(x, ord=ord, axis=_axis(axis), keepdims=keepdims)
+    """Vector norm (sum |x|^ord)^(1/ord) along an int `axis`, or a matrix norm over two axes
+    (a 2-D `x` with `axis=None`): 'fro', 'nuc', 1 / inf (largest column / row sum of |x|),
+    2 (largest singular value). ord=None is the 2-norm of the flattened axes."""
+    x = _f(x)
+    if axis is None:
+        axis = tuple(range(anp.ndim(x)))
+    axis = tuple(a % anp.ndim(x) for a in ([axis] if isinstance(axis, int) else axis))
+    a = abs(x)
+    if ord is None or ord == "fro" or ord == 2 and len(axis) == 1:
+        return anp.sqrt(anp.sum(anp.square(x), axis=axis, keepdims=keepdims))
+    if len(axis) == 1:
+        if ord in (onp.inf, -onp.inf):
+            return (anp.max if ord > 0 else anp.min)(a, axis=axis, keepdims=keepdims)
+        if ord == 0:
+            return anp.sum((getval(a) != 0).astype(x.dtype), axis=axis, keepdims=keepdims)
+        return anp.sum(a ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
+    row, col = axis
+    if ord in (1, -1, onp.inf, -onp.inf):
+        inner, outer = (row, col) if ord in (1, -1) else (col, row)
+        out = (anp.max if ord > 0 else anp.min)(anp.sum(a, axis=inner, keepdims=True), axis=outer, keepdims=True)
+    else:  # singular values: 'nuc', 2, -2
+        s = anp.linalg.svd(anp.moveaxis(x, (row, col), (-2, -1)), compute_uv=False)
+        out = {"nuc": anp.sum, 2: anp.max, -2: anp.min}[ord](s, axis=-1)
+        out = anp.expand_dims(anp.expand_dims(out, builtins.min(axis)), builtins.max(axis))
+    return out if keepdims else anp.squeeze(out, axis=axis)
 
 
-# --- shapes --------------------------------------------------------------------------
-def reshape(x, newshape): return anp.reshape(_v(x), tuple(-1 if d is None else d for d in newshape) if isinstance(newshape, (tuple, list)) else newshape)
-def transpose(x, axes=None): return anp.transpose(_v(x), axes)
-def expand_dims(x, axis): return anp.expand_dims(_v(x), axis)
-def squeeze(x, axis=None): return anp.squeeze(_v(x), axis=_axis(axis))
-def concatenate(xs, axis=0): return anp.concatenate(_vs(xs), axis=axis)
-def stack(x, axis=0): return anp.stack(_vs(x), axis=axis)
-def swapaxes(x, axis1, axis2): return anp.swapaxes(_v(x), axis1, axis2)
-def moveaxis(x, source, destination): return anp.moveaxis(_v(x), source, destination)
-def tile(x, repeats): return anp.tile(_v(x), repeats)
-def repeat(x, repeats, axis=None): return anp.repeat(_v(x), repeats, axis=axis)
-def broadcast_to(x, shape): return anp.broadcast_to(_v(x), shape)
+# --- linear algebra ---------------------------------------------------------------------
+def matmul(x1, x2): return anp.matmul(*_args(x1, x2))
+def dot(x1, x2): return anp.dot(*_args(x1, x2))
+def tensordot(x1, x2, axes=2): return anp.tensordot(*_args(x1, x2), axes=axes)
+def einsum(subscripts, *operands, **kwargs): return anp.einsum(subscripts, *_args(*operands))
+def outer(x1, x2): return anp.outer(*_args(x1, x2))
+def trace(x, offset=0, axis1=0, axis2=1): return anp.trace(_t(x), offset, axis1, axis2)
+def diagonal(x, offset=0, axis1=0, axis2=1): return anp.diagonal(_t(x), offset, axis1, axis2)
+def diag(x, k=0): return anp.diag(_t(x), k)
+def tril(x, k=0): return anp.tril(_t(x), k)
+def triu(x, k=0): return anp.triu(_t(x), k)
+
+
+# --- shapes ---------------------------------------------------------------------------
+def reshape(x, newshape):
+    if isinstance(newshape, (tuple, list)):
+        newshape = tuple(-1 if d is None else d for d in newshape)
+    return anp.reshape(_t(x), newshape)
+
+
+def transpose(x, axes=None): return anp.transpose(_t(x), axes)
+def expand_dims(x, axis): return anp.expand_dims(_t(x), axis)
+def squeeze(x, axis=None): return anp.squeeze(_t(x), axis=_axis(axis))
+def ravel(x): return anp.reshape(_t(x), (-1,))
+def concatenate(xs, axis=0): return anp.concatenate(_args(*xs), axis=axis)
+def stack(x, axis=0): return anp.stack(_args(*x), axis=axis)
+def hstack(xs): return anp.hstack(_args(*xs))
+def vstack(xs): return anp.vstack(_args(*xs))
+def swapaxes(x, axis1, axis2): return anp.swapaxes(_t(x), axis1, axis2)
+def moveaxis(x, source, destination): return anp.moveaxis(_t(x), source, destination)
+def tile(x, repeats): return anp.tile(_t(x), repeats)
+def broadcast_to(x, shape): return anp.broadcast_to(_t(x), tuple(shape))
+def split(x, indices_or_sections, axis=0): return anp.split(_t(x), indices_or_sections, axis=axis)
+def diff(a, n=1, axis=-1): return anp.diff(_t(a), n, axis)
+
+
+def repeat(x, repeats, axis=None):
+    """Each element repeated `repeats` times (an int, or one count per element along `axis`)."""
+    x = _t(x)
+    if axis is None:
+        x, axis = anp.reshape(x, (-1,)), 0
+    if isinstance(repeats, int):
+        return anp.repeat(x, repeats, axis=axis)
+    return take(x, onp.repeat(onp.arange(anp.shape(x)[axis]), convert_to_numpy(repeats)), axis=axis)
+
+
 def flip(x, axis=None):
-    """Reverses `x` along `axis` (all axes when None); written as slicing so autograd can
-    differentiate it (it has no rule for np.flip)."""
-    x = _v(x)
-    axes = range(anp.ndim(x)) if axis is None else ([axis] if isinstance(axis, int) else axis)
-    index = [slice(None)] * anp.ndim(x)
-    for a in axes:
-        index[a] = slice(None, None, -1)
-    return x[tuple(index)]
-def ravel(x): return anp.ravel(_v(x))
-def tril(x, k=0): return anp.tril(_v(x), k)
-def triu(x, k=0): return anp.triu(_v(x), k)
-def diagonal(x, offset=0, axis1=0, axis2=1): return anp.diagonal(_v(x), offset, axis1, axis2)
-def split(x, indices_or_sections, axis=0): return anp.split(_v(x), indices_or_sections, axis=axis)
+    """Reverses `x` along `axis` (all axes when None), as slicing (autograd has no np.flip rule)."""
+    x = _t(x)
+    axes = range(anp.ndim(x)) if axis is None else [axis] if isinstance(axis, int) else axis
+    axes = [a % anp.ndim(x) for a in axes]
+    return x[tuple(builtins.slice(None, None, -1 if d in axes else 1) for d in range(anp.ndim(x)))]
+
+
+def roll(x, shift, axis=None):
+    """Elements shifted by `shift` along `axis` (of the flattened `x` when None), wrapping round."""
+    x = _t(x)
+    if axis is None:
+        return anp.reshape(anp.roll(anp.reshape(x, (-1,)), shift), anp.shape(x))
+    for s, a in zip(onp.atleast_1d(shift), onp.atleast_1d(axis)):  # autograd rolls one axis at a time
+        x = anp.roll(x, int(s), int(a))
+    return x
+
+
 def pad(x, pad_width, mode="constant", constant_values=None):
-    kw = {} if constant_values is None else {"constant_values": constant_values}
-    return anp.pad(_v(x), pad_width, mode=mode, **kw)
+    """`x` padded by pad_width[i] = (before, after) on axis i. Non-constant modes are gathers of
+    `np.pad(arange(n), mode)` indices, so they stay differentiable."""
+    x = _t(x)
+    widths = onp.broadcast_to(onp.asarray(pad_width, dtype=int), (anp.ndim(x), 2))
+    if mode == "constant":
+        value = 0 if constant_values is None else constant_values
+        return anp.pad(x, widths, mode="constant", constant_values=value)
+    if constant_values is not None:
+        raise ValueError("Argument `constant_values` can only be provided when `mode == 'constant'`. "
+                         f"Received: mode={mode}")
+    if mode not in ("reflect", "symmetric", "edge", "wrap"):
+        return anp.pad(x, widths, mode=mode)
+    for axis, w in enumerate(widths):
+        x = take(x, onp.pad(onp.arange(anp.shape(x)[axis]), w, mode=mode), axis=axis)
+    return x
+
+
 def take(x, indices, axis=None):
     """Elements of `x` at `indices` along `axis` (of the flattened `x` when None), as fancy
     indexing so autograd can differentiate it (it has no rule for np.take)."""
-    x, idx = _v(x), convert_to_numpy(indices).astype(int)
+    x, idx = _t(x), convert_to_numpy(indices).astype(int)
     if axis is None:
         return anp.reshape(x, (-1,))[idx]
-    return x[(slice(None),) * (axis % anp.ndim(x)) + (idx,)]
+    return x[(builtins.slice(None),) * (axis % anp.ndim(x)) + (idx,)]
+
+
 def take_along_axis(x, indices, axis=None):
-    x, idx = _v(x), convert_to_numpy(indices).astype(int)
-    grids = list(onp.ix_(*[onp.arange(n) for n in idx.shape]))
-    grids[axis] = idx
+    """x[..., indices[...], ...] along `axis`, the other axes broadcast (fancy indexing)."""
+    x, idx = _t(x), convert_to_numpy(indices).astype(int)
+    if axis is None:
+        x, axis = anp.reshape(x, (-1,)), 0
+    n = anp.ndim(x)
+    grids = [onp.arange(d).reshape([-1 if i == j else 1 for j in range(n)]) for i, d in enumerate(anp.shape(x))]
+    grids[axis % n] = idx
     return x[tuple(grids)]
-def sort(x, axis=-1): return anp.sort(_v(x), axis=axis)
 
 
-# --- creation (no gradients) ---------------------------------------------------------
+def sort(x, axis=-1):
+    """`x` sorted along `axis`, as a gather (autograd sorts only 1-D arrays)."""
+    x = _t(x)
+    if axis is None:
+        x, axis = anp.reshape(x, (-1,)), 0
+    return take_along_axis(x, argsort(x, axis=axis), axis=axis)
+
+
+def meshgrid(*x, indexing="xy"):
+    """Coordinate arrays for the 1-D inputs; 'xy' swaps the first two output axes."""
+    xs = [ravel(a) for a in _args(*x)]
+    order = list(range(len(xs)))
+    if indexing == "xy" and len(xs) > 1:
+        order[0], order[1] = 1, 0
+    shape = [anp.size(xs[i]) for i in order]
+    return [anp.broadcast_to(anp.reshape(a, [-1 if order[d] == i else 1 for d in range(len(xs))]), shape)
+            for i, a in enumerate(xs)]
+
+
+def select(condlist, choicelist, default=0):
+    """choicelist[i] where condlist[i] first holds, else `default`."""
+    *choices, out = _args(*choicelist, default)
+    for c, choice in zip(condlist[::-1], choices[::-1]):
+        out = anp.where(convert_to_numpy(c), choice, out)
+    return out
+
+
+# --- creation (no gradients) ------------------------------------------------------------
 def _dt(dtype):
     return config.floatx() if dtype is None else onp.dtype(dtype).name
 
@@ -254,39 +603,47 @@ def _dt(dtype):
 def zeros(shape, dtype=None): return onp.zeros(shape, dtype=_dt(dtype))
 def ones(shape, dtype=None): return onp.ones(shape, dtype=_dt(dtype))
 def full(shape, fill_value, dtype=None): return onp.full(shape, fill_value, dtype=_dt(dtype))
-def zeros_like(x, dtype=None): return onp.zeros(shape(x), dtype=dtype or _v(x).dtype)
-def ones_like(x, dtype=None): return onp.ones(shape(x), dtype=dtype or _v(x).dtype)
-def full_like(x, fill_value, dtype=None): return onp.full(shape(x), fill_value, dtype=dtype or _v(x).dtype)
+def zeros_like(x, dtype=None): return onp.zeros(shape(x), dtype=dtype or _t(x).dtype)
+def ones_like(x, dtype=None): return onp.ones(shape(x), dtype=dtype or _t(x).dtype)
+def full_like(x, fill_value, dtype=None): return onp.full(shape(x), fill_value, dtype=dtype or _t(x).dtype)
 def eye(N, M=None, k=0, dtype=None): return onp.eye(N, M, k, dtype=_dt(dtype))
-identity = lambda n, dtype=None: eye(n, dtype=dtype)
-def linspace(start, stop, num=50, endpoint=True, dtype=None, axis=0): return onp.linspace(start, stop, num, endpoint, dtype=_dt(dtype), axis=axis)
+def identity(n, dtype=None): return eye(n, dtype=dtype)
+def tri(N, M=None, k=0, dtype=None): return onp.tri(N, M, k, dtype=_dt(dtype))
 
 
-def arange(start, stop=None, step=1, dtype=None):
-    out = onp.arange(start, stop, step) if stop is not None else onp.arange(start)
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    return onp.linspace(convert_to_numpy(start), convert_to_numpy(stop), num, endpoint, retstep,
+                        _dt(dtype), axis)
+
+
+def arange(start, stop=None, step=None, dtype=None):
+    """start, start + step, ... below stop: int32 for int arguments, float32 if any is a float."""
+    out = onp.arange(start, stop, step)
     if dtype is not None:
         return out.astype(dtype)
-    return out.astype("int32") if onp.issubdtype(out.dtype, onp.integer) else out.astype(config.floatx())
+    return out.astype("int32" if out.dtype.kind in "iu" else config.floatx())
 
 
 def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    """1 at each label's position on a new `axis` (none for labels outside [0, num_classes))."""
     x = convert_to_numpy(x).astype(int)
     out = (x[..., None] == onp.arange(num_classes)).astype(_dt(dtype))
     return onp.moveaxis(out, -1, axis) if axis != -1 else out
 
 
 def top_k(x, k, sorted=True):
-    x = convert_to_numpy(x)
-    idx = onp.argsort(-x, axis=-1, kind="stable")[..., :k]
-    return onp.take_along_axis(x, idx, -1), idx.astype("int32")
+    """The k largest values along the last axis (differentiable) and their int32 indices."""
+    x = _t(x)
+    idx = onp.argsort(-getval(x), axis=-1, kind="stable")[..., :k].astype("int32")
+    return take_along_axis(x, idx, -1), idx
 
 
 def in_top_k(targets, predictions, k):
+    """Whether each target's score is among the k largest of its row (nan counts as -inf)."""
     p = convert_to_numpy(predictions)
-    t = convert_to_numpy(targets).astype(int)
-    target_score = onp.take_along_axis(p, t[:, None], axis=-1)
-    return onp.sum(p > target_score, axis=-1) < k
+    t = onp.take_along_axis(p, convert_to_numpy(targets).astype(int)[:, None], axis=-1)
+    return onp.sum(p > onp.where(onp.isnan(t), -onp.inf, t), axis=-1) < k
 
 
-def stop_gradient(x):
-    return getval(_v(x))
+__all__ = [n for n, f in list(globals().items())
+           if not n.startswith("_") and callable(f) and getattr(f, "__module__", None) == __name__]

@@ -40,9 +40,10 @@ CASES = {
     "conv2d_transpose_dilated": (lambda L: L.Conv2DTranspose(2, 3, dilation_rate=2,
                                                              padding="same"), (2, 5, 5, 2)),
     "conv2d_transpose_cf": (lambda L: L.Conv2DTranspose(3, 2, strides=2, use_bias=False,
-                                                        data_format="channels_first"), (2, 2, 4, 3)),
-    "conv2d_transpose_stride_gt_kernel": (lambda L: L.Conv2DTranspose(2, 1, strides=3,
-                                                                      padding="same"), (1, 3, 3, 2)),
+                                                        data_format="channels_first"),
+                            (2, 2, 4, 3)),
+    "conv2d_transpose_stride_gt_kernel": (
+        lambda L: L.Conv2DTranspose(2, 1, strides=3, padding="same"), (1, 3, 3, 2)),
     "conv3d_transpose": (lambda L: L.Conv3DTranspose(2, 2, strides=2), (1, 3, 2, 3, 2)),
     "depthwise_conv2d": (lambda L: L.DepthwiseConv2D(3, depth_multiplier=2), (2, 7, 6, 3)),
     "depthwise_conv2d_same_stride": (lambda L: L.DepthwiseConv2D(3, strides=2, padding="same",
