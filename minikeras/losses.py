@@ -13,6 +13,7 @@ from autograd import numpy as anp
 from autograd.tracer import getval
 
 from minikeras import ops
+from minikeras.engine.masking import get_keras_mask
 from minikeras.engine import config
 from minikeras.utils import registry
 
@@ -139,6 +140,8 @@ class Loss:
     def __call__(self, y_true, y_pred, sample_weight=None, *, mask=None):
         """The reduced loss. `mask` (a minikeras extension) is the output mask Keras reads
         off `y_pred`; it is merged with any mask the loss itself makes (`ignore_class`)."""
+        if mask is None:
+            mask = get_keras_mask(y_pred)
         y_pred = ops.cast(y_pred, self.dtype)
         y_true = _plain(y_true, self.dtype)
         losses = self.call(y_true, y_pred)

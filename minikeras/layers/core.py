@@ -200,6 +200,10 @@ class Flatten(Layer):
 class Identity(Layer):
     """Returns its input unchanged."""
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
     def call(self, inputs):
         return inputs
 

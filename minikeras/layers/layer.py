@@ -15,6 +15,7 @@ from autograd.tracer import getval, isbox
 
 from minikeras.engine import config
 from minikeras.engine import variable as _var
+from minikeras.engine.masking import get_keras_mask, set_keras_mask
 from minikeras.engine.keras_tensor import KerasTensor, Node, any_symbolic, map_structure, flatten
 from minikeras.engine.variable import Variable, standardize_dtype
 
@@ -119,7 +120,7 @@ class Layer:
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
         self.input_spec = None
-        self.supports_masking = False
+        self.supports_masking = type(self).compute_mask is not Layer.compute_mask
         self._build_shapes = None
 
     # --- attribute tracking and the stateless-call binding ------------------------------
@@ -336,6 +337,7 @@ class Layer:
         if not self.built:
             self._maybe_build(map_structure(lambda t: tuple(onp.shape(t)), first))
         self._check_input_spec(first)
+        previous_mask = self._fill_masks(args, kwargs, params, first)
         saved = _call_ctx["training"]
         _call_ctx["depth"] += 1
         if training is not None:
@@ -345,10 +347,57 @@ class Layer:
         finally:
             _call_ctx["depth"] -= 1
             _call_ctx["training"] = saved
+        self._attach_output_masks(first, outputs, previous_mask)
         if self.activity_regularizer is not None:
             for o in flatten(outputs):
                 self.add_loss(self.activity_regularizer(o) / o.shape[0])
         return outputs
+
+    # --- masks (Keras 3's rules) ----------------------------------------------------------
+    def compute_mask(self, inputs, previous_mask):
+        return previous_mask
+
+    def _fill_masks(self, args, kwargs, params, first):
+        """Fill `mask=` (one tensor argument) or `<arg>_mask=` (several) from attached masks;
+        return the mask that came in with the first input."""
+        def attached(value):
+            masks = map_structure(get_keras_mask, value)
+            return masks if any(m is not None for m in flatten(masks)) else None
+
+        names = [n for n in params if params[n].kind not in (inspect.Parameter.VAR_POSITIONAL,
+                                                               inspect.Parameter.VAR_KEYWORD)]
+        bound = dict(zip(names, args))
+        bound.update((k, v) for k, v in kwargs.items() if k not in bound)
+        tensors = {k: v for k, v in bound.items() if k != "training" and not k.endswith("mask")
+                   and v is not None and not isinstance(v, (bool, str, int, float))}
+        if "mask" in params and kwargs.get("mask") is None and len(tensors) == 1:
+            kwargs["mask"] = attached(next(iter(tensors.values())))
+        elif len(tensors) > 1:
+            for k, v in tensors.items():
+                if f"{k}_mask" in params and kwargs.get(f"{k}_mask") is None:
+                    kwargs[f"{k}_mask"] = attached(v)
+        if kwargs.get("mask") is not None:
+            return kwargs["mask"]
+        return attached(first)
+
+    def _attach_output_masks(self, first, outputs, previous_mask):
+        if not self.supports_masking:
+            if previous_mask is not None:
+                warnings.warn(
+                    f"Layer '{self.name}' (of type {self.__class__.__name__}) was passed an input "
+                    "with a mask attached to it. However, this layer does not support masking "
+                    "and will therefore destroy the mask information. Downstream layers will "
+                    "not see the mask.", stacklevel=3)
+            return
+        outs = flatten(outputs)
+        if all(get_keras_mask(o) is not None for o in outs):
+            return
+        masks = self.compute_mask(first, previous_mask)
+        if masks is None:
+            return
+        for tensor, mask in zip(outs, flatten(masks)):
+            if mask is not None and get_keras_mask(tensor) is None:
+                set_keras_mask(tensor, mask)
 
     def _convert_input(self, x):
         if isinstance(x, onp.ndarray):

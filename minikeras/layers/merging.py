@@ -53,6 +53,12 @@ class Merge(Layer):
     def _merge_function(self, inputs):
         raise NotImplementedError
 
+    def compute_mask(self, inputs, mask=None):
+        """A position is kept when every input keeps it."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        return anp.all(anp.stack([m for m in mask if m is not None]), axis=0)
+
     def build(self, input_shape):
         _check_list_of_shapes(input_shape)
         batch_sizes = {s[0] for s in input_shape if s} - {None}
@@ -156,6 +162,19 @@ class Concatenate(Merge):
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
+
+    def compute_mask(self, inputs, mask=None):
+        """Masks (all-true for unmasked inputs) concatenated along `axis`, reduced over the last."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        full = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                m = anp.ones(anp.shape(x), dtype=bool)
+            elif anp.ndim(m) < anp.ndim(x):
+                m = anp.broadcast_to(anp.expand_dims(m, -1), anp.shape(x))
+            full.append(m)
+        return anp.any(anp.concatenate(full, axis=self.axis), axis=-1)
 
     def build(self, input_shape):
         if not isinstance(input_shape, (list, tuple)) or len(input_shape) < 1 \

@@ -1,4 +1,5 @@
 """Functional models: a graph of layer calls from `keras.Input` tensors to outputs."""
+from minikeras.engine.masking import set_keras_mask
 from minikeras.engine.keras_tensor import KerasTensor, flatten, map_structure
 from minikeras.layers.core import InputLayer
 from minikeras.models.model import Model
@@ -112,10 +113,16 @@ class Functional(Model):
                 f"{len(values)} input tensors.")
         return values
 
-    def call(self, inputs, training=None):
+    def compute_mask(self, inputs, mask=None):
+        return None  # the outputs already carry the masks their own layers attached
+
+    def call(self, inputs, training=None, mask=None):
         values = {}
-        for t, v in zip(flatten(self._inputs_struct), self._standardize_inputs(inputs)):
+        masks = flatten(mask) if isinstance(mask, (list, tuple, dict)) else [mask]
+        for i, (t, v) in enumerate(zip(flatten(self._inputs_struct), self._standardize_inputs(inputs))):
             values[id(t)] = self._convert_input(v)
+            if i < len(masks) and masks[i] is not None:
+                set_keras_mask(values[id(t)], masks[i])
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue

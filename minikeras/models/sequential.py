@@ -1,4 +1,5 @@
 """`Sequential`: a plain stack of layers, each with one input and one output."""
+from minikeras.engine.masking import set_keras_mask
 from minikeras.engine.keras_tensor import KerasTensor
 from minikeras.layers.core import InputLayer
 from minikeras.layers.layer import Layer
@@ -77,8 +78,14 @@ class Sequential(Model):
         import numpy as onp
         self.build((None,) + tuple(onp.shape(x)[1:]))
 
-    def call(self, inputs, training=None):
+    def compute_mask(self, inputs, mask=None):
+        return None  # the outputs already carry the masks their own layers attached
+
+    def call(self, inputs, training=None, mask=None):
         x = inputs
+        if mask is not None:
+            x = self._convert_input(x)
+            set_keras_mask(x, mask)
         for layer in self._layers:
             x = layer(x)
         return x

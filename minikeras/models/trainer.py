@@ -8,6 +8,8 @@ import warnings
 
 import numpy as onp
 from autograd import value_and_grad
+
+from minikeras.engine.masking import clear_traced_masks
 from autograd.tracer import getval
 
 from minikeras.engine.keras_tensor import flatten, map_structure
@@ -119,6 +121,7 @@ class Trainer:
             grads = []
         else:
             loss, grads = value_and_grad(loss_fn)([v._value for v in variables])
+        clear_traced_masks()
         y_pred = getval_structure(captured["y_pred"])
         if variables:
             self.optimizer.apply(list(grads), variables)
