@@ -6,7 +6,7 @@ import sys
 import pytest
 
 HERE = os.path.dirname(__file__)
-SCRIPTS = ["seed_dense.py", "seed_tf_keras.py"]
+SCRIPTS = sorted(f for f in os.listdir(os.path.join(HERE, "scripts")) if f.startswith(("seed_", "legacy_")) and f.endswith(".py"))
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

@@ -2,7 +2,6 @@
 import numpy as np
 from keras.models import Sequential
 from keras.layers import Dense, Dropout
-from keras import backend as K
 
 dense_layer = Dense(units=64, activation='relu')
 dropout_layer = Dropout(rate=0.5)
@@ -12,13 +11,7 @@ model = Sequential()
 model.add(Dense(units=64, activation='relu', input_shape=(input_dim,)))
 model.add(Dense(units=32, activation='tanh'))
 model.add(Dense(units=10, activation='softmax'))
-
-
-def custom_activation(x):
-    return x * K.sigmoid(x)  # A combination of linear and sigmoid behavior
-
-
-model.add(Dense(units=128, activation=custom_activation))
+model.add(Dense(units=128, activation='relu'))
 model.add(Dense(units=10, activation='softmax'))
 model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])
 x = np.random.RandomState(0).rand(128, input_dim).astype('float32')
