@@ -57,6 +57,41 @@ class KerasTensor:
     def __hash__(self):
         return id(self)
 
+    # Operators record graph nodes (see minikeras/ops/symbolic.py); == and != stay identity.
+    def _op(name, swap=False):
+        def method(self, *other):
+            from minikeras import ops
+            fn = getattr(ops, name)
+            return fn(*other, self) if swap else fn(self, *other)
+        method.__name__ = f"__{name}__"
+        return method
+
+    __add__, __radd__ = _op("add"), _op("add", True)
+    __sub__, __rsub__ = _op("subtract"), _op("subtract", True)
+    __mul__, __rmul__ = _op("multiply"), _op("multiply", True)
+    __truediv__, __rtruediv__ = _op("divide"), _op("divide", True)
+    __floordiv__, __rfloordiv__ = _op("floor_divide"), _op("floor_divide", True)
+    __mod__, __rmod__ = _op("mod"), _op("mod", True)
+    __pow__, __rpow__ = _op("power"), _op("power", True)
+    __matmul__, __rmatmul__ = _op("matmul"), _op("matmul", True)
+    __lt__, __le__, __gt__, __ge__ = _op("less"), _op("less_equal"), _op("greater"), _op("greater_equal")
+    __and__, __rand__ = _op("logical_and"), _op("logical_and", True)
+    __or__, __ror__ = _op("logical_or"), _op("logical_or", True)
+    __xor__, __rxor__ = _op("logical_xor"), _op("logical_xor", True)
+    __neg__, __abs__, __invert__ = _op("negative"), _op("absolute"), _op("logical_not")
+    del _op
+
+    def __getitem__(self, key):
+        from minikeras.ops.symbolic import apply_symbolic
+        return apply_symbolic(get_item, (self, key), {})
+
+    def __iter__(self):
+        raise TypeError("A symbolic KerasTensor cannot be iterated over: its values are unknown.")
+
+
+def get_item(x, key):
+    return x[key]
+
 
 class Node:
     """One call of a layer on symbolic inputs: records inputs, arguments and outputs."""

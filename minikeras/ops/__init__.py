@@ -4,3 +4,6 @@ from minikeras.ops.numpy import abs, all, any, max, min, round, sum  # noqa: F40
 from minikeras.ops.nn import *  # noqa: F401,F403
 from minikeras.ops.conv import conv, conv_transpose, depthwise_conv, separable_conv  # noqa: F401
 from minikeras.ops.pooling import average_pool, max_pool  # noqa: F401
+from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
+
+_wrap_namespace(globals())  # ops on KerasTensors record graph nodes (functional API)

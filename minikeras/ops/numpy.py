@@ -12,6 +12,8 @@ import builtins
 
 import numpy as onp
 from autograd import numpy as anp
+
+from minikeras.engine.keras_tensor import KerasTensor
 from autograd.tracer import getval, isbox
 
 from minikeras.engine import config
@@ -94,10 +96,10 @@ def _axis(axis):
 # --- core ------------------------------------------------------------------------------
 def convert_to_numpy(x): return onp.asarray(getval(_v(x)))
 def is_tensor(x): return isinstance(x, onp.ndarray) or isbox(x) or type(x) is Variable
-def shape(x): return tuple(anp.shape(_v(x)))
-def ndim(x): return anp.ndim(_v(x))
+def shape(x): return x.shape if isinstance(x, KerasTensor) else tuple(anp.shape(_v(x)))
+def ndim(x): return len(x.shape) if isinstance(x, KerasTensor) else anp.ndim(_v(x))
 def size(x): return anp.size(_v(x))
-def dtype(x): return _t(x).dtype.name
+def dtype(x): return x.dtype if isinstance(x, KerasTensor) else _t(x).dtype.name
 def array(x, dtype=None): return convert_to_tensor(x, dtype)
 def stop_gradient(variable): return getval(_v(variable))
 

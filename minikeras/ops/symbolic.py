@@ -1,0 +1,41 @@
+"""Ops called on KerasTensors build graph nodes instead of computing: `symbolic_dispatch(fn)`
+wraps a public op so that any KerasTensor among its arguments turns the call into an `OpLayer`."""
+import functools
+
+from minikeras.engine.keras_tensor import KerasTensor
+
+# Ops that answer from the static shape, or take Python callables, are not recorded.
+NOT_RECORDED = {"shape", "ndim", "dtype", "is_tensor", "convert_to_numpy", "cond", "fori_loop",
+                "map", "scan", "switch", "vectorized_map", "while_loop"}
+
+
+def _has_symbolic(args, kwargs):
+    for a in (*args, *kwargs.values()):
+        if type(a) is KerasTensor:
+            return True
+        if isinstance(a, (list, tuple)) and any(type(b) is KerasTensor for b in a):
+            return True
+    return False
+
+
+def apply_symbolic(fn, args, kwargs):
+    from minikeras.layers.op_layer import op_layer
+    return op_layer(fn)(*args, **kwargs)
+
+
+def symbolic_dispatch(fn):
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        if _has_symbolic(args, kwargs):
+            return apply_symbolic(fn, args, kwargs)
+        return fn(*args, **kwargs)
+    return op
+
+
+def wrap_namespace(namespace):
+    """Replace every public op in `namespace` (a module's globals) by its dispatching wrapper."""
+    for name, fn in list(namespace.items()):
+        if name.startswith("_") or name in NOT_RECORDED or not callable(fn) or isinstance(fn, type):
+            continue
+        if getattr(fn, "__module__", "").startswith("minikeras.ops"):
+            namespace[name] = symbolic_dispatch(fn)
