@@ -31,3 +31,11 @@ from minikeras.layers.pooling import (  # noqa: F401
     GlobalAvgPool2D, GlobalAvgPool3D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D,
     GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool1D, MaxPool2D, MaxPool3D,
     MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from minikeras.layers.embedding import Embedding, Masking  # noqa: F401
+from minikeras.layers.wrappers import Bidirectional, TimeDistributed, Wrapper  # noqa: F401
+from minikeras.layers.rnn import RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells  # noqa: F401
+from minikeras.layers.lstm import LSTM, LSTMCell  # noqa: F401
+from minikeras.layers.gru import GRU, GRUCell  # noqa: F401
+from minikeras.layers.einsum_dense import EinsumDense  # noqa: F401
+from minikeras.layers.attention import AdditiveAttention, Attention  # noqa: F401
+from minikeras.layers.multi_head_attention import MultiHeadAttention  # noqa: F401

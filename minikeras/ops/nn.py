@@ -23,11 +23,27 @@ def relu6(x):
 
 
 def sigmoid(x):
-    """1 / (1 + exp(-x)), from z = exp(-|x|) so neither tail overflows nor rounds to 0."""
+    """1 / (1 + exp(-x)). One traced primitive (RNN gates call it twice per step); the value comes
+    from z = exp(-|x|) so neither tail overflows nor loses relative precision."""
+    return _sigmoid(_f(x))
+
+
+def sigmoid_composed(x):
+    """The same function as a plain composition of traced ops (the reference for `sigmoid`)."""
     x = _f(x)
     pos = getval(x) >= 0
     z = anp.exp(anp.where(pos, -x, x))  # not anp.abs: its gradient at 0 is 0
     return anp.where(pos, 1.0 / (1.0 + z), z / (1.0 + z))
+
+
+def _sigmoid_value(x):
+    pos = x >= 0
+    z = onp.exp(onp.where(pos, -x, x))
+    return onp.where(pos, 1.0 / (1.0 + z), z / (1.0 + z))
+
+
+_sigmoid = primitive(_sigmoid_value)
+defvjp(_sigmoid, lambda ans, x: lambda g: g * ans * (1.0 - ans))
 
 
 # autograd's own tanh gradient divides by cosh(x)^2, which overflows (with a warning) for |x| > 89

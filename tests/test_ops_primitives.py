@@ -1,0 +1,35 @@
+"""The elementwise custom primitives in minikeras.ops.nn (sigmoid, tanh) against their plain
+compositions and finite differences."""
+import numpy as np
+import pytest
+from autograd import grad
+from autograd import numpy as anp
+from autograd.test_util import check_grads
+
+from minikeras.ops import nn
+
+
+@pytest.fixture
+def x():
+    return np.random.default_rng(0).normal(scale=6, size=(16, 9)).astype("float32")
+
+
+def test_sigmoid_matches_composition_values_and_gradients(x):
+    np.testing.assert_allclose(nn.sigmoid(x), nn.sigmoid_composed(x), rtol=1e-6)
+    assert nn.sigmoid(x).dtype == np.float32
+    w = np.cos(x)
+    g_prim = grad(lambda v: anp.sum(nn.sigmoid(v) * w))(x)
+    g_comp = grad(lambda v: anp.sum(nn.sigmoid_composed(v) * w))(x)
+    np.testing.assert_allclose(g_prim, g_comp, rtol=1e-5, atol=1e-7)
+
+
+def test_sigmoid_tails_and_finite_differences():
+    t = np.array([-100.0, -30.0, -1e-3, 0.0, 1e-3, 30.0, 100.0])
+    np.testing.assert_allclose(nn.sigmoid(t), 1 / (1 + np.exp(-t)), rtol=1e-12)
+    check_grads(nn.sigmoid, modes=["rev"], order=2)(np.linspace(-20, 20, 41))
+
+
+def test_tanh_primitive_finite_differences_and_no_overflow():
+    check_grads(nn.tanh, modes=["rev"], order=2)(np.linspace(-5, 5, 21))
+    with np.errstate(all="raise"):
+        assert grad(lambda v: anp.sum(nn.tanh(v)))(np.array([200.0, -200.0])).tolist() == [0.0, 0.0]
