@@ -33,3 +33,11 @@ def test_tanh_primitive_finite_differences_and_no_overflow():
     check_grads(nn.tanh, modes=["rev"], order=2)(np.linspace(-5, 5, 21))
     with np.errstate(all="raise"):
         assert grad(lambda v: anp.sum(nn.tanh(v)))(np.array([200.0, -200.0])).tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, -1, (0, 2)])
+def test_flip_values_and_gradients(axis):
+    from minikeras import ops
+    v = np.random.default_rng(1).random((3, 4, 5))
+    np.testing.assert_array_equal(ops.flip(v, axis), np.flip(v, axis))
+    check_grads(lambda t: ops.flip(t, axis) * v, modes=["rev"])(v)

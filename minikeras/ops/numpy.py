@@ -515,11 +515,13 @@ def repeat(x, repeats, axis=None):
 
 
 def flip(x, axis=None):
-    """Reverses `x` along `axis` (all axes when None), as slicing (autograd has no np.flip rule)."""
+    """Reverses `x` along `axis` (all axes when None): per axis, move it first and `flipud`
+    (whose gradient is a flipud; a reversed slice's gradient would be a dense np.add.at)."""
     x = _t(x)
     axes = range(anp.ndim(x)) if axis is None else [axis] if isinstance(axis, int) else axis
-    axes = [a % anp.ndim(x) for a in axes]
-    return x[tuple(builtins.slice(None, None, -1 if d in axes else 1) for d in range(anp.ndim(x)))]
+    for a in sorted({a % anp.ndim(x) for a in axes}):
+        x = anp.swapaxes(anp.flipud(anp.swapaxes(x, 0, a)), 0, a)
+    return x
 
 
 def roll(x, shift, axis=None):
