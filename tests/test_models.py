@@ -273,3 +273,32 @@ def test_keras2_positional_metrics_are_understood_with_a_warning():
         m.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
     h = m.fit(x, y, epochs=1, verbose=0)
     assert "accuracy" in h.history
+
+
+def test_layers_in_nested_containers_and_appended_later_are_tracked_and_trained():
+    import minikeras as keras
+    from minikeras import layers
+
+    class Blocks(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.blocks = []
+            for _ in range(2):
+                self.blocks.append(layers.Dense(4))
+            self.heads = {"out": layers.Dense(1)}
+            self.nested = [[layers.Dense(3)], (layers.Dense(3),)]
+
+        def call(self, x):
+            for block in self.blocks:
+                x = block(x)
+            x = self.nested[1][0](self.nested[0][0](x))
+            return self.heads["out"](x)
+
+    model = Blocks()
+    x = np.random.default_rng(0).normal(size=(16, 5)).astype("float32")
+    model(x)
+    assert len(model.trainable_weights) == 10
+    before = [w.copy() for w in model.get_weights()]
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    model.fit(x, np.ones((16, 1), "float32"), epochs=1, verbose=0)
+    assert all(not np.allclose(a, b) for a, b in zip(before, model.get_weights()))

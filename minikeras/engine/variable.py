@@ -5,6 +5,9 @@ the forward pass) `variable.value` is the value autograd is tracing instead, so 
 `call` reads `self.kernel` and gets something autograd can differentiate. Outside the scope it
 is a plain array with `.numpy()` and `.assign()`.
 """
+import contextlib
+import math
+
 import numpy as onp
 from autograd import numpy as anp
 from autograd.tracer import getval
@@ -44,12 +47,39 @@ def scoped(obj):
 
 
 def standardize_dtype(dtype):
+    """The canonical dtype name (float32, int32, ...) of a dtype; floatx for None."""
     if dtype is None:
         return config.floatx()
     if hasattr(dtype, "name") and not isinstance(dtype, str):
         dtype = dtype.name
     name = onp.dtype(dtype).name
     return name
+
+
+_budget = {"bytes": None, "what": None}
+
+
+@contextlib.contextmanager
+def allocation_budget(nbytes, what):
+    """Within the block, creating variables larger in total than `nbytes` raises ValueError
+    (a loaded config must not make us allocate far more than the file's weights hold)."""
+    saved = dict(_budget)
+    _budget.update(bytes=int(nbytes), what=what)
+    try:
+        yield
+    finally:
+        _budget.update(saved)
+
+
+def _charge(name, shape, dtype):
+    if _budget["bytes"] is None:
+        return
+    nbytes = math.prod(int(d) for d in shape) * onp.dtype(standardize_dtype(dtype)).itemsize
+    if nbytes > _budget["bytes"]:
+        raise ValueError(
+            f"Refusing to create variable '{name}' of shape {tuple(shape)} ({nbytes:,} bytes): "
+            f"{_budget['what']} declares more weights than its file holds.")
+    _budget["bytes"] -= nbytes
 
 
 class Variable:
@@ -78,6 +108,7 @@ class Variable:
                 raise ValueError(
                     f"When creating a Variable from an initializer, the `shape` argument "
                     f"should be specified. Received: initializer={initializer} and shape={shape}")
+            _charge(self.name, shape, dtype)
             value = initializer(tuple(shape), dtype=standardize_dtype(dtype))
         else:
             value = initializer
@@ -98,6 +129,7 @@ class Variable:
         return self._value
 
     def numpy(self):
+        """A copy of the current value as a numpy array."""
         return onp.array(self._value)
 
     @property
@@ -125,6 +157,7 @@ class Variable:
 
     # --- writing -------------------------------------------------------------------------
     def assign(self, value):
+        """Sets the value (same shape; cast to the variable's dtype) and returns the variable."""
         if type(value) is onp.ndarray and value.dtype == self._value.dtype and value.shape == self._value.shape:
             self._value = value.copy()
             return self
@@ -138,9 +171,11 @@ class Variable:
         return self
 
     def assign_add(self, value):
+        """Adds `value` to the variable in place: v = v + value."""
         return self.assign(self._value + onp.asarray(getval(_plain(value))))
 
     def assign_sub(self, value):
+        """Subtracts `value` from the variable in place: v = v - value."""
         return self.assign(self._value - onp.asarray(getval(_plain(value))))
 
     def __repr__(self):

@@ -47,6 +47,57 @@ def standardize_shape(shape):
     return tuple(None if d is None else int(d) for d in shape)
 
 
+def _holds_layer(value):
+    items = value.values() if isinstance(value, dict) else value
+    return any(isinstance(v, Layer) or (isinstance(v, (list, tuple, dict)) and _holds_layer(v))
+               for v in items)
+
+
+class _TrackedList(list):
+    """A list attribute of a layer: layers appended later are tracked too (as Keras does)."""
+
+    def __init__(self, items, owner):
+        super().__init__(items)
+        self._owner = owner
+
+    def append(self, v):
+        super().append(v)
+        self._owner._track(v)
+
+    def extend(self, vs):
+        vs = list(vs)
+        super().extend(vs)
+        self._owner._track(vs)
+
+    def insert(self, i, v):
+        super().insert(i, v)
+        self._owner._track(v)
+
+    def __iadd__(self, vs):
+        self.extend(vs)
+        return self
+
+    def __setitem__(self, i, v):
+        super().__setitem__(i, v)
+        self._owner._track(v)
+
+
+class _TrackedDict(dict):
+    """A dict attribute of a layer: layers stored in it later are tracked too."""
+
+    def __init__(self, items, owner):
+        super().__init__(items)
+        self._owner = owner
+
+    def __setitem__(self, k, v):
+        super().__setitem__(k, v)
+        self._owner._track(v)
+
+    def update(self, *args, **kwargs):
+        super().update(*args, **kwargs)
+        self._owner._track(dict(*args, **kwargs))
+
+
 class InputSpec:
     """What a layer accepts: ndim / min_ndim / max_ndim and fixed sizes of some axes."""
 
@@ -126,17 +177,28 @@ class Layer:
     # --- attribute tracking and the stateless-call binding ------------------------------
     def __setattr__(self, name, value):
         if isinstance(value, Layer) and name != "_outer":
-            if not any(value is l for l in self._layers):
-                self._layers.append(value)
-        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
-            for v in value:
-                if not any(v is l for l in self._layers):
-                    self._layers.append(v)
+            self._track(value)
+        elif isinstance(value, (list, tuple, dict)):
+            if type(value) in (list, dict) and (not name.startswith("_") or _holds_layer(value)):
+                value = (_TrackedList if type(value) is list else _TrackedDict)(value, self)
+            self._track(value)
         elif type(value) is Variable and not name.startswith("_"):
             lst = self._trainable_variables if value.trainable else self._non_trainable_variables
             if not any(value is v for v in self._trainable_variables + self._non_trainable_variables):
                 lst.append(value)
         object.__setattr__(self, name, value)
+
+    def _track(self, value):
+        """Adopt the layers in `value` (a layer, or lists / tuples / dicts of them, nested)."""
+        if isinstance(value, Layer):
+            if not any(value is l for l in self._layers):
+                self._layers.append(value)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                self._track(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                self._track(v)
 
     def __getattribute__(self, name):
         value = object.__getattribute__(self, name)
@@ -253,9 +315,11 @@ class Layer:
     add_variable = add_weight
 
     def get_weights(self):
+        """The layer's weights as a list of numpy arrays (creation order)."""
         return [v.numpy() for v in self.weights]
 
     def set_weights(self, weights):
+        """Sets the layer's weights from a list of arrays in `get_weights()` order."""
         params = self.weights
         if len(params) != len(weights):
             raise ValueError(
@@ -271,6 +335,7 @@ class Layer:
             variable.assign(value)
 
     def count_params(self):
+        """The number of scalars in the layer's weights."""
         if not self.built and self.weights == []:
             raise ValueError(
                 "You tried to call `count_params` on layer '{}', but the layer isn't built. "
@@ -279,6 +344,7 @@ class Layer:
 
     # --- losses -------------------------------------------------------------------------
     def add_loss(self, loss):
+        """Adds a scalar loss (e.g. a regularization term) that `fit` adds to the model loss."""
         self._losses.append(loss)
 
     def _clear_losses(self):
@@ -297,6 +363,7 @@ class Layer:
 
     # --- building and calling -----------------------------------------------------------
     def build(self, input_shape=None):
+        """Creates the layer's weights for inputs of `input_shape` (once, before the first call)."""
         self.built = True
 
     def _maybe_build(self, shapes):
@@ -307,6 +374,7 @@ class Layer:
         self.built = True
 
     def call(self, inputs, *args, **kwargs):
+        """The forward pass: the layer's outputs for `inputs` (subclasses implement it)."""
         raise NotImplementedError(
             f"Layer {self.__class__.__name__} does not have a `call()` method implemented.")
 
@@ -355,6 +423,7 @@ class Layer:
 
     # --- masks (Keras 3's rules) ----------------------------------------------------------
     def compute_mask(self, inputs, previous_mask):
+        """The mask of the outputs: by default the input mask, passed through unchanged."""
         return previous_mask
 
     def _fill_masks(self, args, kwargs, params, first):
@@ -424,6 +493,7 @@ class Layer:
                 s.check(self.name, tuple(x.shape), i)
 
     def compute_output_shape(self, *args, **kwargs):
+        """The output shape for an input shape (used by symbolic graphs and `summary`)."""
         raise NotImplementedError
 
     def compute_output_spec(self, *args, **kwargs):
@@ -452,11 +522,12 @@ class Layer:
 
     # --- config -------------------------------------------------------------------------
     def get_config(self):
+        """The layer's constructor arguments as a JSON-friendly dict (Keras's config keys)."""
         from minikeras import regularizers
         config_ = {"name": self.name, "trainable": self.trainable,
                    "dtype": _dtype_policy_config(self._dtype)}
-        if self._batch_input_shape is not None:
-            config_["batch_input_shape"] = list(self._batch_input_shape)
+        # No "batch_input_shape": Keras 3 layers refuse it; a Sequential's config carries the
+        # input shape as its InputLayer.
         if self.activity_regularizer is not None:
             config_["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config_
@@ -474,11 +545,13 @@ class Layer:
                 f"Exception encountered: {e}") from e
 
     def get_build_config(self):
+        """`{input_shape: ...}` the layer was built with, or None if not built."""
         if self._build_shapes is not None:
             return {"input_shape": self._build_shapes}
         return None
 
     def build_from_config(self, build_config):
+        """Builds the layer from `get_build_config()`, so saved weights can be loaded."""
         if build_config and build_config.get("input_shape") is not None:
             self._maybe_build(build_config["input_shape"])
 
