@@ -5,7 +5,11 @@ files — computed with numpy and differentiated with HIPS autograd.
 """
 import importlib
 
-__version__ = "3.15.0"  # the Keras API version minikeras mirrors
+# `keras.__version__` is the Keras release whose API minikeras mirrors, as a plain release number,
+# so code that checks it (`version.parse(keras.__version__) >= version.parse("3.0")`,
+# `int(keras.__version__.split(".")[0]) >= 3`) takes its Keras 3 path. minikeras's own version is
+# `minikeras_version`; `keras.backend.backend()` answers "numpy".
+__version__ = "3.15.0"
 minikeras_version = "0.1.0"
 
 _SUBMODULES = (
@@ -22,6 +26,23 @@ def install():
     """Make `import keras` / `from tensorflow import keras` resolve to minikeras."""
     from minikeras._install import install as _install
     _install()
+
+
+def uninstall():
+    """Undo `install()`: `import keras` finds whatever it found before."""
+    from minikeras._install import uninstall as _uninstall
+    _uninstall()
+
+
+def load_ipython_extension(ipython):
+    """`%load_ext minikeras`: from now on `import keras` / `import tensorflow as tf` in this
+    IPython or Jupyter session give minikeras (re-run imports made before loading it)."""
+    install()
+
+
+def unload_ipython_extension(ipython):
+    """`%unload_ext minikeras`."""
+    uninstall()
 
 
 def __getattr__(name):

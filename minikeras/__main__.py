@@ -1,5 +1,7 @@
-"""`python -m minikeras demo`: train the seed CNN on the handwritten digits shipped with minikeras."""
+"""`python -m minikeras run script.py [args...]`: run a script written for Keras on minikeras.
+`python -m minikeras demo`: train the seed CNN on the handwritten digits shipped with minikeras."""
 import argparse
+import os
 import sys
 import time
 
@@ -66,9 +68,89 @@ def demo(model_name="cnn", epochs=None, verbose=1):
     return accuracy
 
 
+def _runner_frame(tb):
+    """Whether a traceback entry belongs to this runner (this file or runpy), not the script."""
+    frame = tb.tb_frame
+    return (os.path.abspath(frame.f_code.co_filename) == os.path.abspath(__file__)
+            or frame.f_globals.get("__name__") == "runpy")
+
+
+def _run_file(path):
+    """Executes a script file as the `__main__` module, the way `python path` does."""
+    import builtins
+    import io
+    import types
+    path = os.path.abspath(path)
+    with io.open_code(path) as f:
+        code = compile(f.read(), path, "exec", dont_inherit=True)
+    main = types.ModuleType("__main__")
+    main.__dict__.update(__file__=path, __cached__=None, __builtins__=builtins)
+    previous, sys.modules["__main__"] = sys.modules["__main__"], main
+    try:
+        exec(code, main.__dict__)
+    finally:
+        sys.modules["__main__"] = previous
+
+
+def run(target, args=(), module=False):
+    """Runs a Keras script (or `-m module`) as `__main__` with `keras` resolved to minikeras.
+
+    As `python script.py args...` would: `sys.argv == [script, *args]`, `sys.path[0]` is the
+    script's directory, `SystemExit` passes through, and an uncaught exception prints the
+    script's own traceback (without the runner's frames) and returns exit status 1.
+    """
+    import runpy
+
+    from minikeras._install import install
+    if not module and not os.path.isfile(target):
+        print(f"python -m minikeras run: can't open file {os.path.abspath(target)!r}: "
+              "[Errno 2] No such file or directory", file=sys.stderr)
+        return 2
+    install()
+    sys.argv = [target, *args]
+    try:
+        if module:
+            sys.path[0] = os.getcwd()
+            runpy.run_module(target, run_name="__main__", alter_sys=True)
+        else:
+            sys.path[0] = os.path.dirname(os.path.realpath(target))
+            _run_file(target)
+    except Exception as e:
+        tb = e.__traceback__
+        while tb is not None and _runner_frame(tb):
+            tb = tb.tb_next
+        sys.excepthook(type(e), e.with_traceback(tb), tb)
+        return 1
+    return 0
+
+
+_RUN_USAGE = "usage: python -m minikeras run (script.py | -m module) [args ...]"
+
+
+def _run_command(argv):
+    if argv and argv[0] in ("-h", "--help"):
+        print(_RUN_USAGE + "\n\nRuns a script written for Keras (`import keras`, `from tensorflow "
+              "import keras`, ...) with those imports resolved to minikeras.")
+        return 0
+    if argv and argv[0] == "-m":
+        if len(argv) < 2:
+            print(_RUN_USAGE + "\nerror: argument -m: expected a module name", file=sys.stderr)
+            return 2
+        return run(argv[1], argv[2:], module=True)
+    if not argv:
+        print(_RUN_USAGE + "\nerror: the following arguments are required: script", file=sys.stderr)
+        return 2
+    return run(argv[0], argv[1:])
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "run":  # everything after the script belongs to the script
+        return _run_command(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m minikeras", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run a Keras script with `keras` resolved to minikeras",
+                   usage=_RUN_USAGE, add_help=False)
     d = sub.add_parser("demo", help="train the seed CNN on the shipped handwritten digits")
     d.add_argument("--model", choices=["cnn", "mlp"], default="cnn")
     d.add_argument("--epochs", type=int, default=None)

@@ -224,8 +224,9 @@ def serialize(activation):
     if ALL_OBJECTS_DICT.get(name) is activation:
         return name
     if isinstance(activation, types.FunctionType):
-        return {"module": activation.__module__, "class_name": "function",
-                "config": name, "registered_name": "function"}
+        from minikeras.saving.object_registration import get_registered_name
+        return {"module": "builtins", "class_name": "function",
+                "config": get_registered_name(activation), "registered_name": "function"}
     if hasattr(activation, "get_config"):
         from minikeras.utils.registry import class_config
         return class_config(activation)

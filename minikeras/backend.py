@@ -58,10 +58,12 @@ def ones(shape, dtype=None, name=None):
 
 
 def zeros_like(x, dtype=None, name=None):
+    """Zeros with the shape (and dtype, unless given) of `x`."""
     return onp.zeros(shape(x), dtype=dtype or onp.result_type(getval(_v(x))))
 
 
 def ones_like(x, dtype=None, name=None):
+    """Ones with the shape (and dtype, unless given) of `x`."""
     return onp.ones(shape(x), dtype=dtype or onp.result_type(getval(_v(x))))
 
 
@@ -71,6 +73,7 @@ def get_value(x):
 
 
 def batch_get_value(tensors):
+    """The numpy values of several Variables, as a list."""
     return [get_value(x) for x in tensors]
 
 
@@ -80,6 +83,7 @@ def set_value(x, value):
 
 
 def batch_set_value(tuples):
+    """Assigns each `(variable, value)` pair of `tuples`."""
     for x, value in tuples:
         set_value(x, value)
 
@@ -95,14 +99,17 @@ def int_shape(x):
 
 
 def ndim(x):
+    """The number of axes of `x`."""
     return len(int_shape(x))
 
 
 def dtype(x):
+    """The dtype name of `x` (float32, int32, ...)."""
     return standardize_dtype(getattr(x, "dtype", None) or onp.result_type(x))
 
 
 def count_params(x):
+    """The number of elements of `x` (a Variable's weight count)."""
     return int(onp.prod(int_shape(x)))
 
 
@@ -116,22 +123,23 @@ def is_keras_tensor(x):
 
 
 def cast(x, dtype):
+    """`x` converted to `dtype`."""
     x = _v(x)
     return x.astype(dtype) if isbox(x) or isinstance(x, onp.ndarray) else onp.asarray(x, dtype=dtype)
 
 
 # --- element-wise maths ------------------------------------------------------------------
-def exp(x): return anp.exp(_v(x))
-def log(x): return anp.log(_v(x))
-def abs(x): return anp.abs(_v(x))
-def square(x): return anp.square(_v(x))
-def sign(x): return anp.sign(_v(x))
-def round(x): return anp.round(_v(x))
-def sin(x): return anp.sin(_v(x))
-def cos(x): return anp.cos(_v(x))
-def pow(x, a): return anp.power(_v(x), a)
-def maximum(x, y): return anp.maximum(_v(x), _v(y))
-def minimum(x, y): return anp.minimum(_v(x), _v(y))
+def exp(x): "e^x."; return anp.exp(_v(x))
+def log(x): "Natural logarithm of x."; return anp.log(_v(x))
+def abs(x): "|x|."; return anp.abs(_v(x))
+def square(x): "x^2."; return anp.square(_v(x))
+def sign(x): "-1, 0 or 1 by the sign of x."; return anp.sign(_v(x))
+def round(x): "x rounded to the nearest integer (half to even)."; return anp.round(_v(x))
+def sin(x): "Sine of x (radians)."; return anp.sin(_v(x))
+def cos(x): "Cosine of x (radians)."; return anp.cos(_v(x))
+def pow(x, a): "x ** a."; return anp.power(_v(x), a)
+def maximum(x, y): "The larger of x and y, elementwise."; return anp.maximum(_v(x), _v(y))
+def minimum(x, y): "The smaller of x and y, elementwise."; return anp.minimum(_v(x), _v(y))
 
 
 def sqrt(x):
@@ -149,33 +157,33 @@ def clip(x, min_value, max_value):
 
 
 # --- reductions --------------------------------------------------------------------------
-def sum(x, axis=None, keepdims=False): return anp.sum(_v(x), axis=_axis(axis), keepdims=keepdims)
-def prod(x, axis=None, keepdims=False): return anp.prod(_v(x), axis=_axis(axis), keepdims=keepdims)
-def mean(x, axis=None, keepdims=False): return anp.mean(_v(x), axis=_axis(axis), keepdims=keepdims)
-def max(x, axis=None, keepdims=False): return anp.max(_v(x), axis=_axis(axis), keepdims=keepdims)
-def min(x, axis=None, keepdims=False): return anp.min(_v(x), axis=_axis(axis), keepdims=keepdims)
-def var(x, axis=None, keepdims=False): return anp.var(_v(x), axis=_axis(axis), keepdims=keepdims)
-def std(x, axis=None, keepdims=False): return anp.std(_v(x), axis=_axis(axis), keepdims=keepdims)
-def cumsum(x, axis=0): return anp.cumsum(_v(x), axis=axis)
+def sum(x, axis=None, keepdims=False): "Sum along `axis` (all axes when None)."; return anp.sum(_v(x), axis=_axis(axis), keepdims=keepdims)
+def prod(x, axis=None, keepdims=False): "Product along `axis`."; return anp.prod(_v(x), axis=_axis(axis), keepdims=keepdims)
+def mean(x, axis=None, keepdims=False): "Mean along `axis`."; return anp.mean(_v(x), axis=_axis(axis), keepdims=keepdims)
+def max(x, axis=None, keepdims=False): "Largest value along `axis`."; return anp.max(_v(x), axis=_axis(axis), keepdims=keepdims)
+def min(x, axis=None, keepdims=False): "Smallest value along `axis`."; return anp.min(_v(x), axis=_axis(axis), keepdims=keepdims)
+def var(x, axis=None, keepdims=False): "Variance along `axis`: mean((x - mean(x))^2)."; return anp.var(_v(x), axis=_axis(axis), keepdims=keepdims)
+def std(x, axis=None, keepdims=False): "Standard deviation along `axis`: sqrt(var(x))."; return anp.std(_v(x), axis=_axis(axis), keepdims=keepdims)
+def cumsum(x, axis=0): "Running sum along `axis`."; return anp.cumsum(_v(x), axis=axis)
 
 
-def argmax(x, axis=-1): return onp.argmax(getval(_v(x)), axis=axis)
-def argmin(x, axis=-1): return onp.argmin(getval(_v(x)), axis=axis)
-def equal(x, y): return onp.equal(getval(_v(x)), getval(_v(y)))
-def not_equal(x, y): return onp.not_equal(getval(_v(x)), getval(_v(y)))
-def greater(x, y): return onp.greater(getval(_v(x)), getval(_v(y)))
-def less(x, y): return onp.less(getval(_v(x)), getval(_v(y)))
+def argmax(x, axis=-1): "The index of the largest value along `axis` (no gradient)."; return onp.argmax(getval(_v(x)), axis=axis)
+def argmin(x, axis=-1): "The index of the smallest value along `axis` (no gradient)."; return onp.argmin(getval(_v(x)), axis=axis)
+def equal(x, y): "x == y, elementwise (booleans, no gradient)."; return onp.equal(getval(_v(x)), getval(_v(y)))
+def not_equal(x, y): "x != y, elementwise (booleans)."; return onp.not_equal(getval(_v(x)), getval(_v(y)))
+def greater(x, y): "x > y, elementwise (booleans)."; return onp.greater(getval(_v(x)), getval(_v(y)))
+def less(x, y): "x < y, elementwise (booleans)."; return onp.less(getval(_v(x)), getval(_v(y)))
 
 
 # --- shapes ------------------------------------------------------------------------------
-def reshape(x, shape): return anp.reshape(_v(x), shape)
-def expand_dims(x, axis=-1): return anp.expand_dims(_v(x), axis)
-def squeeze(x, axis): return anp.squeeze(_v(x), axis=axis)
-def stack(x, axis=0): return anp.stack(_vs(x), axis=axis)
-def flatten(x): return anp.reshape(_v(x), (-1,))
-def batch_flatten(x): return anp.reshape(_v(x), (anp.shape(_v(x))[0], -1))
-def repeat_elements(x, rep, axis): return anp.repeat(_v(x), rep, axis=axis)
-def tile(x, n): return anp.tile(_v(x), n)
+def reshape(x, shape): "`x` with shape `shape`."; return anp.reshape(_v(x), shape)
+def expand_dims(x, axis=-1): "`x` with a new axis of size 1 at `axis` (last by default)."; return anp.expand_dims(_v(x), axis)
+def squeeze(x, axis): "`x` without its size-1 axis `axis`."; return anp.squeeze(_v(x), axis=axis)
+def stack(x, axis=0): "The tensors `x` stacked along a new `axis`."; return anp.stack(_vs(x), axis=axis)
+def flatten(x): "`x` flattened to one axis."; return anp.reshape(_v(x), (-1,))
+def batch_flatten(x): "`x` reshaped to (batch, everything else)."; return anp.reshape(_v(x), (anp.shape(_v(x))[0], -1))
+def repeat_elements(x, rep, axis): "Each element of `x` repeated `rep` times along `axis`."; return anp.repeat(_v(x), rep, axis=axis)
+def tile(x, n): "`x` repeated `n` times along each axis."; return anp.tile(_v(x), n)
 
 
 def transpose(x):
@@ -184,10 +192,12 @@ def transpose(x):
 
 
 def permute_dimensions(x, pattern):
+    """`x` with its axes in the order `pattern`."""
     return anp.transpose(_v(x), tuple(pattern))
 
 
 def concatenate(tensors, axis=-1):
+    """The tensors joined along `axis` (the last by default)."""
     return anp.concatenate(_vs(tensors), axis=axis)
 
 
@@ -237,13 +247,13 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     return activations.relu(x, negative_slope=alpha, max_value=max_value, threshold=threshold)
 
 
-def sigmoid(x): return activations.sigmoid(x)
-def hard_sigmoid(x): return anp.clip(0.2 * _v(x) + 0.5, 0.0, 1.0)  # Keras 2's slope 0.2
-def tanh(x): return activations.tanh(x)
-def softplus(x): return activations.softplus(x)
-def softsign(x): return activations.softsign(x)
-def elu(x, alpha=1.0): return activations.elu(x, alpha=alpha)
-def softmax(x, axis=-1): return activations.softmax(x, axis=axis)
+def sigmoid(x): "1 / (1 + e^-x)."; return activations.sigmoid(x)
+def hard_sigmoid(x): "clip(0.2 x + 0.5, 0, 1), Keras 2's piecewise-linear sigmoid."; return anp.clip(0.2 * _v(x) + 0.5, 0.0, 1.0)  # Keras 2's slope 0.2
+def tanh(x): "Hyperbolic tangent of x."; return activations.tanh(x)
+def softplus(x): "log(1 + e^x)."; return activations.softplus(x)
+def softsign(x): "x / (1 + |x|)."; return activations.softsign(x)
+def elu(x, alpha=1.0): "x for x > 0, alpha (e^x - 1) otherwise."; return activations.elu(x, alpha=alpha)
+def softmax(x, axis=-1): "exp(x) / sum(exp(x), axis)."; return activations.softmax(x, axis=axis)
 
 
 def binary_crossentropy(target, output, from_logits=False):
@@ -286,18 +296,22 @@ def _shape(shape):
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Samples of a normal distribution (floatx by default)."""
     return _random.normal(_shape(shape), mean, stddev, dtype=dtype or floatx(), seed=seed)
 
 
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    """Samples of a uniform distribution on [minval, maxval)."""
     return _random.uniform(_shape(shape), minval, maxval, dtype=dtype or floatx(), seed=seed)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Normal samples redrawn until within two standard deviations of the mean."""
     return _random.truncated_normal(_shape(shape), mean, stddev, dtype=dtype or floatx(), seed=seed)
 
 
 def random_bernoulli(shape, p=0.0, dtype=None, seed=None):
+    """1 with probability `p`, else 0."""
     return (_random.uniform(_shape(shape), seed=seed) < p).astype(dtype or floatx())
 
 
@@ -337,8 +351,10 @@ def in_train_phase(x, alt, training=None):
 
 
 def in_test_phase(x, alt, training=None):
+    """`x` at inference, `alt` in training (callables are called)."""
     return in_train_phase(alt, x, training=training)
 
 
 def stop_gradient(x):
+    """The value of `x` with no gradient flowing back through it."""
     return getval(_v(x))

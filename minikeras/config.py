@@ -1,4 +1,8 @@
 """`keras.config`: global settings."""
 from minikeras.engine.config import (  # noqa: F401
-    backend, epsilon, floatx, image_data_format, is_interactive_logging_enabled, set_epsilon,
-    set_floatx, set_image_data_format)
+    backend, disable_flash_attention, disable_interactive_logging, disable_traceback_filtering,
+    enable_flash_attention, enable_interactive_logging, enable_traceback_filtering, epsilon,
+    floatx, image_data_format, is_flash_attention_enabled, is_interactive_logging_enabled,
+    is_nnx_enabled, is_traceback_filtering_enabled, max_epochs, max_steps_per_epoch, set_backend,
+    set_epsilon, set_floatx, set_image_data_format, set_max_epochs, set_max_steps_per_epoch)
+from minikeras.saving.serialization_lib import enable_unsafe_deserialization  # noqa: F401,E402

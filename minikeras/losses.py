@@ -62,6 +62,7 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
 
 
 def standardize_reduction(reduction):
+    """`reduction` checked to be one of the names Keras accepts."""
     if reduction not in _REDUCTIONS:
         raise ValueError(
             "Invalid value for argument `reduction`. Expected one of "
@@ -654,8 +655,9 @@ def serialize(loss):
     if loss is None or isinstance(loss, (str, dict)):
         return loss
     if inspect.isfunction(loss):
-        # what Keras 3.15 writes for its own loss functions
-        return {"module": "builtins", "class_name": "function", "config": loss.__name__,
+        # what Keras 3.15 writes for functions (a user's registered one as "package>name")
+        from minikeras.saving.object_registration import get_registered_name
+        return {"module": "builtins", "class_name": "function", "config": get_registered_name(loss),
                 "registered_name": "function"}
     out = registry.class_config(loss)
     if type(loss).__name__ not in ALL_OBJECTS:

@@ -287,6 +287,7 @@ def cosine_similarity(y_true, y_pred, axis=-1):
 
 
 class Accuracy(_Wrapped):
+    """How often predictions equal labels: mean(y_pred == y_true)."""
     _fn_default = staticmethod(accuracy)
 
     def __init__(self, name="accuracy", dtype=None):
@@ -294,6 +295,7 @@ class Accuracy(_Wrapped):
 
 
 class BinaryAccuracy(_Wrapped):
+    """How often (y_pred > threshold) equals the binary label."""
     _fn_default, _config_keys = staticmethod(binary_accuracy), ("threshold",)
 
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
@@ -301,6 +303,7 @@ class BinaryAccuracy(_Wrapped):
 
 
 class CategoricalAccuracy(_Wrapped):
+    """How often argmax(y_pred) equals argmax(y_true) (one-hot labels)."""
     _fn_default = staticmethod(categorical_accuracy)
 
     def __init__(self, name="categorical_accuracy", dtype=None):
@@ -308,6 +311,7 @@ class CategoricalAccuracy(_Wrapped):
 
 
 class SparseCategoricalAccuracy(_Wrapped):
+    """How often argmax(y_pred) equals the integer label."""
     _fn_default = staticmethod(sparse_categorical_accuracy)
 
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
@@ -315,6 +319,7 @@ class SparseCategoricalAccuracy(_Wrapped):
 
 
 class TopKCategoricalAccuracy(_Wrapped):
+    """How often the one-hot label's class is among the k highest predictions."""
     _fn_default, _config_keys = staticmethod(top_k_categorical_accuracy), ("k",)
 
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
@@ -322,6 +327,7 @@ class TopKCategoricalAccuracy(_Wrapped):
 
 
 class SparseTopKCategoricalAccuracy(_Wrapped):
+    """How often the integer label is among the k highest predictions."""
     _fn_default, _config_keys = staticmethod(sparse_top_k_categorical_accuracy), ("k",)
 
     def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None,
@@ -384,6 +390,7 @@ class RootMeanSquaredError(Mean):
 
 
 class BinaryCrossentropy(_Wrapped):
+    """The mean binary crossentropy between labels and predictions."""
     _fn_default, _config_keys = staticmethod(binary_crossentropy), ("from_logits", "label_smoothing")
 
     def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False, label_smoothing=0):
@@ -391,6 +398,7 @@ class BinaryCrossentropy(_Wrapped):
 
 
 class CategoricalCrossentropy(_Wrapped):
+    """The mean categorical crossentropy between one-hot labels and predictions."""
     _fn_default = staticmethod(categorical_crossentropy)
     _config_keys = ("from_logits", "label_smoothing", "axis")
 
@@ -422,6 +430,7 @@ class SparseCategoricalCrossentropy(_Wrapped):
 
 # --- confusion-matrix metrics ------------------------------------------------------------
 def parse_init_thresholds(thresholds, default_threshold=0.5):
+    """The `thresholds` argument as a list, each checked to lie in [0, 1]."""
     if thresholds is not None:
         values = thresholds if isinstance(thresholds, (list, tuple)) else [thresholds]
         invalid = [t for t in values if t is None or t < 0 or t > 1]
@@ -432,6 +441,7 @@ def parse_init_thresholds(thresholds, default_threshold=0.5):
 
 
 def is_evenly_distributed_thresholds(thresholds):
+    """Whether `thresholds` are i / (n - 1) for i = 0..n-1 (n >= 3)."""
     n = len(thresholds)
     if n < 3:
         return False

@@ -10,14 +10,17 @@ def _rng(seed):
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Samples of a normal distribution with `mean` and `stddev`."""
     return _rng(seed).normal(mean, stddev, size=shape).astype(dtype or config.floatx())
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    """Samples of a uniform distribution on [minval, maxval)."""
     return _rng(seed).uniform(minval, maxval, size=shape).astype(dtype or config.floatx())
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Normal samples redrawn until within two standard deviations of the mean."""
     rng = _rng(seed)
     out = rng.normal(size=shape)
     bad = onp.abs(out) > 2
@@ -28,10 +31,12 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 
 
 def randint(shape, minval, maxval, dtype="int32", seed=None):
+    """Random integers in [minval, maxval)."""
     return _rng(seed).integers(minval, maxval, size=shape).astype(dtype)
 
 
 def dropout(inputs, rate, noise_shape=None, seed=None):
+    """`inputs` with elements zeroed with probability `rate`, the rest scaled by 1 / (1 - rate)."""
     from minikeras.ops.numpy import _v
     x = _v(inputs)
     shape = noise_shape or x.shape
@@ -40,4 +45,5 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
 
 
 def shuffle(x, axis=0, seed=None):
+    """`x` with its slices along `axis` in a random order."""
     return onp.take(onp.asarray(x), _rng(seed).permutation(onp.shape(x)[axis]), axis=axis)

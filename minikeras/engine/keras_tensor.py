@@ -34,7 +34,9 @@ class KerasTensor:
 
     def __init__(self, shape, dtype="float32", sparse=False, name=None, record_history=True):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = onp.dtype(dtype).name
+        # Keras's "string" tensors are numpy object / str arrays here.
+        self.dtype = "string" if dtype in ("string", str, object) or str(dtype) == "object" \
+            else onp.dtype(dtype).name
         self.sparse = sparse
         self.name = name
         self._keras_history = None

@@ -52,8 +52,9 @@ def standardize_dtype(dtype):
         return config.floatx()
     if hasattr(dtype, "name") and not isinstance(dtype, str):
         dtype = dtype.name
-    name = onp.dtype(dtype).name
-    return name
+    if dtype in ("string", "str", str, object, "object"):
+        return "string"  # Keras's string tensors: numpy str / object arrays
+    return onp.dtype(dtype).name
 
 
 _budget = {"bytes": None, "what": None}

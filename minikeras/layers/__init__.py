@@ -39,3 +39,6 @@ from minikeras.layers.gru import GRU, GRUCell  # noqa: F401
 from minikeras.layers.einsum_dense import EinsumDense  # noqa: F401
 from minikeras.layers.attention import AdditiveAttention, Attention  # noqa: F401
 from minikeras.layers.multi_head_attention import MultiHeadAttention  # noqa: F401
+from minikeras.saving.serialization_lib import serialize_keras_object as serialize  # noqa: F401,E402
+from minikeras.saving.serialization_lib import deserialize_keras_object as deserialize  # noqa: F401,E402
+from minikeras.layers.preprocessing.text_vectorization import TextVectorization  # noqa: F401,E402

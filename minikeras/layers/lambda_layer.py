@@ -1,5 +1,4 @@
 """`Lambda`: wraps an arbitrary function of the inputs as a layer."""
-import importlib
 import inspect
 import types
 
@@ -12,32 +11,30 @@ def _is_shape(x):
 
 
 def _serialize_function(fn):
-    """A function by name (`{"module", "class_name": "function", "config": name}`), as Keras
-    serializes named functions. Python lambdas are marked `__lambda__` with no bytecode: they
-    work in process but cannot be rebuilt from the config."""
+    """Keras's form of a Lambda's function: a named function by name (`{"module": "builtins",
+    "class_name": "function", "config": name, ...}`), a Python lambda as `__lambda__` bytecode,
+    which only a caller passing `safe_mode=False` can load back."""
+    from minikeras.saving.serialization_lib import func_dump, serialize_keras_object
     if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
+        code, defaults, closure = func_dump(fn)
         return {"class_name": "__lambda__",
-                "config": {"code": None, "defaults": None, "closure": None}}
-    return {"module": getattr(fn, "__module__", None) or "builtins", "class_name": "function",
-            "config": getattr(fn, "__name__", type(fn).__name__), "registered_name": "function"}
+                "config": {"code": code, "defaults": defaults, "closure": closure}}
+    return serialize_keras_object(fn)
 
 
-def _deserialize_function(config, custom_objects=None):
+def _deserialize_function(config, custom_objects=None, safe_mode=None):
+    """The function a config names, resolved by minikeras.saving (built-in, registered or in
+    `custom_objects`); lambda bytecode is refused unless safe mode is off."""
+    from minikeras.saving.serialization_lib import deserialize_keras_object, func_load
     if not isinstance(config, dict):
         return config
     if config.get("class_name") == "__lambda__":
-        raise ValueError(
-            "Requested the deserialization of a `Lambda` layer whose `function` is a Python "
-            "lambda. minikeras does not serialize lambda bytecode: pass the function again, or "
-            "use a named function (looked up by name, or in `custom_objects`).")
-    name = config["config"]
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    try:
-        return getattr(importlib.import_module(config.get("module") or "builtins"), name)
-    except (ImportError, AttributeError) as e:
-        raise ValueError(f"Could not find the function '{name}' for a `Lambda` layer. "
-                         "Pass it in `custom_objects`.") from e
+        inner = config.get("config") or {}
+        if "value" in inner:
+            return func_load(inner["value"], safe_mode=safe_mode)
+        return func_load(inner.get("code"), inner.get("defaults"), inner.get("closure"),
+                         safe_mode=safe_mode)
+    return deserialize_keras_object(config, custom_objects=custom_objects)
 
 
 class Lambda(Layer):
@@ -103,15 +100,22 @@ class Lambda(Layer):
         return {**super().get_config(), **config}
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
+        from minikeras.saving.serialization_lib import deserialize_keras_object
         config = dict(config)
-        config["function"] = _deserialize_function(config["function"], custom_objects)
+        config["function"] = _deserialize_function(config["function"], custom_objects, safe_mode)
         if isinstance(config.get("output_shape"), dict):
-            config["output_shape"] = _deserialize_function(config["output_shape"], custom_objects)
+            config["output_shape"] = _deserialize_function(config["output_shape"], custom_objects,
+                                                           safe_mode)
         elif isinstance(config.get("output_shape"), list):
-            config["output_shape"] = tuple(config["output_shape"])
+            shape = config["output_shape"]
+            config["output_shape"] = tuple(shape) if all(
+                d is None or isinstance(d, int) for d in shape) else shape
         if isinstance(config.get("mask"), dict):
-            config["mask"] = _deserialize_function(config["mask"], custom_objects)
+            config["mask"] = _deserialize_function(config["mask"], custom_objects, safe_mode)
+        if config.get("arguments"):
+            config["arguments"] = deserialize_keras_object(config["arguments"],
+                                                           custom_objects=custom_objects)
         return super().from_config(config)
 
 

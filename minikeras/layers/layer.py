@@ -590,7 +590,10 @@ def _trial_output_spec(layer, args, kwargs):
     def concrete(size):
         def make(t):
             if isinstance(t, KerasTensor):
-                return onp.zeros([size if d is None else d for d in t.shape], dtype=t.dtype)
+                shape = [size if d is None else d for d in t.shape]
+                if t.dtype == "string":
+                    return onp.full(shape, "", dtype=object)
+                return onp.zeros(shape, dtype=t.dtype)
             return t
         return map_structure(make, args), map_structure(make, kwargs)
 

@@ -164,10 +164,12 @@ class GlobalAveragePooling1D(_GlobalPooling):
 
 
 class GlobalAveragePooling2D(_GlobalPooling):
+    """Mean over the spatial axes: y[n, c] = mean over (h, w) of x[n, h, w, c]."""
     pool_dimensions, reduce = 2, staticmethod(ops.mean)
 
 
 class GlobalAveragePooling3D(_GlobalPooling):
+    """Mean over the three spatial axes."""
     pool_dimensions, reduce = 3, staticmethod(ops.mean)
 
 
@@ -177,10 +179,12 @@ class GlobalMaxPooling1D(_GlobalPooling):
 
 
 class GlobalMaxPooling2D(_GlobalPooling):
+    """Max over the spatial axes: y[n, c] = max over (h, w) of x[n, h, w, c]."""
     pool_dimensions, reduce = 2, staticmethod(ops.max)
 
 
 class GlobalMaxPooling3D(_GlobalPooling):
+    """Max over the three spatial axes."""
     pool_dimensions, reduce = 3, staticmethod(ops.max)
 
 

@@ -1,8 +1,6 @@
 """Layer wrappers: TimeDistributed (a layer applied to every time step) and Bidirectional
 (an RNN run forwards and backwards, outputs merged)."""
 import copy
-import importlib
-import inspect
 
 from autograd import numpy as anp
 
@@ -13,34 +11,15 @@ from minikeras.layers.layer import Layer
 
 def serialize_layer(layer):
     """`{"module", "class_name", "config", "registered_name"[, "build_config"]}`, as Keras."""
-    builtin = layer.__class__.__module__.startswith("minikeras.")
-    out = {"module": "keras.layers" if builtin else layer.__class__.__module__,
-           "class_name": type(layer).__name__, "config": layer.get_config(),
-           "registered_name": None if builtin else type(layer).__name__}
-    build_config = layer.get_build_config() if layer.built else None
-    if build_config:
-        out["build_config"] = build_config
-    return out
+    from minikeras.saving.serialization_lib import serialize_keras_object
+    return serialize_keras_object(layer)
 
 
 def deserialize_layer(config, custom_objects=None):
-    """A layer from `serialize_layer`'s dict: class by name from keras.layers, custom_objects or
-    the recorded module; built again when the dict has a build_config."""
-    import minikeras.layers as layers
-    name = config.get("registered_name") or config["class_name"]
-    cls = (custom_objects or {}).get(name) or getattr(layers, config["class_name"], None)
-    if cls is None and config.get("module") not in (None, "keras.layers"):
-        cls = getattr(importlib.import_module(config["module"]), config["class_name"], None)
-    if cls is None:
-        raise ValueError(f"Could not locate class '{config['class_name']}'. Make sure custom "
-                         f"classes are passed in `custom_objects`. Full object config: {config}")
-    if "custom_objects" in inspect.signature(cls.from_config).parameters:
-        layer = cls.from_config(config["config"], custom_objects=custom_objects)
-    else:
-        layer = cls.from_config(config["config"])
-    if config.get("build_config"):
-        layer.build_from_config(config["build_config"])
-    return layer
+    """A layer from `serialize_layer`'s dict, through the safe resolver of
+    minikeras.saving (built-ins, registered objects and `custom_objects` only)."""
+    from minikeras.saving.serialization_lib import deserialize_keras_object
+    return deserialize_keras_object(config, custom_objects=custom_objects)
 
 
 def _dtype_name(config):

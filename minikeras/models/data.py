@@ -1,8 +1,21 @@
-"""Turning what users pass to fit/evaluate/predict into numpy batches."""
+"""Turning what users pass to fit/evaluate/predict into numpy batches.
+
+As in Keras 3, three kinds of data: arrays (sliced into `batch_size` batches, reshuffled each
+epoch), Python generators (each item a batch `(x,)`, `(x, y)` or `(x, y, sample_weight)`) and
+`keras.utils.PyDataset` (batch `i` is `dataset[i]`). An adapter gives one pass over the data; an
+`EpochIterator` walks it epoch by epoch with Keras's rules for `steps_per_epoch` and running
+out of data.
+"""
+import itertools
+import random
+import types
+import warnings
+
 import numpy as onp
 
 from minikeras.engine import config
 from minikeras.engine.keras_tensor import flatten, map_structure
+from minikeras.engine.random import global_rng
 
 
 def to_arrays(data):
@@ -71,6 +84,9 @@ def split_validation(x, y, sample_weight, validation_split):
 
 
 def unpack_validation_data(validation_data):
+    """`(x_val, y_val[, sample_weight])` as arrays; a generator or PyDataset is passed on as x."""
+    if not is_array_data(validation_data):
+        return validation_data, None, None
     if isinstance(validation_data, (list, tuple)) and len(validation_data) in (2, 3):
         vx, vy = validation_data[0], validation_data[1]
         vsw = validation_data[2] if len(validation_data) == 3 else None
@@ -91,38 +107,253 @@ def class_weights_to_sample_weights(y, class_weight):
     return table[labels]
 
 
-class EpochIterator:
-    """Yields (step, x, y, sample_weight) batches; reshuffles each epoch when asked."""
+# --- adapters: one pass over the data, as (x, y, sample_weight) batches ------------------------
+def unpack_x_y_sample_weight(data):
+    """`(x,)`, `(x, y)`, `(x, y, sample_weight)` or a bare `x` -> `(x, y, sample_weight)`."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if 1 <= len(data) <= 3:
+        return tuple(data) + (None,) * (3 - len(data))
+    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, "
+                     f"or `(x, y, sample_weight)`, found: {data}")
 
-    def __init__(self, x, y=None, sample_weight=None, batch_size=32, steps_per_epoch=None,
-                 shuffle=False, rng=None):
+
+def _batch_to_arrays(batch):
+    return tuple(to_arrays(part) for part in unpack_x_y_sample_weight(batch))
+
+
+class ArrayAdapter:
+    """Arrays cut into batches of `batch_size`; `shuffle` (True or "batch") reorders each pass."""
+
+    def __init__(self, x, y, sample_weight, batch_size, shuffle, rng):
         self.x, self.y, self.sample_weight = x, y, sample_weight
         self.num_samples = check_cardinality(x, y, sample_weight)
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.rng = rng
-        full = -(-self.num_samples // batch_size) if self.num_samples else 0
-        self.num_batches = full
-        self.steps_per_epoch = steps_per_epoch or full
-        self._cursor = 0
-        self._order = None
+        self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
+        self.num_batches = -(-self.num_samples // batch_size)
 
-    def _new_order(self):
+    def _order(self):
+        n, size = self.num_samples, self.batch_size
         if self.shuffle == "batch":
-            starts = self.rng.permutation(self.num_batches)
-            return onp.concatenate([onp.arange(s * self.batch_size, min((s + 1) * self.batch_size, self.num_samples)) for s in starts])
-        if self.shuffle:
-            return self.rng.permutation(self.num_samples)
-        return None
+            return onp.concatenate([onp.arange(s * size, min((s + 1) * size, n))
+                                    for s in self.rng.permutation(self.num_batches)])
+        return self.rng.permutation(n) if self.shuffle else None
+
+    def get_iterator(self):
+        order = self._order()
+        for start in range(0, self.num_samples, self.batch_size):
+            stop = min(start + self.batch_size, self.num_samples)
+            index = slice(start, stop) if order is None else order[start:stop]
+            yield take(self.x, index), take(self.y, index), take(self.sample_weight, index)
+
+    def peek(self):
+        first = slice(0, 1)
+        return take(self.x, first), take(self.y, first), take(self.sample_weight, first)
+
+    def on_epoch_begin(self):
+        pass
+
+    def on_epoch_end(self):
+        pass
+
+
+class GeneratorAdapter:
+    """A Python generator of batches. Like Keras, it looks at the first two batches up front and
+    replays them at the start of every new pass (a generator cannot be rewound), so a finite
+    generator gives a whole first epoch and only those two batches afterwards: loop forever and
+    pass `steps_per_epoch` instead."""
+
+    num_batches = None
+
+    def __init__(self, generator):
+        self._first = list(itertools.islice(generator, 2))
+        self.generator = generator
+        if not self._first:
+            raise ValueError("When passing a Python generator to a Keras model, the generator "
+                             "must yield at least one batch. Received an empty generator.")
+        if not isinstance(self._first[0], tuple):
+            raise ValueError("When passing a Python generator to a Keras model, the generator "
+                             "must return a tuple, either (input,) or (inputs, targets) or "
+                             f"(inputs, targets, sample_weights). Received: {self._first[0]}")
+
+    def get_iterator(self):
+        for batch in itertools.chain(self._first, self.generator):
+            yield _batch_to_arrays(batch)
+
+    def peek(self):
+        return _batch_to_arrays(self._first[0])
+
+    def on_epoch_begin(self):
+        pass
+
+    def on_epoch_end(self):
+        pass
+
+
+class PyDatasetAdapter:
+    """A `keras.utils.PyDataset`: batch `i` is `dataset[i]`; `shuffle` reorders the batch indices
+    with Python's `random` (as Keras does). `workers` and friends are accepted; batches are
+    produced serially, in order."""
+
+    def __init__(self, dataset, class_weight=None, shuffle=False):
+        self.dataset, self.class_weight, self.shuffle = dataset, class_weight, shuffle
+        _ = (dataset.workers, dataset.use_multiprocessing, dataset.max_queue_size)  # warns if no super().__init__
+
+    @property
+    def num_batches(self):
+        return self.dataset.num_batches
+
+    def _standardize(self, batch):
+        if isinstance(batch, onp.ndarray):
+            batch = (batch,)
+        if isinstance(batch, list):
+            batch = tuple(batch)
+        if not isinstance(batch, (tuple, dict)) or (isinstance(batch, tuple) and len(batch) not in (1, 2, 3)):
+            raise ValueError("PyDataset.__getitem__() must return a tuple or a dict. If a tuple, it "
+                             "must be ordered either (input,) or (inputs, targets) or (inputs, "
+                             "targets, sample_weights). "
+                             f"Received: {str(batch)[:100]}... of type {type(batch)}")
+        if self.class_weight is not None and isinstance(batch, tuple):
+            if len(batch) == 3:
+                raise ValueError("You cannot specify `class_weight` and `sample_weight` at the same time.")
+            if len(batch) == 2:
+                batch = batch + (class_weights_to_sample_weights(to_arrays(batch[1]), self.class_weight),)
+        return _batch_to_arrays(batch)
+
+    def get_iterator(self):
+        n = self.num_batches
+        indices = itertools.count() if n is None else list(range(n))
+        if self.shuffle and n is not None:
+            random.shuffle(indices)
+        for i in indices:
+            yield self._standardize(self.dataset[i])
+
+    def peek(self):
+        try:
+            return next(iter(self.get_iterator()))
+        except StopIteration:
+            raise ValueError("The PyDataset has length 0") from None
+
+    def on_epoch_begin(self):
+        self.dataset.on_epoch_begin()
+
+    def on_epoch_end(self):
+        self.dataset.on_epoch_end()
+
+
+def is_py_dataset(x):
+    from minikeras.utils.py_dataset import PyDataset
+    return isinstance(x, PyDataset)
+
+
+def is_array_data(x):
+    """Arrays, nested lists/dicts of arrays: anything but a generator, PyDataset or iterator."""
+    return not (isinstance(x, types.GeneratorType) or is_py_dataset(x) or hasattr(x, "__next__"))
+
+
+def _unsupported_arg(arg_name, description, input_type):
+    return ValueError(f"When providing `x` as a {input_type}, `{arg_name}` should not be passed. "
+                      f"Instead, {description} should be included as part of the {input_type}.")
+
+
+def get_data_adapter(x, y=None, sample_weight=None, batch_size=32, shuffle=False,
+                     class_weight=None, rng=None):
+    """The adapter for `x` (with Keras's errors for arguments the kind of data cannot take)."""
+    if isinstance(x, types.GeneratorType) or is_py_dataset(x):
+        kind = "generator" if isinstance(x, types.GeneratorType) else "PyDataset"
+        if y is not None:
+            raise _unsupported_arg("y", "the targets", kind)
+        if sample_weight is not None:
+            raise _unsupported_arg("sample_weights", "the sample weights", kind)
+        if kind == "generator":
+            if class_weight is not None:
+                raise ValueError("Argument `class_weight` is not supported for Python generator "
+                                 f"inputs. Received: class_weight={class_weight}")
+            if shuffle:
+                warnings.warn("`shuffle=True` was passed, but will be ignored since the data `x` "
+                              "was provided as a generator. The generator is expected to yield "
+                              "already-shuffled data.", stacklevel=4)
+            return GeneratorAdapter(x)
+        if shuffle and x.num_batches is None:
+            warnings.warn("`shuffle=True` was passed, but will be ignored since the data `x` was "
+                          "provided as an infinite PyDataset. The PyDataset is expected to "
+                          "already be shuffled.", stacklevel=4)
+        return PyDatasetAdapter(x, class_weight=class_weight, shuffle=shuffle)
+    if not is_array_data(x):
+        raise ValueError(f"Unrecognized data type: x={x} (of type {type(x)})")
+    x, y, sample_weight = to_arrays(x), to_arrays(y), to_arrays(sample_weight)
+    if class_weight is not None:
+        cw = class_weights_to_sample_weights(y, class_weight)
+        sample_weight = cw if sample_weight is None else sample_weight * cw
+    return ArrayAdapter(x, y, sample_weight, batch_size, shuffle, rng or global_rng())
+
+
+# --- epochs ------------------------------------------------------------------------------------
+def _warn_ran_out():
+    warnings.warn("Your input ran out of data; interrupting training. Make sure that your dataset "
+                  "or generator can generate at least `steps_per_epoch * epochs` batches. You may "
+                  "need to use the `.repeat()` function when building your dataset.", stacklevel=3)
+
+
+class EpochIterator:
+    """Yields `(step, x, y, sample_weight)` for one epoch each time it is iterated.
+
+    Keras's rules: without `steps_per_epoch` an epoch is one full pass (for a generator: until
+    it is exhausted); with it, an epoch is `steps_per_epoch` batches and the next epoch continues
+    where this one stopped, starting a new pass once the data has been seen. Running out of data
+    early warns and ends the epoch.
+    """
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size=32, steps_per_epoch=None,
+                 shuffle=False, class_weight=None, rng=None):
+        cap = config.max_steps_per_epoch()
+        if cap and (not steps_per_epoch or cap < steps_per_epoch):
+            warnings.warn(f"Limiting steps_per_epoch to {cap}", stacklevel=3)
+            steps_per_epoch = cap
+        self.steps_per_epoch = steps_per_epoch
+        self.adapter = get_data_adapter(x, y, sample_weight, batch_size, shuffle, class_weight, rng)
+        self._num_batches = self.adapter.num_batches
+        self._current, self._seen = None, 0
+
+    @property
+    def num_batches(self):
+        """Steps in an epoch, or None while a generator's length is unknown."""
+        return self.steps_per_epoch or self._num_batches
+
+    def peek(self):
+        """The first batch, to build the model from; call `reset()` before training."""
+        self.adapter.on_epoch_begin()
+        return self.adapter.peek()
+
+    def reset(self):
+        self._current, self._seen = None, 0
+        self._num_batches = self.adapter.num_batches
+        self.adapter.on_epoch_end()
 
     def __iter__(self):
-        for step in range(self.steps_per_epoch):
-            if self._cursor == 0:
-                self._order = self._new_order()
-            start = self._cursor * self.batch_size
-            stop = min(start + self.batch_size, self.num_samples)
-            index = slice(start, stop) if self._order is None else self._order[start:stop]
-            self._cursor = (self._cursor + 1) % max(self.num_batches, 1)
-            yield step, take(self.x, index), take(self.y, index), take(self.sample_weight, index)
-        if self.steps_per_epoch == self.num_batches:
-            self._cursor = 0
+        self.adapter.on_epoch_begin()
+        steps = self.steps_per_epoch or self._num_batches or None
+        if self._current is None or self.steps_per_epoch is None:
+            self._current, self._seen = iter(self.adapter.get_iterator()), 0
+        step = 0
+        while steps is None or step < steps:
+            if self._num_batches and self._seen >= self._num_batches:
+                if self.steps_per_epoch:
+                    _warn_ran_out()
+                break
+            self._seen += 1
+            try:
+                x, y, sample_weight = next(self._current)
+            except StopIteration:
+                if self._num_batches is None:
+                    self._num_batches = self._seen
+                _warn_ran_out()
+                self._current = None
+                self.adapter.on_epoch_end()
+                return
+            yield step, x, y, sample_weight
+            step += 1
+        if self._num_batches and self._seen >= self._num_batches:
+            self._current, self._seen = iter(self.adapter.get_iterator()), 0
+        self.adapter.on_epoch_end()

@@ -150,4 +150,169 @@ class Functional(Model):
         return super().compute_output_spec(*args, **kwargs)
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable}
+        if type(self).__init__ is not Functional.__init__:
+            return Model.get_config(self)  # a subclass with its own constructor
+        return functional_get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return functional_from_config(cls, config, custom_objects=custom_objects)
+
+    def get_build_config(self):
+        return {"input_shape": None}  # what Keras writes: a functional model builds from its graph
+
+    def _serialization_path(self):
+        """Keras writes functional models with their internal module path."""
+        if type(self) is Functional:
+            return "keras.src.models.functional", "Functional", "Functional"
+        return None
+
+
+# --- config (Keras 3's layout) -----------------------------------------------------------------
+def _kept_node_index(layer, node_index, own_nodes, io=False):
+    """A node's index among the layer's nodes that belong to this model. In `input_layers` /
+    `output_layers` Keras counts a Functional layer's nodes from 1 (and subtracts 1 on load)."""
+    skipped = sum(1 for n in layer._inbound_nodes[:node_index] if id(n) not in own_nodes)
+    return node_index - skipped + (1 if io and isinstance(layer, Functional) else 0)
+
+
+def _serialize_node(node, own_nodes):
+    from minikeras.saving.serialization_lib import serialize_keras_object
+
+    def tensor(x):
+        if not isinstance(x, KerasTensor):
+            return x
+        layer, node_index, tensor_index = x._keras_history
+        index = _kept_node_index(layer, node_index, own_nodes)
+        return {"class_name": "__keras_tensor__", "config": {
+            "shape": x.shape, "dtype": x.dtype,
+            "keras_history": [layer.name, index, tensor_index]}}
+
+    args = map_structure(tensor, list(node.call_args))
+    kwargs = map_structure(tensor, dict(node.call_kwargs))
+    if isinstance(node.layer, Model) and "mask" not in kwargs:
+        kwargs["mask"] = None  # Keras records a model's `mask` argument
+    return {"args": serialize_keras_object(args), "kwargs": serialize_keras_object(kwargs)}
+
+
+def functional_get_config(model):
+    """`{"name", "trainable", "layers": [{..., "name", "inbound_nodes"}], "input_layers",
+    "output_layers"}`, as Keras 3 writes a functional model."""
+    from minikeras.saving.serialization_lib import serialize_keras_object
+    own_nodes = {id(n) for n in model._nodes}
+    layer_configs = []
+    for layer in model._layers:
+        nodes = [_serialize_node(n, own_nodes) for n in layer._inbound_nodes
+                 if id(n) in own_nodes and n.input_tensors]
+        entry = serialize_keras_object(layer)
+        entry["name"] = layer.name
+        entry["inbound_nodes"] = nodes
+        layer_configs.append(entry)
+
+    def history(t):
+        layer, node_index, tensor_index = t._keras_history
+        return [layer.name, _kept_node_index(layer, node_index, own_nodes, io=True), tensor_index]
+
+    return {"name": model.name, "trainable": model.trainable, "layers": layer_configs,
+            "input_layers": map_structure(history, model._inputs_struct),
+            "output_layers": map_structure(history, model._outputs_struct)}
+
+
+class _NotReady(Exception):
+    """A node's inputs come from a node not rebuilt yet (shared layers at several depths)."""
+
+
+def functional_from_config(cls, config, custom_objects=None):
+    """Rebuilds the graph: creates every layer, then replays the recorded calls in order."""
+    from minikeras.saving.serialization_lib import deserialize_keras_object
+    config = dict(config)
+    created, pending, made = {}, {}, {}  # made: the nodes this config's calls created
+    for data in config.pop("layers"):
+        layer = deserialize_keras_object(data, custom_objects=custom_objects)
+        name = data.get("name", getattr(layer, "name", None))
+        if not hasattr(layer, "_inbound_nodes"):
+            raise ValueError(f"Unexpected object from deserialization, expected a layer or "
+                             f"operation, got a {type(layer)}")
+        if name in created:
+            raise ValueError("Invalid Functional model configuration: two layers are named "
+                             f"'{name}'.")
+        created[name] = layer
+        pending[name] = list(data.get("inbound_nodes") or [])
+        made[name] = list(layer._inbound_nodes[-1:]) if isinstance(layer, InputLayer) else []
+
+    def node_output(name, node_index, tensor_index, io=False):
+        layer = created.get(name)
+        if layer is None:
+            raise ValueError(f"Invalid Functional model configuration. Missing layer: {name}")
+        node_index -= 1 if io and isinstance(layer, Functional) else 0
+        if not 0 <= node_index < len(made[name]):
+            raise _NotReady()
+        return flatten(made[name][node_index].outputs)[tensor_index]
+
+    def revive(value):
+        history = getattr(value, "_pre_serialization_keras_history", None)
+        return node_output(*history) if isinstance(value, KerasTensor) and history else value
+
+    while any(pending.values()):
+        progress = False
+        for name, nodes in pending.items():
+            while nodes:
+                try:
+                    args, kwargs = _deserialize_node(nodes[0], custom_objects, revive)
+                except _NotReady:
+                    break
+                created[name](*args, **kwargs)
+                made[name].append(created[name]._inbound_nodes[-1])
+                nodes.pop(0)
+                progress = True
+        if not progress:
+            raise ValueError("Invalid Functional model configuration. The graph of the Functional "
+                             "model either has loops or disconnected nodes. The following nodes "
+                             f"failed to be resolved: { {k: v for k, v in pending.items() if v} }")
+
+    def tensors(structure):
+        if isinstance(structure, list) and len(structure) == 3 and isinstance(structure[0], str):
+            return node_output(*structure, io=True)
+        if isinstance(structure, dict):
+            return {k: tensors(v) for k, v in structure.items()}
+        if isinstance(structure, (list, tuple)):
+            return [tensors(v) for v in structure]
+        raise ValueError("Invalid Functional model configuration: bad tensor reference "
+                         f"{structure!r}")
+
+    try:
+        inputs, outputs = tensors(config.pop("input_layers")), tensors(config.pop("output_layers"))
+    except _NotReady:
+        raise ValueError("Invalid Functional model configuration: an input or output refers to "
+                         "a node that does not exist.") from None
+    name, trainable = config.pop("name", None), config.pop("trainable", True)
+    return cls(inputs=inputs, outputs=outputs, name=name,
+               trainable=True if trainable is None else trainable)
+
+
+def _deserialize_node(data, custom_objects, revive):
+    from minikeras.saving.serialization_lib import deserialize_keras_object
+    if isinstance(data, list):  # Keras 2: [[layer_name, node_index, tensor_index, kwargs], ...]
+        tensors = []
+        for entry in data:
+            if not isinstance(entry, list) or len(entry) not in (3, 4):
+                raise ValueError("Cannot deserialize the model (invalid inbound node data).")
+            tensors.append(_revive_history(entry[:3], revive))
+        kwargs = data[0][3] if len(data[0]) == 4 else {}
+        return ([tensors[0]] if len(tensors) == 1 else [tensors]), dict(kwargs or {})
+    if not isinstance(data, dict) or not isinstance(data.get("args", []), list) or \
+            not isinstance(data.get("kwargs", {}), dict):
+        raise ValueError(f"Cannot deserialize the model (invalid inbound node data: {data!r}).")
+    args = deserialize_keras_object(data.get("args", []), custom_objects=custom_objects)
+    kwargs = deserialize_keras_object(data.get("kwargs", {}), custom_objects=custom_objects)
+    if not any(isinstance(t, KerasTensor) for t in flatten((args, kwargs))):
+        # every recorded call takes a tensor: a node without one would compute at load time
+        raise ValueError(f"Cannot deserialize the model: an inbound node has no tensor "
+                         f"argument ({data!r}).")
+    return map_structure(revive, list(args)), map_structure(revive, dict(kwargs or {}))
+
+
+def _revive_history(history, revive):
+    tensor = KerasTensor((), "float32")
+    tensor._pre_serialization_keras_history = list(history)
+    return revive(tensor)

@@ -49,6 +49,7 @@ class Model(Trainer, Layer):
         raise ValueError("Provide either a layer name or layer index at `get_layer`.")
 
     def build(self, input_shape=None):
+        """Builds the model's weights by calling it once on zeros of `input_shape`."""
         if input_shape is not None and not self.built:
             import numpy as onp
             from minikeras.engine.keras_tensor import map_structure
@@ -73,7 +74,84 @@ class Model(Trainer, Layer):
         print_summary(self, line_length=line_length, print_fn=print_fn)
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable}
+        """The model's config: name, trainable and dtype (a subclass adds its own arguments)."""
+        from minikeras.layers.layer import _dtype_policy_config
+        return {"name": self.name, "trainable": self.trainable,
+                "dtype": _dtype_policy_config(self._dtype)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A functional model from a functional config; otherwise `cls(**config)`."""
+        from minikeras.models.functional import Functional, functional_from_config
+        functional_keys = ("name", "layers", "input_layers", "output_layers")
+        if all(k in config for k in functional_keys) and (
+                cls in (Model, Functional) or issubclass(cls, Functional)):
+            return functional_from_config(Functional if cls is Model else cls, config,
+                                          custom_objects=custom_objects)
+        config = dict(config)
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = config["dtype"].get("config", {}).get("name")
+        try:
+            return cls(**config)
+        except TypeError as e:
+            raise TypeError(
+                f"Unable to revive model from config. When overriding the `get_config()` "
+                f"method, make sure that the returned config contains all items used as "
+                f"arguments in the constructor to {cls}, which is the default behavior. "
+                f"You can override this default behavior by defining a `from_config(cls, "
+                f"config)` class method to specify how to create an instance of "
+                f"{cls.__name__} from its config.\n\nReceived config={config}\n\n"
+                f"Error encountered during deserialization: {e}") from e
+
+    def to_json(self, **kwargs):
+        """The model's serialized config as a JSON string (`keras.models.model_from_json`)."""
+        import json
+        from minikeras.saving.serialization_lib import serialize_keras_object
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
+    def get_compile_config(self):
+        """What `compile` received, serialized (the optimizer as the instance it resolved to);
+        {} if the model is not compiled."""
+        if not self.compiled or not hasattr(self, "_compile_config"):
+            return {}
+        from minikeras.saving.serialization_lib import serialize_keras_object
+        config = dict(self._compile_config)
+        config["optimizer"] = self.optimizer
+        config.update(run_eagerly=False, steps_per_execution=1, jit_compile=True)
+        return serialize_keras_object(config)
+
+    def compile_from_config(self, config):
+        """Compiles the model as `get_compile_config()` describes, building the optimizer's
+        variables so that a saved optimizer state can be loaded into them."""
+        from minikeras.saving.serialization_lib import deserialize_keras_object
+        config = deserialize_keras_object(config)
+        self.compile(**config)
+        if self.built and self.optimizer is not None and hasattr(self.optimizer, "build"):
+            self.optimizer.build(self.trainable_variables)
+
+    # --- files (minikeras/saving/saving_lib.py) -------------------------------------------
+    def build_from_config(self, build_config):
+        """Builds from `get_build_config()`: a subclassed model runs `call` once on zeros, so
+        its sublayers create their weights before a saved state is loaded into them."""
+        shape = (build_config or {}).get("input_shape")
+        if shape is not None and not self.built:
+            self.build(shape)
+
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Saves config, weights and optimizer state as a `.keras` zip (`keras.saving.save_model`)."""
+        from minikeras.saving import saving_lib
+        return saving_lib.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Saves the weights (and optimizer state) to a `.weights.h5` file."""
+        from minikeras.saving import saving_lib
+        return saving_lib.save_weights(self, filepath, overwrite=overwrite,
+                                       max_shard_size=max_shard_size)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Loads weights from a `.weights.h5` or `.keras` file into this (built) model."""
+        from minikeras.saving import saving_lib
+        return saving_lib.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def __call__(self, *args, **kwargs):
         return super().__call__(*args, **kwargs)

@@ -127,4 +127,28 @@ class Sequential(Model):
         return [self._layers[-1].name] if self._layers else []
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable}
+        """`{"name", "trainable", "dtype", "layers": [InputLayer, ...], "build_input_shape"}`."""
+        from minikeras.saving.serialization_lib import serialize_keras_object
+        config = Model.get_config(self)
+        stack = ([self._input_layer] if self._input_layer is not None else []) + list(self._layers)
+        config["layers"] = [serialize_keras_object(layer) for layer in stack]
+        if self._build_shapes is not None:
+            config["build_input_shape"] = self._build_shapes
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from minikeras.saving.serialization_lib import deserialize_keras_object
+        if isinstance(config, list):  # Keras 2.0-era: the list of layer configs alone
+            config = {"layers": config}
+        model = cls(name=config.get("name"))
+        for layer_config in config["layers"]:
+            model.add(deserialize_keras_object(layer_config, custom_objects=custom_objects),
+                      rebuild=False)
+        model._maybe_rebuild()
+        shape = config.get("build_input_shape")
+        if not model.built and isinstance(shape, (list, tuple)) and shape and model._layers:
+            model.build(tuple(shape))
+        if config.get("trainable") is False:
+            model.trainable = False
+        return model

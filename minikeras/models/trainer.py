@@ -9,6 +9,7 @@ import warnings
 import numpy as onp
 from autograd import value_and_grad
 
+from minikeras.engine import config
 from minikeras.engine.masking import clear_traced_masks
 from autograd.tracer import getval
 
@@ -24,6 +25,7 @@ class Trainer:
     optimizer = None
     stop_training = False
     history = None
+    _initial_epoch = None  # set by BackupAndRestore.on_train_begin to resume a fit
 
     # --- compile -------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -67,6 +69,7 @@ class Trainer:
         return [m.name for m in self.metrics]
 
     def reset_metrics(self):
+        """Resets the state of every compiled metric (and the loss tracker)."""
         for m in self.metrics:
             m.reset_state()
 
@@ -106,6 +109,7 @@ class Trainer:
 
     # --- one step ------------------------------------------------------------------------
     def train_step(self, x, y, sample_weight=None):
+        """One training step: loss and gradients (autograd), optimizer update; returns the logs."""
         variables = self._train_vars
         captured = {}
 
@@ -128,6 +132,7 @@ class Trainer:
         return self._update_metrics(numeric(loss), x, y, y_pred, sample_weight)
 
     def test_step(self, x, y, sample_weight=None):
+        """One evaluation step: forward pass, loss, and metric updates; returns the logs."""
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
         return self._update_metrics(numeric(loss), x, y, y_pred, sample_weight)
@@ -157,12 +162,17 @@ class Trainer:
         return dict(sorted(logs.items()))
 
     def _prepare_training(self, x):
-        if not self.built:
+        if not self.built and x is not None:
             self._build_from_data(x)
         self._train_vars = list(self.trainable_weights)
 
     def _build_from_data(self, x):
         self(data_utils.take(x, slice(0, 1)), training=False)
+
+    def _needs_data_build(self):
+        """Whether fit/evaluate must look at a first batch (Keras's symbolic build)."""
+        return not self.built or any(part is not None and not part.built for part in (
+            self._compile_loss, self._compile_metrics, self._weighted_metrics))
 
     # --- fit -----------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -172,27 +182,33 @@ class Trainer:
         """Trains the model for `epochs` epochs and returns a `History`."""
         from minikeras import callbacks as callbacks_mod
         self._assert_compiled("fit")
-        x, y, sample_weight = data_utils.to_arrays(x), data_utils.to_arrays(y), data_utils.to_arrays(sample_weight)
         if x is None:
             raise ValueError("Argument `x` of `fit()` must be provided. Received: x=None")
         batch_size = _check_batch_size(batch_size)
-        data_utils.check_cardinality(x, y, sample_weight)
+        if config.max_epochs() and config.max_epochs() < epochs:
+            warnings.warn(f"Limiting epochs to {config.max_epochs()}", stacklevel=2)
+            epochs = config.max_epochs()
         if validation_split and validation_data is None:
+            if not data_utils.is_array_data(x):
+                raise ValueError("Argument `validation_split` is only supported for tensors or "
+                                 f"NumPy arrays.Found incompatible type in the input: {[type(x)]}")
+            x, y, sample_weight = (data_utils.to_arrays(d) for d in (x, y, sample_weight))
             (x, y, sample_weight), validation_data = data_utils.split_validation(x, y, sample_weight, validation_split)
         elif validation_data is not None:
             validation_data = data_utils.unpack_validation_data(validation_data)
-        if class_weight is not None:
-            cw = data_utils.class_weights_to_sample_weights(y, class_weight)
-            sample_weight = cw if sample_weight is None else sample_weight * cw
         iterator = data_utils.EpochIterator(x, y, sample_weight, batch_size, steps_per_epoch,
-                                            shuffle=shuffle, rng=global_rng())
-        self._prepare_training(x)
+                                            shuffle=shuffle, class_weight=class_weight,
+                                            rng=global_rng())
+        self._prepare_training(iterator.peek()[0] if self._needs_data_build() else None)
+        iterator.reset()
+        val_iterator = None  # made once, so a validation generator is not re-read from scratch
         verbose = 1 if verbose == "auto" else verbose
         cbs = callbacks if isinstance(callbacks, callbacks_mod.CallbackList) else callbacks_mod.CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose,
-            epochs=epochs, steps=iterator.steps_per_epoch, model=self)
+            epochs=epochs, steps=iterator.num_batches, model=self)
         self.stop_training = False
         cbs.on_train_begin()
+        initial_epoch, self._initial_epoch = self._initial_epoch or initial_epoch, None
         logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
@@ -205,11 +221,13 @@ class Trainer:
                     break
             epoch_logs = dict(logs)
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                vx, vy, vsw = validation_data
-                val_logs = self.evaluate(vx, vy, sample_weight=vsw,
-                                         batch_size=validation_batch_size or batch_size,
-                                         steps=validation_steps, verbose=0, return_dict=True,
-                                         callbacks=cbs, _internal=True)
+                if val_iterator is None:
+                    vx, vy, vsw = validation_data
+                    val_iterator = data_utils.EpochIterator(
+                        vx, vy, vsw, _check_batch_size(validation_batch_size or batch_size),
+                        validation_steps)
+                val_logs = self.evaluate(verbose=0, return_dict=True, callbacks=cbs,
+                                         _internal=True, _iterator=val_iterator)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
@@ -221,22 +239,25 @@ class Trainer:
 
     # --- evaluate / predict ----------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False, _internal=False, **kwargs):
+                 steps=None, callbacks=None, return_dict=False, _internal=False, _iterator=None,
+                 **kwargs):
         """Returns the loss (and metrics) on the given data."""
         from minikeras import callbacks as callbacks_mod
         self._assert_compiled("evaluate")
-        x, y, sample_weight = data_utils.to_arrays(x), data_utils.to_arrays(y), data_utils.to_arrays(sample_weight)
         batch_size = _check_batch_size(batch_size)
-        iterator = data_utils.EpochIterator(x, y, sample_weight, batch_size, steps)
+        iterator = _iterator or data_utils.EpochIterator(x, y, sample_weight, batch_size, steps)
+        if self._needs_data_build():
+            first_x = iterator.peek()[0]
+            if not self.built:
+                self._build_from_data(first_x)
+        iterator.reset()
         verbose = 1 if verbose == "auto" else verbose
         if _internal:
             cbs = callbacks
         else:
             cbs = callbacks if isinstance(callbacks, callbacks_mod.CallbackList) else callbacks_mod.CallbackList(
                 callbacks, add_progbar=verbose != 0, verbose=verbose, epochs=1,
-                steps=iterator.steps_per_epoch, model=self)
-        if not self.built:
-            self._build_from_data(x)
+                steps=iterator.num_batches, model=self)
         self.reset_metrics()
         cbs.on_test_begin()
         logs = {}
@@ -258,13 +279,15 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Runs the model on `x` in batches and returns the concatenated outputs."""
         from minikeras import callbacks as callbacks_mod
-        x = data_utils.to_arrays(x)
         batch_size = _check_batch_size(batch_size)
         iterator = data_utils.EpochIterator(x, None, None, batch_size, steps)
+        if not self.built:
+            self._build_from_data(iterator.peek()[0])
+            iterator.reset()
         verbose = 1 if verbose == "auto" else verbose
         cbs = callbacks if isinstance(callbacks, callbacks_mod.CallbackList) else callbacks_mod.CallbackList(
             callbacks, add_progbar=verbose != 0, verbose=verbose, epochs=1,
-            steps=iterator.steps_per_epoch, model=self)
+            steps=iterator.num_batches, model=self)
         cbs.on_predict_begin()
         outputs = []
         for step, bx, _, _ in iterator:
@@ -281,10 +304,12 @@ class Trainer:
         return map_structure(lambda *parts: onp.concatenate(parts, axis=0), *outputs)
 
     def predict_step(self, x):
+        """One inference step: the model called on `x` with training=False."""
         return getval_structure(self(x, training=False))
 
     # --- single batches ------------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One gradient update on one batch; returns the loss and metrics."""
         self._assert_compiled("train_on_batch")
         x, y, sample_weight = data_utils.to_arrays(x), data_utils.to_arrays(y), data_utils.to_arrays(sample_weight)
         data_utils.check_cardinality(x, y, sample_weight)
@@ -297,6 +322,7 @@ class Trainer:
         return logs if return_dict else self._flatten_in_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss and metrics on one batch (metrics reset first)."""
         self._assert_compiled("test_on_batch")
         x, y, sample_weight = data_utils.to_arrays(x), data_utils.to_arrays(y), data_utils.to_arrays(sample_weight)
         self.reset_metrics()
@@ -304,6 +330,7 @@ class Trainer:
         return logs if return_dict else self._flatten_in_order(logs)
 
     def predict_on_batch(self, x):
+        """The model's outputs for one batch `x`, as numpy arrays."""
         return self.predict_step(data_utils.to_arrays(x))
 
 

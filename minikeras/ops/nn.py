@@ -51,11 +51,11 @@ _tanh = primitive(onp.tanh)
 defvjp(_tanh, lambda ans, x: lambda g: g * (1.0 - ans * ans))
 
 
-def tanh(x): return _tanh(_f(x))
-def tanh_shrink(x): return _f(x) - _tanh(_f(x))
-def softplus(x): return anp.logaddexp(_f(x), 0.0)
-def log_sigmoid(x): return -softplus(-_f(x))
-def exponential(x): return anp.exp(_f(x))
+def tanh(x): "Hyperbolic tangent of x."; return _tanh(_f(x))
+def tanh_shrink(x): "x - tanh(x)."; return _f(x) - _tanh(_f(x))
+def softplus(x): "log(1 + e^x), computed without overflow."; return anp.logaddexp(_f(x), 0.0)
+def log_sigmoid(x): "log(sigmoid(x)) = -softplus(-x)."; return -softplus(-_f(x))
+def exponential(x): "e^x."; return anp.exp(_f(x))
 
 
 def softsign(x):
@@ -208,6 +208,7 @@ def softmax(x, axis=-1):
 
 
 def log_softmax(x, axis=-1):
+    """x - log(sum(exp(x), axis)), computed from x - max(x)."""
     x = _f(x)
     shifted = x - onp.max(getval(x), axis=axis, keepdims=True)
     return shifted - anp.log(anp.sum(anp.exp(shifted), axis=axis, keepdims=True))

@@ -94,30 +94,32 @@ def _axis(axis):
 
 
 # --- core ------------------------------------------------------------------------------
-def convert_to_numpy(x): return onp.asarray(getval(_v(x)))
-def is_tensor(x): return isinstance(x, onp.ndarray) or isbox(x) or type(x) is Variable
-def shape(x): return x.shape if isinstance(x, KerasTensor) else tuple(anp.shape(_v(x)))
-def ndim(x): return len(x.shape) if isinstance(x, KerasTensor) else anp.ndim(_v(x))
-def size(x): return anp.size(_v(x))
-def dtype(x): return x.dtype if isinstance(x, KerasTensor) else _t(x).dtype.name
-def array(x, dtype=None): return convert_to_tensor(x, dtype)
-def stop_gradient(variable): return getval(_v(variable))
+def convert_to_numpy(x): "`x` as a plain numpy array (a Variable's or traced value's current value)."; return onp.asarray(getval(_v(x)))
+def is_tensor(x): "Whether `x` is an array, a traced value or a Variable."; return isinstance(x, onp.ndarray) or isbox(x) or type(x) is Variable
+def shape(x): "The shape of `x` as a tuple (None for unknown sizes of a KerasTensor)."; return x.shape if isinstance(x, KerasTensor) else tuple(anp.shape(_v(x)))
+def ndim(x): "The number of axes of `x`."; return len(x.shape) if isinstance(x, KerasTensor) else anp.ndim(_v(x))
+def size(x): "The number of elements of `x`."; return anp.size(_v(x))
+def dtype(x): "The dtype name of `x` (float32, int32, ...)."; return x.dtype if isinstance(x, KerasTensor) else _t(x).dtype.name
+def array(x, dtype=None): "`x` as a tensor of `dtype` (see convert_to_tensor)."; return convert_to_tensor(x, dtype)
+def stop_gradient(variable): "The value of `variable` with no gradient flowing back through it."; return getval(_v(variable))
 
 
 def cast(x, dtype):
+    """`x` converted to `dtype`."""
     x, dtype = _t(x), onp.dtype(dtype).name
     return x if x.dtype == dtype else x.astype(dtype)
 
 
 def copy(x):
+    """A copy of `x`."""
     x = _t(x)
     return x if isbox(x) else x.copy()
 
 
-def cond(pred, true_fn, false_fn): return true_fn() if pred else false_fn()
-def switch(index, branches, *operands): return branches[builtins.min(builtins.max(int(index), 0), len(branches) - 1)](*operands)
-def map(f, xs): return stack([f(x) for x in unstack(xs)])
-def vectorized_map(function, elements): return map(function, elements)
+def cond(pred, true_fn, false_fn): "true_fn() if `pred` else false_fn()."; return true_fn() if pred else false_fn()
+def switch(index, branches, *operands): "branches[index](*operands), the index clipped to the valid range."; return branches[builtins.min(builtins.max(int(index), 0), len(branches) - 1)](*operands)
+def map(f, xs): "stack([f(x) for x in xs]) over the leading axis of `xs`."; return stack([f(x) for x in unstack(xs)])
+def vectorized_map(function, elements): "stack([function(e) for e in elements]) over the leading axis (a loop, as `map`)."; return map(function, elements)
 
 
 def fori_loop(lower, upper, body_fun, init_val):
@@ -150,6 +152,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
 
 
 def unstack(x, num=None, axis=0):
+    """The slices of `x` along `axis`, as a list."""
     x = _t(x)
     return [anp.squeeze(p, axis) for p in anp.split(x, anp.shape(x)[axis], axis=axis)]
 
@@ -212,46 +215,46 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):
 
 
 # --- elementwise and arithmetic ---------------------------------------------------------
-def add(x1, x2): return anp.add(*_args(x1, x2))
-def subtract(x1, x2): return anp.subtract(*_args(x1, x2))
-def multiply(x1, x2): return anp.multiply(*_args(x1, x2))
-def divide(x1, x2): return anp.true_divide(*_args(x1, x2, floating=True))
+def add(x1, x2): "x1 + x2, elementwise with broadcasting."; return anp.add(*_args(x1, x2))
+def subtract(x1, x2): "x1 - x2, elementwise with broadcasting."; return anp.subtract(*_args(x1, x2))
+def multiply(x1, x2): "x1 * x2, elementwise with broadcasting."; return anp.multiply(*_args(x1, x2))
+def divide(x1, x2): "x1 / x2, elementwise (ints give float32)."; return anp.true_divide(*_args(x1, x2, floating=True))
 true_divide = divide
-def floor_divide(x1, x2): return anp.floor_divide(*_args(x1, x2))
-def mod(x1, x2): return anp.mod(*_args(x1, x2))
-def power(x1, x2): return anp.power(*_args(x1, x2))
-def maximum(x1, x2): return anp.maximum(*_args(x1, x2))
-def minimum(x1, x2): return anp.minimum(*_args(x1, x2))
-def logaddexp(x1, x2): return anp.logaddexp(*_args(x1, x2, floating=True))
-def arctan2(x1, x2): return anp.arctan2(*_args(x1, x2, floating=True))
-def hypot(x1, x2): return anp.hypot(*_args(x1, x2, floating=True))
-def negative(x): return anp.negative(_t(x))
-def square(x): return anp.square(_t(x))
-def sign(x): return anp.sign(_t(x))
-def exp(x): return anp.exp(_f(x))
-def expm1(x): return anp.expm1(_f(x))
-def log(x): return anp.log(_f(x))
-def log1p(x): return anp.log1p(_f(x))
-def log2(x): return anp.log2(_f(x))
-def log10(x): return anp.log10(_f(x))
-def sqrt(x): return anp.sqrt(_f(x))
-def rsqrt(x): return 1.0 / anp.sqrt(_f(x))
-def reciprocal(x): return 1.0 / _f(x)
-def sin(x): return anp.sin(_f(x))
-def cos(x): return anp.cos(_f(x))
-def tan(x): return anp.tan(_f(x))
-def tanh(x): return anp.tanh(_f(x))
-def sinh(x): return anp.sinh(_f(x))
-def cosh(x): return anp.cosh(_f(x))
-def arcsin(x): return anp.arcsin(_f(x))
-def arccos(x): return anp.arccos(_f(x))
-def arctan(x): return anp.arctan(_f(x))
-def arcsinh(x): return anp.arcsinh(_f(x))
-def arccosh(x): return anp.arccosh(_f(x))
-def arctanh(x): return anp.arctanh(_f(x))
-def floor(x): return anp.floor(_f(x))
-def ceil(x): return anp.ceil(_f(x))
-def trunc(x): return anp.trunc(_t(x))
+def floor_divide(x1, x2): "floor(x1 / x2), elementwise."; return anp.floor_divide(*_args(x1, x2))
+def mod(x1, x2): "The remainder of x1 / x2, with the sign of x2."; return anp.mod(*_args(x1, x2))
+def power(x1, x2): "x1 ** x2, elementwise."; return anp.power(*_args(x1, x2))
+def maximum(x1, x2): "The larger of x1 and x2, elementwise."; return anp.maximum(*_args(x1, x2))
+def minimum(x1, x2): "The smaller of x1 and x2, elementwise."; return anp.minimum(*_args(x1, x2))
+def logaddexp(x1, x2): "log(exp(x1) + exp(x2)), computed without overflow."; return anp.logaddexp(*_args(x1, x2, floating=True))
+def arctan2(x1, x2): "The angle of the point (x2, x1): arctan(x1 / x2) in the right quadrant."; return anp.arctan2(*_args(x1, x2, floating=True))
+def hypot(x1, x2): "sqrt(x1^2 + x2^2), elementwise."; return anp.hypot(*_args(x1, x2, floating=True))
+def negative(x): "-x."; return anp.negative(_t(x))
+def square(x): "x^2."; return anp.square(_t(x))
+def sign(x): "-1, 0 or 1 by the sign of x."; return anp.sign(_t(x))
+def exp(x): "e^x (ints become float32)."; return anp.exp(_f(x))
+def expm1(x): "e^x - 1, accurate for small x."; return anp.expm1(_f(x))
+def log(x): "Natural logarithm of x."; return anp.log(_f(x))
+def log1p(x): "log(1 + x), accurate for small x."; return anp.log1p(_f(x))
+def log2(x): "Base-2 logarithm of x."; return anp.log2(_f(x))
+def log10(x): "Base-10 logarithm of x."; return anp.log10(_f(x))
+def sqrt(x): "Square root of x."; return anp.sqrt(_f(x))
+def rsqrt(x): "1 / sqrt(x)."; return 1.0 / anp.sqrt(_f(x))
+def reciprocal(x): "1 / x."; return 1.0 / _f(x)
+def sin(x): "Sine of x (radians)."; return anp.sin(_f(x))
+def cos(x): "Cosine of x (radians)."; return anp.cos(_f(x))
+def tan(x): "Tangent of x (radians)."; return anp.tan(_f(x))
+def tanh(x): "Hyperbolic tangent of x."; return anp.tanh(_f(x))
+def sinh(x): "Hyperbolic sine of x."; return anp.sinh(_f(x))
+def cosh(x): "Hyperbolic cosine of x."; return anp.cosh(_f(x))
+def arcsin(x): "Inverse sine of x."; return anp.arcsin(_f(x))
+def arccos(x): "Inverse cosine of x."; return anp.arccos(_f(x))
+def arctan(x): "Inverse tangent of x."; return anp.arctan(_f(x))
+def arcsinh(x): "Inverse hyperbolic sine of x."; return anp.arcsinh(_f(x))
+def arccosh(x): "Inverse hyperbolic cosine of x."; return anp.arccosh(_f(x))
+def arctanh(x): "Inverse hyperbolic tangent of x."; return anp.arctanh(_f(x))
+def floor(x): "The largest integer <= x (as a float)."; return anp.floor(_f(x))
+def ceil(x): "The smallest integer >= x (as a float)."; return anp.ceil(_f(x))
+def trunc(x): "x rounded towards zero."; return anp.trunc(_t(x))
 
 
 def abs(x):
@@ -279,6 +282,7 @@ def round(x, decimals=0):
 
 
 def clip(x, x_min, x_max):
+    """x limited to [x_min, x_max]."""
     x, x_min, x_max = _args(x, x_min, x_max)
     return anp.clip(x, x_min, x_max)
 
@@ -343,36 +347,38 @@ def _np2(x1, x2):
     return convert_to_numpy(x1), convert_to_numpy(x2)
 
 
-def equal(x1, x2): return onp.equal(*_np2(x1, x2))
-def not_equal(x1, x2): return onp.not_equal(*_np2(x1, x2))
-def greater(x1, x2): return onp.greater(*_np2(x1, x2))
-def greater_equal(x1, x2): return onp.greater_equal(*_np2(x1, x2))
-def less(x1, x2): return onp.less(*_np2(x1, x2))
-def less_equal(x1, x2): return onp.less_equal(*_np2(x1, x2))
-def logical_and(x1, x2): return onp.logical_and(*_np2(x1, x2))
-def logical_or(x1, x2): return onp.logical_or(*_np2(x1, x2))
-def logical_xor(x1, x2): return onp.logical_xor(*_np2(x1, x2))
-def logical_not(x): return onp.logical_not(convert_to_numpy(x))
-def isnan(x): return onp.isnan(convert_to_numpy(x))
-def isinf(x): return onp.isinf(convert_to_numpy(x))
-def isfinite(x): return onp.isfinite(convert_to_numpy(x))
-def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False): return onp.isclose(*_np2(x1, x2), rtol, atol, equal_nan)
-def any(x, axis=None, keepdims=False): return onp.any(convert_to_numpy(x), axis=_axis(axis), keepdims=keepdims)
-def all(x, axis=None, keepdims=False): return onp.all(convert_to_numpy(x), axis=_axis(axis), keepdims=keepdims)
-def argmax(x, axis=None, keepdims=False): return onp.argmax(convert_to_numpy(x), axis=axis, keepdims=keepdims).astype("int32")
-def argmin(x, axis=None, keepdims=False): return onp.argmin(convert_to_numpy(x), axis=axis, keepdims=keepdims).astype("int32")
-def argsort(x, axis=-1): return onp.argsort(convert_to_numpy(x), axis=axis, kind="stable").astype("int32")
-def count_nonzero(x, axis=None): return onp.asarray(onp.count_nonzero(convert_to_numpy(x), axis=_axis(axis)), "int32")
-def nonzero(x): return tuple(i.astype("int32") for i in onp.nonzero(convert_to_numpy(x)))
+def equal(x1, x2): "x1 == x2, elementwise (booleans, no gradient)."; return onp.equal(*_np2(x1, x2))
+def not_equal(x1, x2): "x1 != x2, elementwise (booleans)."; return onp.not_equal(*_np2(x1, x2))
+def greater(x1, x2): "x1 > x2, elementwise (booleans)."; return onp.greater(*_np2(x1, x2))
+def greater_equal(x1, x2): "x1 >= x2, elementwise (booleans)."; return onp.greater_equal(*_np2(x1, x2))
+def less(x1, x2): "x1 < x2, elementwise (booleans)."; return onp.less(*_np2(x1, x2))
+def less_equal(x1, x2): "x1 <= x2, elementwise (booleans)."; return onp.less_equal(*_np2(x1, x2))
+def logical_and(x1, x2): "x1 and x2, elementwise (booleans)."; return onp.logical_and(*_np2(x1, x2))
+def logical_or(x1, x2): "x1 or x2, elementwise (booleans)."; return onp.logical_or(*_np2(x1, x2))
+def logical_xor(x1, x2): "x1 xor x2, elementwise (booleans)."; return onp.logical_xor(*_np2(x1, x2))
+def logical_not(x): "not x, elementwise (booleans)."; return onp.logical_not(convert_to_numpy(x))
+def isnan(x): "Whether each element is nan."; return onp.isnan(convert_to_numpy(x))
+def isinf(x): "Whether each element is +inf or -inf."; return onp.isinf(convert_to_numpy(x))
+def isfinite(x): "Whether each element is neither inf nor nan."; return onp.isfinite(convert_to_numpy(x))
+def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False): "|x1 - x2| <= atol + rtol * |x2|, elementwise."; return onp.isclose(*_np2(x1, x2), rtol, atol, equal_nan)
+def any(x, axis=None, keepdims=False): "Whether any element along `axis` is true."; return onp.any(convert_to_numpy(x), axis=_axis(axis), keepdims=keepdims)
+def all(x, axis=None, keepdims=False): "Whether every element along `axis` is true."; return onp.all(convert_to_numpy(x), axis=_axis(axis), keepdims=keepdims)
+def argmax(x, axis=None, keepdims=False): "The int32 index of the largest value along `axis` (the first one on ties)."; return onp.argmax(convert_to_numpy(x), axis=axis, keepdims=keepdims).astype("int32")
+def argmin(x, axis=None, keepdims=False): "The int32 index of the smallest value along `axis` (the first one on ties)."; return onp.argmin(convert_to_numpy(x), axis=axis, keepdims=keepdims).astype("int32")
+def argsort(x, axis=-1): "The int32 indices that sort `x` along `axis` (stable)."; return onp.argsort(convert_to_numpy(x), axis=axis, kind="stable").astype("int32")
+def count_nonzero(x, axis=None): "The number of non-zero elements along `axis` (int32)."; return onp.asarray(onp.count_nonzero(convert_to_numpy(x), axis=_axis(axis)), "int32")
+def nonzero(x): "The int32 indices of the non-zero elements, one array per axis."; return tuple(i.astype("int32") for i in onp.nonzero(convert_to_numpy(x)))
 
 
 # --- reductions ------------------------------------------------------------------------
 def sum(x, axis=None, keepdims=False):
+    """Sum along `axis` (ints summed in int32)."""
     x = _t(x)
     return anp.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=_acc(x))
 
 
 def prod(x, axis=None, keepdims=False, dtype=None):
+    """Product along `axis`."""
     x = _t(x) if dtype is None else cast(x, dtype)
     axes = range(anp.ndim(x)) if axis is None else [axis] if isinstance(axis, int) else axis
     for a in sorted((a % anp.ndim(x) for a in axes), reverse=True):  # autograd: one axis at a time
@@ -381,22 +387,25 @@ def prod(x, axis=None, keepdims=False, dtype=None):
 
 
 def max(x, axis=None, keepdims=False, initial=None):
+    """Largest value along `axis` (at least `initial` when given)."""
     out = anp.max(_t(x), axis=_axis(axis), keepdims=keepdims)
     return out if initial is None else maximum(out, initial)
 
 
 def min(x, axis=None, keepdims=False, initial=None):
+    """Smallest value along `axis` (at most `initial` when given)."""
     out = anp.min(_t(x), axis=_axis(axis), keepdims=keepdims)
     return out if initial is None else minimum(out, initial)
 
 
 amax, amin = max, min
-def mean(x, axis=None, keepdims=False): return anp.mean(_f(x), axis=_axis(axis), keepdims=keepdims)
-def var(x, axis=None, keepdims=False): return anp.var(_f(x), axis=_axis(axis), keepdims=keepdims)
-def std(x, axis=None, keepdims=False): return anp.std(_f(x), axis=_axis(axis), keepdims=keepdims)
+def mean(x, axis=None, keepdims=False): "Arithmetic mean along `axis` (ints give float32)."; return anp.mean(_f(x), axis=_axis(axis), keepdims=keepdims)
+def var(x, axis=None, keepdims=False): "Variance along `axis`: mean((x - mean(x))^2)."; return anp.var(_f(x), axis=_axis(axis), keepdims=keepdims)
+def std(x, axis=None, keepdims=False): "Standard deviation along `axis`: sqrt(var(x))."; return anp.std(_f(x), axis=_axis(axis), keepdims=keepdims)
 
 
 def cumsum(x, axis=None, dtype=None):
+    """Running sum along `axis` (of the flattened `x` when None)."""
     x = _t(x) if dtype is None else cast(x, dtype)
     out = anp.cumsum(x, axis=axis)
     return out if _acc(x) is None else cast(out, _acc(x))
@@ -469,39 +478,40 @@ def norm(x, ord=None, axis=None, keepdims=False):
 
 
 # --- linear algebra ---------------------------------------------------------------------
-def matmul(x1, x2): return anp.matmul(*_args(x1, x2))
-def dot(x1, x2): return anp.dot(*_args(x1, x2))
-def tensordot(x1, x2, axes=2): return anp.tensordot(*_args(x1, x2), axes=axes)
-def einsum(subscripts, *operands, **kwargs): return anp.einsum(subscripts, *_args(*operands))
-def outer(x1, x2): return anp.outer(*_args(x1, x2))
-def trace(x, offset=0, axis1=0, axis2=1): return anp.trace(_t(x), offset, axis1, axis2)
-def diagonal(x, offset=0, axis1=0, axis2=1): return anp.diagonal(_t(x), offset, axis1, axis2)
-def diag(x, k=0): return anp.diag(_t(x), k)
-def tril(x, k=0): return anp.tril(_t(x), k)
-def triu(x, k=0): return anp.triu(_t(x), k)
+def matmul(x1, x2): "Matrix product x1 @ x2 (batched over leading axes)."; return anp.matmul(*_args(x1, x2))
+def dot(x1, x2): "Dot product as numpy's dot: the last axis of x1 against the second-to-last of x2."; return anp.dot(*_args(x1, x2))
+def tensordot(x1, x2, axes=2): "Sum of products over `axes` of x1 and x2 (numpy's tensordot)."; return anp.tensordot(*_args(x1, x2), axes=axes)
+def einsum(subscripts, *operands, **kwargs): "Einstein summation over the operands as `subscripts` describe."; return anp.einsum(subscripts, *_args(*operands))
+def outer(x1, x2): "The outer product of the flattened x1 and x2."; return anp.outer(*_args(x1, x2))
+def trace(x, offset=0, axis1=0, axis2=1): "Sum along a diagonal of `x`."; return anp.trace(_t(x), offset, axis1, axis2)
+def diagonal(x, offset=0, axis1=0, axis2=1): "The diagonal of `x` (with `offset`) over axes axis1 and axis2."; return anp.diagonal(_t(x), offset, axis1, axis2)
+def diag(x, k=0): "The k-th diagonal of a 2-D `x`, or a 2-D array with 1-D `x` on its k-th diagonal."; return anp.diag(_t(x), k)
+def tril(x, k=0): "`x` with the elements above the k-th diagonal set to zero."; return anp.tril(_t(x), k)
+def triu(x, k=0): "`x` with the elements below the k-th diagonal set to zero."; return anp.triu(_t(x), k)
 
 
 # --- shapes ---------------------------------------------------------------------------
 def reshape(x, newshape):
+    """`x` with shape `newshape` (None or -1 for one inferred size)."""
     if isinstance(newshape, (tuple, list)):
         newshape = tuple(-1 if d is None else d for d in newshape)
     return anp.reshape(_t(x), newshape)
 
 
-def transpose(x, axes=None): return anp.transpose(_t(x), axes)
-def expand_dims(x, axis): return anp.expand_dims(_t(x), axis)
-def squeeze(x, axis=None): return anp.squeeze(_t(x), axis=_axis(axis))
-def ravel(x): return anp.reshape(_t(x), (-1,))
-def concatenate(xs, axis=0): return anp.concatenate(_args(*xs), axis=axis)
-def stack(x, axis=0): return anp.stack(_args(*x), axis=axis)
-def hstack(xs): return anp.hstack(_args(*xs))
-def vstack(xs): return anp.vstack(_args(*xs))
-def swapaxes(x, axis1, axis2): return anp.swapaxes(_t(x), axis1, axis2)
-def moveaxis(x, source, destination): return anp.moveaxis(_t(x), source, destination)
-def tile(x, repeats): return anp.tile(_t(x), repeats)
-def broadcast_to(x, shape): return anp.broadcast_to(_t(x), tuple(shape))
-def split(x, indices_or_sections, axis=0): return anp.split(_t(x), indices_or_sections, axis=axis)
-def diff(a, n=1, axis=-1): return anp.diff(_t(a), n, axis)
+def transpose(x, axes=None): "`x` with its axes permuted (reversed when `axes` is None)."; return anp.transpose(_t(x), axes)
+def expand_dims(x, axis): "`x` with a new axis of size 1 at `axis`."; return anp.expand_dims(_t(x), axis)
+def squeeze(x, axis=None): "`x` without its size-1 axes (only `axis` when given)."; return anp.squeeze(_t(x), axis=_axis(axis))
+def ravel(x): "`x` flattened to one axis."; return anp.reshape(_t(x), (-1,))
+def concatenate(xs, axis=0): "The arrays `xs` joined along an existing `axis`."; return anp.concatenate(_args(*xs), axis=axis)
+def stack(x, axis=0): "The arrays `x` stacked along a new `axis`."; return anp.stack(_args(*x), axis=axis)
+def hstack(xs): "The arrays `xs` joined horizontally (along axis 1, axis 0 for 1-D)."; return anp.hstack(_args(*xs))
+def vstack(xs): "The arrays `xs` joined vertically (along axis 0)."; return anp.vstack(_args(*xs))
+def swapaxes(x, axis1, axis2): "`x` with axes axis1 and axis2 swapped."; return anp.swapaxes(_t(x), axis1, axis2)
+def moveaxis(x, source, destination): "`x` with axes moved from `source` to `destination`."; return anp.moveaxis(_t(x), source, destination)
+def tile(x, repeats): "`x` repeated `repeats` times along each axis."; return anp.tile(_t(x), repeats)
+def broadcast_to(x, shape): "`x` broadcast to `shape`."; return anp.broadcast_to(_t(x), tuple(shape))
+def split(x, indices_or_sections, axis=0): "`x` split into equal sections, or at the given indices, along `axis`."; return anp.split(_t(x), indices_or_sections, axis=axis)
+def diff(a, n=1, axis=-1): "The n-th discrete difference along `axis`: x[i + 1] - x[i], n times."; return anp.diff(_t(a), n, axis)
 
 
 def repeat(x, repeats, axis=None):
@@ -604,18 +614,19 @@ def _dt(dtype):
     return config.floatx() if dtype is None else onp.dtype(dtype).name
 
 
-def zeros(shape, dtype=None): return onp.zeros(shape, dtype=_dt(dtype))
-def ones(shape, dtype=None): return onp.ones(shape, dtype=_dt(dtype))
-def full(shape, fill_value, dtype=None): return onp.full(shape, fill_value, dtype=_dt(dtype))
-def zeros_like(x, dtype=None): return onp.zeros(shape(x), dtype=dtype or _t(x).dtype)
-def ones_like(x, dtype=None): return onp.ones(shape(x), dtype=dtype or _t(x).dtype)
-def full_like(x, fill_value, dtype=None): return onp.full(shape(x), fill_value, dtype=dtype or _t(x).dtype)
-def eye(N, M=None, k=0, dtype=None): return onp.eye(N, M, k, dtype=_dt(dtype))
-def identity(n, dtype=None): return eye(n, dtype=dtype)
-def tri(N, M=None, k=0, dtype=None): return onp.tri(N, M, k, dtype=_dt(dtype))
+def zeros(shape, dtype=None): "A new array of zeros (floatx by default)."; return onp.zeros(shape, dtype=_dt(dtype))
+def ones(shape, dtype=None): "A new array of ones (floatx by default)."; return onp.ones(shape, dtype=_dt(dtype))
+def full(shape, fill_value, dtype=None): "A new array filled with `fill_value` (floatx by default)."; return onp.full(shape, fill_value, dtype=_dt(dtype))
+def zeros_like(x, dtype=None): "Zeros with the shape and dtype of `x`."; return onp.zeros(shape(x), dtype=dtype or _t(x).dtype)
+def ones_like(x, dtype=None): "Ones with the shape and dtype of `x`."; return onp.ones(shape(x), dtype=dtype or _t(x).dtype)
+def full_like(x, fill_value, dtype=None): "`fill_value` with the shape and dtype of `x`."; return onp.full(shape(x), fill_value, dtype=dtype or _t(x).dtype)
+def eye(N, M=None, k=0, dtype=None): "A 2-D array with ones on the k-th diagonal and zeros elsewhere."; return onp.eye(N, M, k, dtype=_dt(dtype))
+def identity(n, dtype=None): "The n x n identity matrix."; return eye(n, dtype=dtype)
+def tri(N, M=None, k=0, dtype=None): "A 2-D array with ones at and below the k-th diagonal."; return onp.tri(N, M, k, dtype=_dt(dtype))
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """`num` evenly spaced values from `start` to `stop`."""
     return onp.linspace(convert_to_numpy(start), convert_to_numpy(stop), num, endpoint, retstep,
                         _dt(dtype), axis)
 

@@ -4,3 +4,15 @@ from minikeras.utils.numerical_utils import normalize, to_categorical  # noqa: F
 from minikeras.utils.progbar import Progbar  # noqa: F401
 from minikeras.utils.sequence_utils import pad_sequences  # noqa: F401
 from minikeras.utils.file_utils import get_file  # noqa: F401
+from minikeras.saving.object_registration import (  # noqa: F401,E402
+    CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
+    get_registered_object, register_keras_serializable)
+from minikeras.saving.serialization_lib import (  # noqa: F401,E402
+    deserialize_keras_object, serialize_keras_object)
+from minikeras.utils.py_dataset import PyDataset, Sequence  # noqa: F401,E402
+from minikeras.utils.dataset_utils import split_dataset  # noqa: F401,E402
+from minikeras.utils.timeseries_dataset_utils import timeseries_dataset_from_array  # noqa: F401,E402
+from minikeras.utils.text_dataset_utils import text_dataset_from_directory  # noqa: F401,E402
+from minikeras.utils.image_dataset_utils import image_dataset_from_directory  # noqa: F401,E402
+from minikeras.utils.image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: F401,E402
+from minikeras.utils.model_visualization import model_to_dot, model_to_text, plot_model  # noqa: F401,E402

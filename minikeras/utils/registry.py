@@ -2,9 +2,14 @@
 
 
 def lookup(kind, identifier, table, argname="identifier"):
-    """`table[identifier]`, or a ValueError that lists the valid names."""
+    """`table[identifier]`, else an object the user registered under that name (or as
+    "package>identifier"), or a ValueError that lists the valid names."""
     if identifier in table:
         return table[identifier]
+    from minikeras.saving.object_registration import find_registered
+    found = find_registered(identifier)
+    if found is not None:
+        return found
     names = ", ".join(sorted(table))
     raise ValueError(
         f"Could not interpret {kind} identifier: {identifier!r}. "
@@ -13,6 +18,9 @@ def lookup(kind, identifier, table, argname="identifier"):
 
 def class_config(obj):
     """The Keras-style serialized form of an object with `get_config`."""
+    if not type(obj).__module__.startswith("minikeras."):  # a user's class: module, "pkg>Name"
+        from minikeras.saving.serialization_lib import serialize_keras_object
+        return serialize_keras_object(obj)
     return {"module": f"keras.{obj._keras_module}" if hasattr(obj, "_keras_module") else "keras",
             "class_name": type(obj).__name__, "config": obj.get_config(),
             "registered_name": None}
