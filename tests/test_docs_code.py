@@ -83,3 +83,16 @@ def test_page_code_runs(page, tmp_path):
     result = subprocess.run([sys.executable, "-c", RUNNER, page], input=json.dumps(blocks), text=True,
                             capture_output=True, cwd=tmp_path, env=env, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
+
+
+def test_the_documented_script_runs_under_minikeras_run(tmp_path):
+    """docs/running-keras-code.md's `train.py`, run the way the page says: python -m minikeras run."""
+    script = [source for _, _, source in python_blocks("docs/running-keras-code.md")
+              if source.startswith("# train.py")]
+    assert len(script) == 1
+    (tmp_path / "train.py").write_text(script[0])
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    result = subprocess.run([sys.executable, "-m", "minikeras", "run", "train.py", "--epochs", "5"],
+                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "trained 5 epochs with numpy" in result.stdout

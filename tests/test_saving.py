@@ -499,3 +499,14 @@ def test_config_declaring_huge_weights_is_refused_before_allocating(tmp_path):
     with pytest.raises(ValueError, match="declares more weights than its file holds"):
         mk.models.load_model(bomb)
     assert mk.models.load_model(path).count_params() == 10  # the honest file still loads
+
+
+def test_h5_guard_reads_empty_attributes(tmp_path):
+    """Keras writes `weight_names = []` for every weightless layer of a legacy .h5."""
+    import h5py
+    from minikeras.saving import h5_guard
+    path = tmp_path / "a.h5"
+    with h5py.File(path, "w") as f:
+        f.create_group("g").attrs["weight_names"] = np.array([], dtype="S1")
+    with h5_guard.open_h5(str(path)) as f:
+        assert len(h5_guard.read_attr(f["g"], "weight_names")) == 0

@@ -775,3 +775,28 @@ def test_text_vectorization_vocabulary_file_is_refused(tmp_path):
             deserialize_keras_object(config)
     config["config"]["vocabulary"] = ["x", "y"]
     assert deserialize_keras_object(config).get_vocabulary()[-2:] == ["x", "y"]
+
+
+def test_custom_layer_without_get_config_round_trips_its_plain_arguments(tmp_path):
+    import minikeras as keras
+
+    @keras.saving.register_keras_serializable(package="autoconfig")
+    class Scale(keras.layers.Layer):
+        def __init__(self, factor=2.0, units=3, **kwargs):
+            super().__init__(**kwargs)
+            self.factor, self.units = factor, units
+
+        def build(self, shape):
+            self.w = self.add_weight(shape=(shape[-1], self.units))
+
+        def call(self, x):
+            return keras.ops.matmul(x, self.w) * self.factor
+
+    layer = Scale(3.0, units=4, name="scale")
+    assert layer.get_config()["factor"] == 3.0 and layer.get_config()["units"] == 4
+    model = keras.Sequential([keras.Input((5,)), layer])
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    x = np.linspace(-1, 1, 10, dtype="float32").reshape(2, 5)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert loaded.layers[0].factor == 3.0

@@ -47,6 +47,32 @@ def standardize_shape(shape):
     return tuple(None if d is None else int(d) for d in shape)
 
 
+def _plain(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
+
+
+def _auto_config(cls, args, kwargs):
+    """The constructor arguments, when all are plain JSON values (else None)."""
+    try:
+        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+    except TypeError:
+        return None
+    config_ = {}
+    for name, value in list(bound.arguments.items())[1:]:
+        kind = bound.signature.parameters[name].kind
+        if kind is inspect.Parameter.VAR_KEYWORD:
+            config_.update(value)
+        elif kind is not inspect.Parameter.VAR_POSITIONAL:
+            config_[name] = value
+    return config_ if _plain(config_) else None
+
+
 def _holds_layer(value):
     items = value.values() if isinstance(value, dict) else value
     return any(isinstance(v, Layer) or (isinstance(v, (list, tuple, dict)) and _holds_layer(v))
@@ -144,6 +170,7 @@ class Layer:
         object.__setattr__(obj, "_non_trainable_variables", [])
         object.__setattr__(obj, "_losses", [])
         object.__setattr__(obj, "_inbound_nodes", [])
+        object.__setattr__(obj, "_auto_config", _auto_config(cls, args, kwargs))
         return obj
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
@@ -530,6 +557,10 @@ class Layer:
         # input shape as its InputLayer.
         if self.activity_regularizer is not None:
             config_["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        auto = object.__getattribute__(self, "__dict__").get("_auto_config")
+        if auto is not None and type(self).get_config is Layer.get_config:
+            # A subclass without get_config: its plain constructor arguments (as Keras does).
+            config_ = {**auto, **config_}
         return config_
 
     @classmethod

@@ -184,6 +184,8 @@ def read_attr(obj, name, max_bytes=MAX_ATTR_BYTES):
     if h5py.check_dtype(ref=dtype) is not None or shape is None or len(shape) > 1:
         raise ValueError(f"Not allowed: HDF5 {where} has an unsupported type or shape.")
     declared = math.prod(shape) * max(dtype.itemsize, 1)
+    if declared == 0:  # Keras writes `weight_names = []` for weightless layers
+        return obj.attrs[name]
     if declared > max_bytes or aid.get_storage_size() > max_bytes:
         raise ValueError(f"Not allowed: HDF5 {where} declares {declared} bytes.")
     return obj.attrs[name]
