@@ -510,3 +510,20 @@ def test_h5_guard_reads_empty_attributes(tmp_path):
         f.create_group("g").attrs["weight_names"] = np.array([], dtype="S1")
     with h5_guard.open_h5(str(path)) as f:
         assert len(h5_guard.read_attr(f["g"], "weight_names")) == 0
+
+
+def test_adapted_text_vectorization_vocabulary_travels_as_an_asset(tmp_path):
+    import zipfile
+    import minikeras as mk
+    texts = np.array(["the cat sat", "the dog ran far away", "a cat", "dogs ran"])
+    tv = mk.layers.TextVectorization(max_tokens=20, output_sequence_length=5)
+    tv.adapt(texts)
+    inp = mk.Input(shape=(1,), dtype="string")
+    model = mk.Model(inp, mk.layers.Dense(1)(mk.layers.GlobalAveragePooling1D()(
+        mk.layers.Embedding(20, 4)(tv(inp)))))
+    model.save(tmp_path / "tv.keras")
+    assert "assets/layers/text_vectorization/vocabulary.txt" in zipfile.ZipFile(tmp_path / "tv.keras").namelist()
+    loaded = mk.models.load_model(tmp_path / "tv.keras")
+    assert loaded.layers[1].get_vocabulary() == tv.get_vocabulary()
+    np.testing.assert_allclose(loaded.predict(texts[:, None], verbose=0),
+                               model.predict(texts[:, None], verbose=0))

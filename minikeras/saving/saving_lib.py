@@ -418,13 +418,62 @@ def _keras_zip_writer(model):
     metadata_json = json.dumps({"keras_version": __version__, "date_saved":
                                 datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
     weights = weights_to_bytes(model)
+    assets = assets_to_members(model)
 
     def write(f):
         with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as zf:
             zf.writestr(_METADATA, metadata_json)
             zf.writestr(_CONFIG, config_json)
             zf.writestr(_WEIGHTS, weights)
+            for name, data in assets.items():
+                zf.writestr(name, data)
     return write
+
+
+# --- assets (files a layer keeps beside its variables, e.g. a vocabulary) -------------------
+def _asset_owners(model):
+    """(object, path) for every object reached from `model` that has save/load_assets."""
+    out, seen, stack = [], set(), [(model, "")]
+    while stack:
+        obj, path = stack.pop(0)
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if hasattr(obj, "save_assets") or hasattr(obj, "load_assets"):
+            out.append((obj, path))
+        stack.extend(_children(obj, path))
+    return out
+
+
+def assets_to_members(model):
+    """{zip member name: bytes} for `assets/<object path>/<file>`, as Keras lays them out."""
+    members = {}
+    for obj, path in _asset_owners(model):
+        if not hasattr(obj, "save_assets"):
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            obj.save_assets(tmp)
+            for fname in sorted(os.listdir(tmp)):
+                with open(os.path.join(tmp, fname), "rb") as f:
+                    members[f"{_ASSETS}{path + '/' if path else ''}{fname}"] = f.read()
+    return members
+
+
+def load_assets_from_zip(model, zf):
+    """Gives each asset owner a temporary directory holding its files (flat names only)."""
+    names = [n for n in zf.namelist() if n.startswith(_ASSETS) and not n.endswith("/")]
+    for obj, path in _asset_owners(model):
+        if not hasattr(obj, "load_assets"):
+            continue
+        prefix = f"{_ASSETS}{path + '/' if path else ''}"
+        mine = [n for n in names if n.startswith(prefix) and "/" not in n[len(prefix):]]
+        if not mine:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in mine:
+                with open(os.path.join(tmp, name[len(prefix):]), "wb") as f:
+                    f.write(_read_member(zf, name))
+            obj.load_assets(tmp)
 
 
 @contextlib.contextmanager
@@ -500,14 +549,15 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         if not os.path.isfile(filepath_str):
             raise ValueError(f"File not found: filepath={filepath_str}. Please ensure the file "
                              "is an accessible `.keras` zip file.")
-    with _open_keras_zip(filepath if hasattr(filepath, "read") else filepath_str) as zf:
-        config_json = _read_member(zf, _CONFIG)
-        weights = _read_member(zf, _WEIGHTS)
     try:
-        # Weights, optimizer slots and metric state: at most a few times what the file stores.
-        with allocation_budget(4 * len(weights) + (16 << 20), f"The model in {filepath_str}"):
-            model = model_from_config_json(config_json, custom_objects, compile, safe_mode)
-        load_weights_from_h5(model, weights, what=f"{filepath_str}/{_WEIGHTS}")
+        with _open_keras_zip(filepath if hasattr(filepath, "read") else filepath_str) as zf:
+            config_json = _read_member(zf, _CONFIG)
+            weights = _read_member(zf, _WEIGHTS)
+            # Weights, optimizer slots and metric state: at most a few times the file's weights.
+            with allocation_budget(4 * len(weights) + (16 << 20), f"The model in {filepath_str}"):
+                model = model_from_config_json(config_json, custom_objects, compile, safe_mode)
+            load_weights_from_h5(model, weights, what=f"{filepath_str}/{_WEIGHTS}")
+            load_assets_from_zip(model, zf)  # after the variables, as Keras does
     except ValueError:
         raise
     except Exception as e:  # a damaged or hostile file is a ValueError, whatever broke
