@@ -19,7 +19,12 @@ _SUBMODULES = (
 )
 _TOP = {"Sequential": "models", "Model": "models", "Input": "layers", "Layer": "layers",
         "Variable": "engine.variable", "KerasTensor": "engine.keras_tensor", "Loss": "losses",
-        "Metric": "metrics", "Optimizer": "optimizers", "Operation": "layers"}
+        "Metric": "metrics", "Optimizer": "optimizers"}
+
+
+def version():
+    """`keras.version()`: the same string as `keras.__version__`."""
+    return __version__
 
 
 def install():
