@@ -174,3 +174,12 @@ def test_flatten_channels_first(rng):
     x = rng.normal(size=(2, 3, 4)).astype("float32")
     y = layers.Flatten(data_format="channels_first")(x)
     np.testing.assert_array_equal(y, x.transpose(0, 2, 1).reshape(2, 12))
+
+
+def test_input_shape_on_a_layer_warns_like_keras():
+    import pytest
+    from minikeras import layers
+    with pytest.warns(UserWarning, match="Do not pass an `input_shape`/`input_dim` argument"):
+        layers.Dense(2, input_shape=(3,))
+    with pytest.warns(UserWarning, match="prefer using an `Input\\(shape\\)` object"):
+        layers.Dense(2, input_dim=3)

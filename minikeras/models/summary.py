@@ -115,7 +115,9 @@ def print_summary(model, line_length=None, print_fn=None):
     lines = [f'Model: "{model.name}"'] + _table(widths, header, rows, right_aligned={2})
     trainable = model.trainable_weights
     non_trainable = model.non_trainable_weights
-    optimizer_vars = list(getattr(model.optimizer, "variables", []) or []) if model.optimizer is not None else []
+    optimizer = getattr(model, "optimizer", None)
+    built = optimizer is not None and getattr(optimizer, "built", False)  # Keras: once fit built it
+    optimizer_vars = list(getattr(optimizer, "variables", []) or []) if built else []
     total = _count(trainable) + _count(non_trainable) + _count(optimizer_vars)
     total_bytes = _bytes(trainable) + _bytes(non_trainable) + _bytes(optimizer_vars)
     lines.append(f" Total params: {total:,} ({readable_memory_size(total_bytes)})")

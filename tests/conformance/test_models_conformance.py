@@ -155,3 +155,21 @@ def test_add_loss_in_a_user_layer_matches(keras):
     np.testing.assert_allclose(mh.history["loss"], kh.history["loss"], rtol=1e-5)
     for a, b in zip(mm.get_weights(), km.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_summary_counts_optimizer_params_only_once_built(keras):
+    """Keras lists "Optimizer params" only after fit has built the optimizer."""
+    x, y = np.ones((8, 6), "float32"), np.ones((8, 1), "float32")
+    lines = {}
+    for lib in (keras, mk):
+        m = lib.Sequential([lib.Input((6,)), lib.layers.Dense(1)])
+        m.compile(lib.optimizers.Adam(), "mse")
+        before = []
+        m.summary(print_fn=lambda line, *a, **k: before.append(line))
+        m.fit(x, y, epochs=1, verbose=0)
+        after = []
+        m.summary(print_fn=lambda line, *a, **k: after.append(line))
+        pick = lambda ls: [l.split("(")[0].strip() for l in "\n".join(ls).splitlines()
+                           if "params:" in l and "Total" not in l]
+        lines[lib] = pick(before), pick(after)
+    assert lines[mk] == lines[keras]
