@@ -10,16 +10,9 @@ Same arguments and cache layout as Keras 3, with three deliberate differences:
 An archive that is already extracted is used as it is (Keras extracts it again on every call).
 """
 import hashlib
-import http.client
 import os
-import shutil
-import tarfile
 import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
 import warnings
-import zipfile
 
 from minikeras.utils.progbar import Progbar, print_msg
 
@@ -58,6 +51,7 @@ def _writable_base(base):
 
 
 def _file_name(fname, origin):
+    import urllib.parse
     if fname is None or fname == "":
         fname = os.path.basename(urllib.parse.urlsplit(origin).path)
         if not fname:
@@ -107,6 +101,7 @@ def validate_file(fpath, file_hash, algorithm="auto", chunk_size=_CHUNK):
 
 
 def _fetch_error(origin, target, error):
+    import urllib.error
     if isinstance(error, urllib.error.HTTPError):
         detail, reason = f"{error.code} -- {error.msg}", f"HTTP {error.code} {error.msg}"
     elif isinstance(error, urllib.error.URLError):
@@ -119,6 +114,7 @@ def _fetch_error(origin, target, error):
 
 def _stream(origin, out, hasher):
     """Copies `origin` into the open file `out`, updating `hasher` and a progress bar."""
+    import urllib.request
     with urllib.request.urlopen(origin, timeout=_TIMEOUT) as response:
         size = response.headers.get("Content-Length") if getattr(response, "headers", None) else None
         size = int(size) if size and size.isdigit() else None
@@ -151,6 +147,8 @@ def download(origin, target, file_hash=None, hash_algorithm="auto"):
     Raises `URLFetchError` when the network fails and ValueError when `file_hash` doesn't match;
     either way no file (partial or complete) is left behind.
     """
+    import http.client
+    import urllib.error
     print_msg(f"Downloading data from {origin}")
     hasher = _hasher(hash_algorithm, file_hash)
     fd, tmp = _temporary_beside(target)
@@ -188,6 +186,8 @@ def _safe_tar_members(archive, base):
 
 
 def _extract_into(archive_path, dest, fmt):
+    import tarfile
+    import zipfile
     if fmt == "tar":
         with tarfile.open(archive_path) as archive:
             kwargs = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
@@ -207,6 +207,9 @@ def extract_archive(file_path, path=".", archive_format="auto"):
 
     A fresh `path` is filled in a temporary directory beside it, then renamed into place.
     """
+    import shutil
+    import tarfile
+    import zipfile
     if archive_format is None:
         return False
     formats = ["tar", "zip"] if archive_format == "auto" else archive_format
