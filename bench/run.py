@@ -1,65 +1,28 @@
-"""Benchmarks: minikeras and real Keras 3 (JAX backend) on the same workload in one run.
+"""minikeras and real Keras 3 (JAX backend) on the same workloads, in this one process.
 
-    python bench/run.py [--repeats 5] [--json out.json]
+    python bench/run.py [--repeats 5] [--json out.json] [--workloads mlp,cnn,lstm,transformer]
+                        [--threads N]
 
-Each workload trains one epoch after a warm-up epoch; the table shows the median epoch time of
-each library and the ratio minikeras / keras-jax. Real Keras is optional: without it only
-minikeras is timed.
+Each workload trains one epoch after a warm-up epoch; the table shows the median epoch and predict
+seconds of each library and the ratio minikeras / keras-jax. Real Keras is optional: without it only
+minikeras is timed. The full suite (subprocess per run, every peer, FLOP floor, memory, import time,
+sizes, JSON and chart) is bench/suite.py.
 """
 import argparse
 import json
-import os
 import statistics
 import sys
-import time
 
-import numpy as np
-
-os.environ.setdefault("KERAS_BACKEND", "jax")
-os.environ.setdefault("JAX_PLATFORMS", "cpu")
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-
-
-def mlp_data(seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.random((12800, 784), dtype=np.float32)
-    y = rng.integers(0, 10, size=12800)
-    return x, y
-
-
-def mlp_model(lib):
-    L = lib.layers
-    model = lib.Sequential([lib.Input((784,)), L.Dense(128, activation="relu"), L.Dropout(0.2),
-                            L.Dense(64, activation="relu"), L.Dense(10, activation="softmax")])
-    model.compile(optimizer=lib.optimizers.Adam(), loss="sparse_categorical_crossentropy")
-    return model
-
-
-WORKLOADS = {"mlp": (mlp_data, mlp_model)}
-
-
-def time_epochs(lib, make_data, make_model, repeats):
-    x, y = make_data()
-    model = make_model(lib)
-    model.fit(x, y, batch_size=128, epochs=1, verbose=0)  # warm-up (and compilation for jax)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model.fit(x, y, batch_size=128, epochs=1, verbose=0)
-        times.append(time.perf_counter() - start)
-    predict = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model.predict(x, batch_size=128, verbose=0)
-        predict.append(time.perf_counter() - start)
-    return statistics.median(times), statistics.median(predict)
+from threads import cap_threads
 
 
 def main():
+    import workloads
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", default=None)
-    parser.add_argument("--workloads", default=",".join(WORKLOADS))
+    parser.add_argument("--workloads", default="mlp")
+    parser.add_argument("--threads", default=None, help="cap math threads (set before imports)")
     args = parser.parse_args()
     import minikeras
     libs = {"minikeras": minikeras}
@@ -70,12 +33,12 @@ def main():
         print("(real keras not installed: timing minikeras only)")
     rows = []
     for name in args.workloads.split(","):
-        make_data, make_model = WORKLOADS[name]
+        x, y = workloads.DATA[name]()
         result = {"workload": name}
         for label, lib in libs.items():
-            fit_s, predict_s = time_epochs(lib, make_data, make_model, args.repeats)
-            result[f"{label} fit s"] = fit_s
-            result[f"{label} predict s"] = predict_s
+            times = workloads.time_fit_predict(workloads.MODELS[name](lib), x, y, args.repeats)
+            result[f"{label} fit s"] = statistics.median(times["fit"])
+            result[f"{label} predict s"] = statistics.median(times["predict"])
         if "keras-jax" in libs:
             result["fit ratio"] = result["minikeras fit s"] / result["keras-jax fit s"]
             result["predict ratio"] = result["minikeras predict s"] / result["keras-jax predict s"]
@@ -90,4 +53,5 @@ def main():
 
 
 if __name__ == "__main__":
+    cap_threads(sys.argv)
     main()

@@ -5,6 +5,7 @@ from minikeras import activations
 from minikeras.layers.dropout_rnn_cell import DropoutRNNCell, check_units, gate_matmul, weight_value
 from minikeras.layers.lstm import _check_use_cudnn
 from minikeras.layers.rnn import CellLayer
+from minikeras.ops import rnn_kernels
 
 
 class GRUCell(DropoutRNNCell):
@@ -51,41 +52,54 @@ class GRUCell(DropoutRNNCell):
         bias_shape = (2, 3 * self.units) if self.reset_after else (3 * self.units,)
         self._add_kernels(input_shape[-1], 3, bias_shape)
 
-    def _biases(self):
-        """(b_in, b_rec): the two rows of a reset_after bias; b_rec is None otherwise."""
-        if not self.use_bias:
-            return None, None
+    def _bias(self, row):
+        """b_in (row 0) or b_rec (row 1) of a reset_after bias (2, 3u); else the bias, no b_rec."""
+        if not self.use_bias or (row == 1 and not self.reset_after):
+            return None
         bias = weight_value(self.bias)
-        if not self.reset_after:
-            return bias, None
-        b_in, b_rec = anp.split(bias, 2, axis=0)
-        return anp.reshape(b_in, (-1,)), anp.reshape(b_rec, (-1,))
+        return bias[row] if self.reset_after else bias
 
     def project_inputs(self, inputs, training=False):
         z = gate_matmul(inputs, self._input_masks(inputs, training), weight_value(self.kernel))
-        b_in = self._biases()[0]
+        b_in = self._bias(0)
         return z if b_in is None else z + b_in
 
     def step(self, x_proj, states, training=False):
         h = states[0] if isinstance(states, (list, tuple)) else states
+        if not self.reset_after:
+            h_new = self._step_reset_before(x_proj, h, training)
+        else:
+            inner = self._recurrent_matmul(h, training)
+            b_rec = self._bias(1)
+            inner = inner if b_rec is None else inner + b_rec
+            sigma = self.recurrent_activation
+            if self.activation is activations.tanh and sigma is activations.sigmoid:
+                # the same numbers in 2 traced ops instead of 16 (minikeras/ops/rnn_kernels.py)
+                h_new = rnn_kernels.gru_output(rnn_kernels.gru_gates(x_proj, inner), h)
+            else:
+                h_new = self._step_reset_after(x_proj, inner, h)
+        return h_new, ([h_new] if isinstance(states, (list, tuple)) else h_new)
+
+    def _step_reset_after(self, x_proj, inner, h):
+        """h' from x_proj and inner = h @ recurrent_kernel + b_rec (any activations)."""
         sigma = self.recurrent_activation
         x_z, x_r, x_h = anp.split(x_proj, 3, axis=-1)
-        if self.reset_after:
-            inner = self._recurrent_matmul(h, training)
-            b_rec = self._biases()[1]
-            h_z, h_r, h_h = anp.split(inner if b_rec is None else inner + b_rec, 3, axis=-1)
-            z, r = sigma(x_z + h_z), sigma(x_r + h_r)
-            candidate = self.activation(x_h + r * h_h)
-        else:
-            masks = self._recurrent_masks(h, training)
-            kernel = weight_value(self.recurrent_kernel)
-            kernel_zr, kernel_h = anp.split(kernel, [2 * self.units], axis=1)
-            h_z, h_r = anp.split(gate_matmul(h, masks and masks[:2], kernel_zr), 2, axis=-1)
-            z, r = sigma(x_z + h_z), sigma(x_r + h_r)
-            h_for_candidate = h * masks[2] if masks else h
-            candidate = self.activation(x_h + anp.matmul(r * h_for_candidate, kernel_h))
-        h_new = z * h + (1 - z) * candidate
-        return h_new, ([h_new] if isinstance(states, (list, tuple)) else h_new)
+        h_z, h_r, h_h = anp.split(inner, 3, axis=-1)
+        z, r = sigma(x_z + h_z), sigma(x_r + h_r)
+        return z * h + (1 - z) * self.activation(x_h + r * h_h)
+
+    def _step_reset_before(self, x_proj, h, training):
+        """h' with the reset gate applied to h before its matmul with recurrent_kernel[:, 2u:]."""
+        sigma = self.recurrent_activation
+        x_z, x_r, x_h = anp.split(x_proj, 3, axis=-1)
+        masks = self._recurrent_masks(h, training)
+        kernel = weight_value(self.recurrent_kernel)
+        kernel_zr, kernel_h = anp.split(kernel, [2 * self.units], axis=1)
+        h_z, h_r = anp.split(gate_matmul(h, masks and masks[:2], kernel_zr), 2, axis=-1)
+        z, r = sigma(x_z + h_z), sigma(x_r + h_r)
+        h_for_candidate = h * masks[2] if masks else h
+        candidate = self.activation(x_h + anp.matmul(r * h_for_candidate, kernel_h))
+        return z * h + (1 - z) * candidate
 
     def get_config(self):
         return {**super().get_config(), "units": self.units,

@@ -17,6 +17,7 @@ from minikeras.layers.layer import InputSpec, Layer
 from minikeras.layers.stacked_rnn_cells import (  # noqa: F401  (StackedRNNCells: re-exported)
     StackedRNNCells, build_child, call_cell, deserialize_cell, is_nested, plain_dtype,
     serialize_cell, zero_states)
+from minikeras.ops.rnn_kernels import time_step
 
 
 def _stack_time(steps):
@@ -165,14 +166,15 @@ class RNN(Layer):
         cell = self.cell
         fused = type(cell).call is DropoutRNNCell.call  # a built-in cell, `call` not overridden
         inputs = cell.project_inputs(sequences, training) if fused else sequences
-        steps = [anp.squeeze(x, axis=1) for x in anp.split(inputs, inputs.shape[1], axis=1)]
-        order = range(len(steps) - 1, -1, -1) if self.go_backwards else range(len(steps))
+        length = inputs.shape[1]
+        order = range(length - 1, -1, -1) if self.go_backwards else range(length)
         outputs = []
         for t in order:
+            step = time_step(inputs, t)  # x[:, t], its gradient added in place (ops/rnn_kernels)
             if fused:
-                output, new_states = cell.step(steps[t], states, training)
+                output, new_states = cell.step(step, states, training)
             else:
-                output, new_states = call_cell(cell, steps[t], states, training)
+                output, new_states = call_cell(cell, step, states, training)
             new_states = list(new_states) if is_nested(new_states) else [new_states]
             if mask is not None:  # a masked step keeps the states
                 keep = mask[:, t]
