@@ -465,6 +465,8 @@ class Layer:
             masks = map_structure(get_keras_mask, value)
             return masks if any(m is not None for m in flatten(masks)) else None
 
+        if not any(n.endswith("mask") for n in params):  # most layers: nothing to fill
+            return kwargs["mask"] if kwargs.get("mask") is not None else attached(first)
         names = [n for n in params if params[n].kind not in (inspect.Parameter.VAR_POSITIONAL,
                                                                inspect.Parameter.VAR_KEYWORD)]
         bound = dict(zip(names, args))

@@ -44,7 +44,7 @@ _KERAS_MODULE = {
                     "lstsq".split(), "linalg"),
     "moments": "nn", "one_hot": "nn", "multi_hot": "nn", "tanh": "numpy", "get_item": "numpy"}
 # Ops minikeras has and Keras 3 does not: saved under minikeras's own module.
-_NOT_IN_KERAS = {"exponential", "mish", "sigmoid_composed"}
+_NOT_IN_KERAS = {"exponential", "mish"}
 
 
 def camel_case(name):

@@ -28,7 +28,7 @@ def sigmoid(x):
     return _sigmoid(_f(x))
 
 
-def sigmoid_composed(x):
+def _sigmoid_composed(x):
     """The same function as a plain composition of traced ops (the reference for `sigmoid`)."""
     x = _f(x)
     pos = getval(x) >= 0
