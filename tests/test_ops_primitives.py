@@ -1,4 +1,4 @@
-"""The elementwise custom primitives in minikeras.ops.nn (sigmoid, tanh) against their plain
+"""The elementwise custom primitives in minikeras.ops.nn (relu, sigmoid, tanh) against their plain
 compositions and finite differences."""
 import numpy as np
 import pytest
@@ -21,6 +21,24 @@ def test_sigmoid_matches_composition_values_and_gradients(x):
     g_prim = grad(lambda v: anp.sum(nn.sigmoid(v) * w))(x)
     g_comp = grad(lambda v: anp.sum(nn._sigmoid_composed(v) * w))(x)
     np.testing.assert_allclose(g_prim, g_comp, rtol=1e-5, atol=1e-7)
+
+
+def test_relu_matches_composition_values_and_gradients(x):
+    x = np.concatenate([x, np.zeros((1, 9), "float32")])  # gradient 0 at 0, as jax.nn.relu
+    np.testing.assert_array_equal(nn.relu(x), nn._relu_composed(x))
+    assert nn.relu(x).dtype == np.float32
+    w = np.cos(x)
+    g_prim = grad(lambda v: anp.sum(nn.relu(v) * w))(x)
+    g_comp = grad(lambda v: anp.sum(nn._relu_composed(v) * w))(x)
+    np.testing.assert_array_equal(g_prim, g_comp)
+    assert g_prim.dtype == np.float32 and np.count_nonzero(g_prim) == np.count_nonzero(x > 0)
+
+
+def test_relu_finite_differences_ints_and_nan():
+    check_grads(nn.relu, modes=["rev"], order=2)(np.linspace(-5, 5, 20))  # no sample at the kink
+    ints = nn.relu(np.array([-3, 0, 4], "int32"))
+    assert ints.dtype == np.int32 and ints.tolist() == [0, 0, 4]
+    assert np.isnan(nn.relu(np.array([np.nan, 1.0], "float32"))[0])  # as jnp.maximum(x, 0)
 
 
 def test_sigmoid_tails_and_finite_differences():
