@@ -171,6 +171,15 @@ class Variable:
         self._value = value.astype(self._value.dtype, copy=True)
         return self
 
+    def _adopt(self, array):
+        """Takes a freshly computed array as the new value without copying it (the optimizers'
+        updates; nobody else holds `array`). Falls back to `assign` on a dtype or shape change."""
+        if type(array) is onp.ndarray and array.dtype == self._value.dtype \
+                and array.shape == self._value.shape and array is not self._value:
+            self._value = array
+            return self
+        return self.assign(array)
+
     def assign_add(self, value):
         """Adds `value` to the variable in place: v = v + value."""
         return self.assign(self._value + onp.asarray(getval(_plain(value))))

@@ -4,6 +4,13 @@ import numpy as onp
 from minikeras.optimizers.base import Optimizer
 
 
+def _moving_average(slot, x, rate):
+    """slot <- slot + (x - slot) * rate, in place: the slot array is the optimizer's own."""
+    delta = onp.subtract(x, slot)
+    delta *= rate
+    slot += delta
+
+
 class Adam(Optimizer):
     """Adam: adaptive moment estimation.
 
@@ -46,15 +53,17 @@ class Adam(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         one_b1, one_b2, alpha, eps = self._c
         i = self._get_variable_index(variable)
-        m, v = self._momentums[i], self._velocities[i]
-        m.assign(m.value + (gradient - m.value) * one_b1)
-        v.assign(v.value + (onp.square(gradient) - v.value) * one_b2)
-        vel = v.value
+        m, v = self._momentums[i].value, self._velocities[i].value
+        _moving_average(m, gradient, one_b1)
+        _moving_average(v, onp.square(gradient), one_b2)
         if self.amsgrad:
-            v_hat = self._velocity_hats[i]
-            v_hat.assign(onp.maximum(v_hat.value, vel))
-            vel = v_hat.value
-        variable.assign(variable.value - m.value * alpha / (onp.sqrt(vel) + eps))
+            v_hat = self._velocity_hats[i].value
+            v = onp.maximum(v_hat, v, out=v_hat)
+        denominator = onp.sqrt(v)
+        denominator += eps
+        step = onp.multiply(m, alpha)
+        step /= denominator
+        variable._adopt(onp.subtract(variable.value, step, out=step))
 
     def get_config(self):
         config = super().get_config()

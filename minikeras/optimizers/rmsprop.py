@@ -4,6 +4,13 @@ import numpy as onp
 from minikeras.optimizers.base import Optimizer
 
 
+def _decay_add(slot, decay, x):
+    """slot <- decay * slot + x, in place; returns slot."""
+    slot *= decay
+    slot += x
+    return slot
+
+
 class RMSprop(Optimizer):
     """RMSprop.
 
@@ -40,20 +47,20 @@ class RMSprop(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         rho, one_rho, eps, momentum = self._c
         i = self._get_variable_index(variable)
-        velocity = self._velocities[i]
-        velocity.assign(rho * velocity.value + one_rho * onp.square(gradient))
+        velocity = self._velocities[i].value  # the slots are updated in place: they are ours
+        _decay_add(velocity, rho, one_rho * onp.square(gradient))
         if self.centered:
-            avg = self._average_gradients[i]
-            avg.assign(rho * avg.value + one_rho * gradient)
-            denominator = velocity.value - onp.square(avg.value) + eps
+            avg = self._average_gradients[i].value
+            _decay_add(avg, rho, one_rho * gradient)
+            denominator = velocity - onp.square(avg)
+            denominator += eps
         else:
-            denominator = velocity.value + eps
-        increment = (learning_rate * gradient) / onp.sqrt(denominator)
+            denominator = velocity + eps
+        increment = learning_rate * gradient
+        increment /= onp.sqrt(denominator, out=denominator)
         if self.momentum > 0:
-            mom = self._momentums[i]
-            mom.assign(momentum * mom.value + increment)
-            increment = mom.value
-        variable.assign(variable.value - increment)
+            increment = _decay_add(self._momentums[i].value, momentum, increment)
+        variable._adopt(variable.value - increment)
 
     def get_config(self):
         config = super().get_config()

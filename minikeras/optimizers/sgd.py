@@ -1,4 +1,6 @@
 """Stochastic gradient descent, with optional (Nesterov) momentum."""
+import numpy as onp
+
 from minikeras.optimizers.base import Optimizer
 
 
@@ -34,15 +36,17 @@ class SGD(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         step = gradient * learning_rate
         if self.momentum == 0:
-            variable.assign(variable.value - step)
+            variable._adopt(variable.value - step)
             return
-        m = self.momentums[self._get_variable_index(variable)]
+        m = self.momentums[self._get_variable_index(variable)].value  # ours: updated in place
         momentum = self._momentum32
-        m.assign(m.value * momentum - step)
+        m *= momentum
+        m -= step
         if self.nesterov:
-            variable.assign(variable.value + (m.value * momentum - step))
+            step = onp.subtract(m * momentum, step, out=step)
+            variable._adopt(variable.value + step)
         else:
-            variable.assign(variable.value + m.value)
+            variable._adopt(variable.value + m)
 
     def _prepare_step(self, learning_rate):
         (self._momentum32,) = self._consts(learning_rate, self.momentum)
