@@ -13,6 +13,7 @@ from autograd import numpy as anp
 from autograd.tracer import getval
 
 from minikeras import ops
+from minikeras.ops import nn
 from minikeras.engine.masking import get_keras_mask
 from minikeras.engine import config
 from minikeras.utils import registry
@@ -345,15 +346,6 @@ def _check_axis(axis):
         raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
 
 
-def _log_probs(output, from_logits, axis):
-    """log_softmax(logits), or log(clip(p / sum(p), eps, 1 - eps)) for probabilities."""
-    if from_logits:
-        return ops.log_softmax(output, axis=axis)
-    eps = config.epsilon()
-    output = output / anp.sum(output, axis=axis, keepdims=True)
-    return anp.log(anp.clip(output, eps, 1.0 - eps))
-
-
 def _smooth_categorical(y_true, y_pred, name, label_smoothing):
     if anp.shape(y_pred)[-1] == 1:
         warnings.warn(
@@ -374,7 +366,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     if anp.ndim(y_true) < 1:
         raise ValueError("Arguments `target` and `output` must be at least rank 1. Received: "
                          f"target.shape={anp.shape(y_true)}, output.shape={anp.shape(y_pred)}")
-    return -anp.sum(y_true * _log_probs(y_pred, from_logits, axis), axis=axis)
+    return nn._crossentropy(y_true, y_pred, from_logits, axis)
 
 
 def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
@@ -401,7 +393,7 @@ def _sparse_labels(y_true, y_pred, axis):
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
     """-log p[label] along `axis`; labels equal to `ignore_class` give 0.
 
-    The label's log-probability is picked with a one-hot mask product (cheap to differentiate).
+    The label's log-probability is picked with a one-hot mask (one fused traced operation).
     """
     y_pred = _pred(y_pred)
     labels = _sparse_labels(y_true, y_pred, axis)
@@ -419,7 +411,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     if valid is not None:
         one_hot = one_hot & valid[..., None]
     one_hot = onp.moveaxis(one_hot, -1, axis).astype(getval(y_pred).dtype)
-    return -anp.sum(one_hot * _log_probs(y_pred, from_logits, axis), axis=axis)
+    return nn._crossentropy(one_hot, y_pred, from_logits, axis)
 
 
 def dice(y_true, y_pred, axis=None):

@@ -59,3 +59,53 @@ def test_flip_values_and_gradients(axis):
     v = np.random.default_rng(1).random((3, 4, 5))
     np.testing.assert_array_equal(ops.flip(v, axis), np.flip(v, axis))
     check_grads(lambda t: ops.flip(t, axis) * v, modes=["rev"])(v)
+
+
+@pytest.mark.parametrize("axis", [-1, 0, (0, 1)])
+def test_softmax_matches_composition_values_and_gradients(x, axis):
+    np.testing.assert_array_equal(nn.softmax(x, axis), nn._softmax_composed(x, axis))
+    w = np.cos(x)
+    g_prim = grad(lambda v: anp.sum(nn.softmax(v, axis) * w))(x)
+    g_comp = grad(lambda v: anp.sum(nn._softmax_composed(v, axis) * w))(x)
+    assert g_prim.dtype == np.float32
+    np.testing.assert_allclose(g_prim, g_comp, rtol=1e-5, atol=1e-6)
+    check_grads(lambda v: nn.softmax(v, axis), modes=["rev"], order=2)(x.astype("float64") / 6)
+
+
+def _crossentropy_cases():
+    rng = np.random.default_rng(3)
+    probs = rng.random((6, 5)).astype("float32")
+    probs[0] = [1.0, 0.0, 0.0, 0.0, 0.0]  # clipped at both ends
+    probs[1, 2] = 1e-9
+    soft = rng.random((6, 5)).astype("float32")
+    hard = np.eye(5, dtype="float32")[rng.integers(0, 5, 6)]
+    return probs, soft, hard
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize("axis", [-1, 0])
+def test_crossentropy_primitive_matches_composition(from_logits, axis):
+    probs, soft, hard = _crossentropy_cases()
+    output = np.log(probs + 1e-3) * 3 if from_logits else probs
+    for target in (soft, hard):
+        def composed(t, o):
+            return -anp.sum(t * nn._log_probs(o, from_logits, axis), axis=axis)
+
+        def fused(t, o):
+            return nn._crossentropy(t, o, from_logits, axis)
+
+        np.testing.assert_allclose(fused(target, output), composed(target, output), rtol=1e-6)
+        w = np.linspace(0.5, 2.0, fused(target, output).size).astype("float32")
+        for argnum in (0, 1):
+            g_f = grad(lambda t, o: anp.sum(fused(t, o) * w), argnum)(target, output)
+            g_c = grad(lambda t, o: anp.sum(composed(t, o) * w), argnum)(target, output)
+            assert g_f.dtype == np.float32
+            np.testing.assert_allclose(g_f, g_c, rtol=2e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_crossentropy_primitive_finite_differences(from_logits):
+    probs, soft, _ = _crossentropy_cases()
+    output = probs[2:].astype("float64") + (0.0 if from_logits else 0.05)  # away from the clip
+    check_grads(lambda t, o: nn._crossentropy(t, o, from_logits, -1), modes=["rev"])(
+        soft[2:].astype("float64"), output)

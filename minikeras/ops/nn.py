@@ -220,10 +220,37 @@ def sparsemax(x, axis=-1):
 
 
 def softmax(x, axis=-1):
-    """exp(x) / sum(exp(x)) along `axis`, shifted by the (untraced) max for stability."""
+    """exp(x) / sum(exp(x)) along `axis`, shifted by the (untraced) max for stability.
+
+    One traced primitive (attention calls it on every score matrix): its gradient is
+    y * (g - sum(g * y, axis)), where the composition would trace four operations."""
+    return _softmax(_f(x), axis)
+
+
+def _softmax_composed(x, axis=-1):
+    """The same function as a plain composition of traced ops (the reference for `softmax`)."""
     x = _f(x)
     e = anp.exp(x - onp.max(getval(x), axis=axis, keepdims=True))
     return e / anp.sum(e, axis=axis, keepdims=True)
+
+
+def _softmax_value(x, axis):
+    e = onp.exp(x - onp.max(x, axis=axis, keepdims=True))
+    e /= onp.sum(e, axis=axis, keepdims=True)
+    return e
+
+
+_softmax = primitive(_softmax_value)
+
+
+def _softmax_vjp(ans, x, axis):
+    def vjp(g):
+        gy = g * ans
+        return gy - ans * anp.sum(gy, axis=axis, keepdims=True)
+    return vjp
+
+
+defvjp(_softmax, _softmax_vjp)
 
 
 def log_softmax(x, axis=-1):
@@ -265,11 +292,61 @@ def _same_shape(target, output):
 
 
 def _log_probs(output, from_logits, axis):
-    """log_softmax(logits), or log(clip(p / sum(p), eps, 1 - eps)) for probabilities."""
+    """log_softmax(logits), or log(clip(p / sum(p), eps, 1 - eps)) for probabilities: the plain
+    composition (the reference for `_crossentropy`'s primitives)."""
     if from_logits:
         return log_softmax(output, axis=axis)
     eps = config.epsilon()
     return anp.log(anp.clip(output / anp.sum(output, axis=axis, keepdims=True), eps, 1.0 - eps))
+
+
+def _crossentropy(target, output, from_logits, axis):
+    """-sum(target * log p, axis) with p as in `_log_probs`, as one traced primitive (the
+    composition traces six to seven operations on every training step's loss)."""
+    if from_logits:
+        return _crossentropy_from_logits(target, output, axis)
+    return _crossentropy_from_probs(target, output, axis, config.epsilon())
+
+
+@primitive
+def _crossentropy_from_logits(target, logits, axis):
+    shifted = logits - onp.max(logits, axis=axis, keepdims=True)
+    log_p = shifted - onp.log(onp.sum(onp.exp(shifted), axis=axis, keepdims=True))
+    return -onp.sum(target * log_p, axis=axis)
+
+
+defvjp(_crossentropy_from_logits,
+       lambda ans, target, logits, axis: lambda g: anp.expand_dims(-g, axis) * log_softmax(logits, axis),
+       lambda ans, target, logits, axis: lambda g: anp.expand_dims(g, axis) * (
+           _softmax_value(logits, axis) * onp.sum(target, axis=axis, keepdims=True) - target),
+       argnums=(0, 1))
+
+
+def _clipped_probs(probs, axis, eps):
+    total = onp.sum(probs, axis=axis, keepdims=True)
+    q = probs / total
+    return total, q, onp.clip(q, eps, 1.0 - eps)
+
+
+@primitive
+def _crossentropy_from_probs(target, probs, axis, eps):
+    return -onp.sum(target * onp.log(_clipped_probs(probs, axis, eps)[2]), axis=axis)
+
+
+def _crossentropy_from_probs_vjp(ans, target, probs, axis, eps):
+    """d/dp of -sum(t log clip(p / s)): through the log (1 / c), the clip (0 where it clips, as
+    autograd's clip), and the normalisation ((gq - sum(gq q)) / s)."""
+    def vjp(g):
+        total, q, c = _clipped_probs(probs, axis, eps)
+        gq = anp.expand_dims(-g, axis) * target / c * ((c != eps) & (c != 1.0 - eps))
+        return (gq - anp.sum(gq * q, axis=axis, keepdims=True)) / total
+    return vjp
+
+
+defvjp(_crossentropy_from_probs,
+       lambda ans, target, probs, axis, eps: lambda g: anp.expand_dims(-g, axis) * onp.log(
+           _clipped_probs(probs, axis, eps)[2]),
+       _crossentropy_from_probs_vjp, argnums=(0, 1))
 
 
 def binary_crossentropy(target, output, from_logits=False):
@@ -290,7 +367,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if anp.ndim(target) < 1:
         raise ValueError("Arguments `target` and `output` must be at least rank 1. Received: "
                          f"target.shape={anp.shape(target)}, output.shape={anp.shape(output)}")
-    return -anp.sum(target * _log_probs(output, from_logits, axis), axis=axis)
+    return _crossentropy(target, output, from_logits, axis)
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
@@ -304,7 +381,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
         raise ValueError("Arguments `target` and `output` must have the same shape up until the last "
                          f"dimension: target.shape={labels.shape}, output.shape={anp.shape(output)}")
     hits = onp.moveaxis(labels[..., None] == onp.arange(anp.shape(output)[axis]), -1, axis)
-    return -anp.sum(hits.astype(output.dtype) * _log_probs(output, from_logits, axis), axis=axis)
+    return _crossentropy(hits.astype(output.dtype), output, from_logits, axis)
 
 
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
