@@ -63,7 +63,7 @@ def test_flip_values_and_gradients(axis):
 
 @pytest.mark.parametrize("axis", [-1, 0, (0, 1)])
 def test_softmax_matches_composition_values_and_gradients(x, axis):
-    np.testing.assert_array_equal(nn.softmax(x, axis), nn._softmax_composed(x, axis))
+    np.testing.assert_allclose(nn.softmax(x, axis), nn._softmax_composed(x, axis), rtol=1e-6, atol=1e-7)
     w = np.cos(x)
     g_prim = grad(lambda v: anp.sum(nn.softmax(v, axis) * w))(x)
     g_comp = grad(lambda v: anp.sum(nn._softmax_composed(v, axis) * w))(x)
@@ -109,3 +109,20 @@ def test_crossentropy_primitive_finite_differences(from_logits):
     output = probs[2:].astype("float64") + (0.0 if from_logits else 0.05)  # away from the clip
     check_grads(lambda t, o: nn._crossentropy(t, o, from_logits, -1), modes=["rev"])(
         soft[2:].astype("float64"), output)
+
+
+@pytest.mark.parametrize("shape_a,shape_b", [((3, 4, 5), (5, 6)), ((2, 3, 4, 5), (5, 6)),
+                                             ((4, 5), (5, 6)), ((3, 4, 5), (3, 5, 6))])
+def test_matmul_gradient_matches_einsum_and_finite_differences(shape_a, shape_b):
+    """matmul's gradient (flattened for rank > 2 times a matrix) against einsum's."""
+    rng = np.random.default_rng(4)
+    a, b = rng.random(shape_a).astype("float32"), rng.random(shape_b).astype("float32")
+    w = rng.random(np.matmul(a, b).shape).astype("float32")
+    eq = "...k,kn->...n" if len(shape_b) == 2 else "bik,bkn->bin"
+    for argnum in (0, 1):
+        g = grad(lambda p, q: anp.sum(anp.matmul(p, q) * w), argnum)(a, b)
+        ref = grad(lambda p, q: anp.sum(anp.einsum(eq, p, q) * w), argnum)(a, b)
+        assert g.dtype == np.float32 and g.shape == (a, b)[argnum].shape
+        np.testing.assert_allclose(g, ref, rtol=1e-5)
+    check_grads(lambda p, q: anp.matmul(p, q) * w, modes=["rev"], order=2)(
+        a.astype("float64"), b.astype("float64"))

