@@ -126,3 +126,32 @@ def test_matmul_gradient_matches_einsum_and_finite_differences(shape_a, shape_b)
         np.testing.assert_allclose(g, ref, rtol=1e-5)
     check_grads(lambda p, q: anp.matmul(p, q) * w, modes=["rev"], order=2)(
         a.astype("float64"), b.astype("float64"))
+
+
+def _layer_norm_composed(x, gamma, beta, eps):
+    mean = anp.mean(x, axis=-1, keepdims=True)
+    y = (x - mean) / anp.sqrt(anp.mean((x - mean) ** 2, axis=-1, keepdims=True) + eps)
+    y = y if gamma is None else y * gamma
+    return y if beta is None else y + beta
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_layer_norm_primitive_matches_composition(affine):
+    from minikeras.ops.layer_norm import layer_norm_last
+    rng = np.random.default_rng(5)
+    x = (rng.normal(size=(4, 3, 16)) * 3 + 1).astype("float32")
+    gamma, beta = (rng.normal(size=16).astype("float32"), rng.normal(size=16).astype("float32")) \
+        if affine else (None, None)
+    np.testing.assert_allclose(layer_norm_last(x, gamma, beta, 1e-3),
+                               _layer_norm_composed(x, gamma, beta, 1e-3), rtol=1e-5, atol=1e-6)
+    w = rng.normal(size=x.shape).astype("float32")
+    args = (x, gamma, beta) if affine else (x,)
+    for argnum in range(len(args)):
+        def loss(fn):
+            return lambda *a: anp.sum(fn(*(a + (None, None))[:3], 1e-3) * w)
+        g = grad(loss(layer_norm_last), argnum)(*args)
+        ref = grad(loss(_layer_norm_composed), argnum)(*args)
+        assert g.dtype == np.float32 and g.shape == args[argnum].shape
+        np.testing.assert_allclose(g, ref, rtol=1e-4, atol=1e-5)
+    check_grads(lambda *a: layer_norm_last(*(a + (None, None))[:3], 1e-3), modes=["rev"])(
+        *(a.astype("float64") for a in args))

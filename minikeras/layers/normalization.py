@@ -298,16 +298,14 @@ class LayerNormalization(_AffineMixin, Layer):
 
     def call(self, inputs):
         x = _as_float(inputs, self.compute_dtype)
-        shape = [1] * len(x.shape)
-        for a in self.axis:
-            shape[a] = x.shape[a]
-        gamma, beta = _bcast(self.gamma, shape, x.dtype), _bcast(self.beta, shape, x.dtype)
-        axes = tuple(self.axis)
-        if self.rms_scaling:
-            out = x / anp.sqrt(anp.var(x, axis=axes, keepdims=True) + self.epsilon)
-            return out if gamma is None else out * gamma
-        mean, variance = ops.moments(x, axes, keepdims=True)
-        return _normalize(x, mean, variance, self.epsilon, gamma, beta)
+        if self.rms_scaling:  # (ops.layer_normalization would repeat the deprecation warning)
+            axes = [a % len(x.shape) for a in self.axis]
+            shape = [x.shape[a] if a in axes else 1 for a in range(len(x.shape))]
+            out = x / anp.sqrt(anp.var(x, axis=tuple(self.axis), keepdims=True) + self.epsilon)
+            return out if self.gamma is None else out * _bcast(self.gamma, shape, x.dtype)
+        cast = lambda v: None if v is None else ops.cast(v, x.dtype)
+        return ops.layer_normalization(x, cast(self.gamma), cast(self.beta), list(self.axis),
+                                       self.epsilon)
 
     def compute_output_shape(self, input_shape):
         _check_axes(self, self.axis if isinstance(self.axis, list) else [self.axis], input_shape)

@@ -1,5 +1,6 @@
 """`keras.ops` neural-network functions (activations, normalisations, losses' kernels)."""
 import math
+import warnings
 
 import numpy as onp
 from autograd import numpy as anp
@@ -7,6 +8,7 @@ from autograd.extend import defvjp, primitive
 from autograd.tracer import getval, isbox
 
 from minikeras.engine import config
+from minikeras.ops.layer_norm import layer_norm_last
 from minikeras.ops.numpy import _f, _t, erfc, one_hot
 
 
@@ -394,6 +396,41 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
                          f"dimension: target.shape={labels.shape}, output.shape={anp.shape(output)}")
     hits = onp.moveaxis(labels[..., None] == onp.arange(anp.shape(output)[axis]), -1, axis)
     return _crossentropy(hits.astype(output.dtype), output, from_logits, axis)
+
+
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
+    """(x - mean) * rsqrt(var + epsilon) * gamma + beta, statistics over `axis` (an int or list);
+    `epsilon` defaults to `keras.config.epsilon()`. Over the last axis alone it is one traced
+    primitive (minikeras/ops/layer_norm.py)."""
+    rms_scaling = kwargs.pop("rms_scaling", False)
+    if kwargs:
+        raise TypeError(f"layer_normalization() got unexpected keyword arguments {sorted(kwargs)}")
+    if rms_scaling:
+        warnings.warn("You passed `rms_scaling=True`, which is deprecated. This argument "
+                      "incorrectly scales the input by the variance, not the root mean square. "
+                      "To correctly use RMS Normalization, please use "
+                      "`keras.ops.rms_normalization` / `keras.ops.nn.rms_normalization` instead.")
+    x = _f(x)
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    ndim = anp.ndim(x)
+    axes = sorted(a % ndim for a in ([axis] if isinstance(axis, int) else axis))
+    gamma = None if gamma is None else _f(gamma)
+    beta = None if beta is None else _f(beta)
+    if axes == [ndim - 1] and not rms_scaling:
+        flat = lambda v: None if v is None else anp.reshape(v, (-1,))
+        return layer_norm_last(x, flat(gamma), flat(beta), epsilon)
+    shape = [anp.shape(x)[d] if d in axes else 1 for d in range(ndim)]
+    along = lambda v: None if v is None else anp.reshape(v, shape)
+    gamma, beta = along(gamma), along(beta)
+    if rms_scaling:
+        out = x / anp.sqrt(anp.var(x, axis=tuple(axes), keepdims=True) + epsilon)
+        return out if gamma is None else out * gamma
+    mean = anp.mean(x, axis=tuple(axes), keepdims=True)
+    inv = 1.0 / anp.sqrt(anp.mean(anp.square(x - mean), axis=tuple(axes), keepdims=True) + epsilon)
+    if gamma is not None:
+        inv = inv * gamma
+    res = -mean * inv
+    return x * inv + (res if beta is None else res + beta)
 
 
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):

@@ -180,6 +180,10 @@ CASES += [
     C("sparse_categorical_crossentropy", LABELS[:, None], A, from_logits=True),
     C("batch_normalization", T3, ROW, POS[0], -1),
     C("batch_normalization", T3, ROW[:3], POS[0, :3], 1, ROW[:3], POS[1, :3], epsilon=1e-2),
+    C("layer_normalization", T3), C("layer_normalization", T3, ROW, POS[0], epsilon=1e-3),
+    C("layer_normalization", T3 * 5 + 3, ROW, None, axis=-1),
+    C("layer_normalization", T3, POS, A, axis=[1, 2]),
+    C("layer_normalization", T3, ROW[:3], ROW[:3] * 2, axis=1),
 ]
 
 # convolution / pooling kernels have their own conformance files
