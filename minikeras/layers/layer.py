@@ -11,6 +11,7 @@ import re
 import warnings
 
 import numpy as onp
+from autograd.numpy.numpy_boxes import ArrayBox
 from autograd.tracer import getval, isbox
 
 from minikeras.engine import config
@@ -21,6 +22,7 @@ from minikeras.engine.variable import Variable, standardize_dtype
 
 _uids = collections.defaultdict(int)
 _call_ctx = {"depth": 0, "training": None}
+_ARRAYS = (onp.ndarray, ArrayBox)  # a layer called on one of these takes the short path
 
 
 def to_snake_case(name):
@@ -419,9 +421,12 @@ class Layer:
         return cache
 
     def __call__(self, *args, **kwargs):
-        if any_symbolic((args, kwargs)):
+        if len(args) == 1 and type(args[0]) in _ARRAYS and kwargs.keys() <= {"training"}:
+            args = (self._convert_input(args[0]),)  # the common case: no structure to walk
+        elif any_symbolic((args, kwargs)):
             return self._symbolic_call(*args, **kwargs)
-        args = tuple(map_structure(self._convert_input, a) for a in args)
+        else:
+            args = tuple(map_structure(self._convert_input, a) for a in args)
         first = args[0] if args else next(iter(kwargs.values()))
         outermost = _call_ctx["depth"] == 0
         if outermost:
@@ -462,6 +467,8 @@ class Layer:
         """Fill `mask=` (one tensor argument) or `<arg>_mask=` (several) from attached masks;
         return the mask that came in with the first input."""
         def attached(value):
+            if not isinstance(value, (list, tuple, dict)):
+                return get_keras_mask(value)
             masks = map_structure(get_keras_mask, value)
             return masks if any(m is not None for m in flatten(masks)) else None
 

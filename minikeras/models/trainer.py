@@ -2,22 +2,22 @@
 
 The training step is one pure function of the trainable values: the model's variables are
 bound to autograd's traced values (a stateless call), the forward pass and the loss run, and
-`autograd.value_and_grad` returns the gradients, which the optimizer applies in plain numpy.
+`ops.gradients.value_and_grads` (autograd, one root per variable) returns the gradients, which
+the optimizer applies in plain numpy.
 """
 import warnings
 
 import numpy as onp
-from autograd import value_and_grad
+from autograd.tracer import getval
 
 from minikeras.engine import config
 from minikeras.engine.masking import clear_traced_masks
-from autograd.tracer import getval
-
 from minikeras.engine.keras_tensor import flatten, map_structure
 from minikeras.engine.random import global_rng
 from minikeras.engine.variable import StatelessScope
 from minikeras.models import data as data_utils
 from minikeras.models.compile_utils import CompileLoss, CompileMetrics, keras2_metrics_in_loss_weights, numeric
+from minikeras.ops.gradients import value_and_grads
 
 
 class Trainer:
@@ -124,7 +124,7 @@ class Trainer:
             loss = loss_fn([])
             grads = []
         else:
-            loss, grads = value_and_grad(loss_fn)([v._value for v in variables])
+            loss, grads = value_and_grads(loss_fn, [v._value for v in variables])
         clear_traced_masks()
         y_pred = getval_structure(captured["y_pred"])
         if variables:
