@@ -67,6 +67,10 @@ def einsum_matmul(equation, a, b):
     if plan is None:
         return anp.einsum(equation, a, b)
     sa, sb, out, batch, free_a, free_b, con = plan
+    if batch + free_a + free_b != list(out) and batch + free_b + free_a == list(out):
+        # b-major output (attention scores): swapping the operands makes the product's layout
+        # the output's, so no transposed view reaches the softmax and the next product
+        return einsum_matmul(f"{sb},{sa}->{out}", b, a)
     size_a, size_b = dict(zip(sa, a.shape)), dict(zip(sb, b.shape))
     if any(size_a[c] != size_b[c] for c in batch + con):
         return anp.einsum(equation, a, b)  # broadcast batch axes
