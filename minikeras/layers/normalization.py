@@ -13,6 +13,7 @@ from autograd.tracer import getval
 from minikeras import constraints, initializers, ops, regularizers
 from minikeras.engine import config
 from minikeras.layers.layer import InputSpec, Layer
+from minikeras.ops import nn
 
 
 # --- shared helpers ----------------------------------------------------------------------
@@ -298,14 +299,9 @@ class LayerNormalization(_AffineMixin, Layer):
 
     def call(self, inputs):
         x = _as_float(inputs, self.compute_dtype)
-        if self.rms_scaling:  # (ops.layer_normalization would repeat the deprecation warning)
-            axes = [a % len(x.shape) for a in self.axis]
-            shape = [x.shape[a] if a in axes else 1 for a in range(len(x.shape))]
-            out = x / anp.sqrt(anp.var(x, axis=tuple(self.axis), keepdims=True) + self.epsilon)
-            return out if self.gamma is None else out * _bcast(self.gamma, shape, x.dtype)
         cast = lambda v: None if v is None else ops.cast(v, x.dtype)
-        return ops.layer_normalization(x, cast(self.gamma), cast(self.beta), list(self.axis),
-                                       self.epsilon)
+        return nn._layer_normalization(x, cast(self.gamma), cast(self.beta), list(self.axis),
+                                       self.epsilon, self.rms_scaling)
 
     def compute_output_shape(self, input_shape):
         _check_axes(self, self.axis if isinstance(self.axis, list) else [self.axis], input_shape)

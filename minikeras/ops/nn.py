@@ -410,6 +410,11 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
                       "incorrectly scales the input by the variance, not the root mean square. "
                       "To correctly use RMS Normalization, please use "
                       "`keras.ops.rms_normalization` / `keras.ops.nn.rms_normalization` instead.")
+    return _layer_normalization(x, gamma, beta, axis, epsilon, rms_scaling)
+
+
+def _layer_normalization(x, gamma, beta, axis, epsilon, rms_scaling=False):
+    """`layer_normalization` without the deprecation warning (LayerNormalization calls it)."""
     x = _f(x)
     epsilon = config.epsilon() if epsilon is None else epsilon
     ndim = anp.ndim(x)
