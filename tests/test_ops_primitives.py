@@ -61,7 +61,7 @@ def test_flip_values_and_gradients(axis):
     check_grads(lambda t: ops.flip(t, axis) * v, modes=["rev"])(v)
 
 
-@pytest.mark.parametrize("axis", [-1, 0, (0, 1)])
+@pytest.mark.parametrize("axis", [-1, (-1,), 0, (0, 1)])
 def test_softmax_matches_composition_values_and_gradients(x, axis):
     np.testing.assert_allclose(nn.softmax(x, axis), nn._softmax_composed(x, axis), rtol=1e-6, atol=1e-7)
     w = np.cos(x)

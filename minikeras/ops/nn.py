@@ -239,7 +239,8 @@ def _softmax_composed(x, axis=-1):
 def _sum_keepdims(x, axis):
     """sum(x, axis, keepdims=True); over the last axis as a product with ones, which BLAS does
     4x faster than numpy's reduction over short rows (attention's score rows)."""
-    if axis in (-1, x.ndim - 1) and x.ndim > 1 and x.dtype.kind == "f":
+    last = axis[0] if isinstance(axis, tuple) and len(axis) == 1 else axis  # (-1,) from attention
+    if last in (-1, x.ndim - 1) and x.ndim > 1 and x.dtype.kind == "f":
         return onp.matmul(x, onp.ones(x.shape[-1], x.dtype))[..., None]
     return onp.sum(x, axis=axis, keepdims=True)
 
