@@ -12,7 +12,9 @@ and the gradient is the textbook one, with x̂ = (x - mean) * inv and gx = g * g
 the composition and by finite differences.
 """
 import numpy as onp
-from autograd.extend import defvjp, primitive
+from autograd import numpy as anp
+from autograd.extend import defvjp_argnums, primitive
+from autograd.tracer import isbox
 
 
 def _row_mean(x):
@@ -46,17 +48,45 @@ def layer_norm_last(x, gamma, beta, epsilon):
     return y
 
 
-def _grad_x(ans, x, gamma, beta, epsilon):
+def _vjps(argnums, ans, args, kwargs):
+    """The gradients asked for (x, gamma, beta), sharing one recomputation of x̂ and reusing
+    temporaries (each fresh activation-sized array costs page faults as well as a pass)."""
+    x, gamma, beta, epsilon = args
+
     def vjp(g):
+        if any(isbox(v) for v in (g, x, gamma)):  # a higher-order derivative: traceable ops
+            return _traced_vjps(argnums, g, x, gamma, epsilon)
         x_hat, inv = _normalized(x, epsilon)
-        gx = g if gamma is None else g * gamma
-        dx = gx - _row_mean(gx)
-        dx -= x_hat * _row_mean(gx * x_hat)
-        dx *= inv
-        return dx
+        g_x_hat = g * x_hat
+        grads = {1: _column_sum(g_x_hat) if 1 in argnums else None,
+                 2: _column_sum(g) if 2 in argnums else None}
+        if 0 in argnums:
+            if gamma is None:
+                dx = g - _row_mean(g)
+            else:
+                dx = g * gamma
+                g_x_hat *= gamma  # now gx * x̂
+                dx -= _row_mean(dx)
+            correction = _row_mean(g_x_hat)
+            dx -= onp.multiply(x_hat, correction, out=g_x_hat)
+            dx *= inv
+            grads[0] = dx
+        return tuple(grads[i] for i in argnums)
     return vjp
 
 
-defvjp(layer_norm_last, _grad_x,
-       lambda ans, x, gamma, beta, epsilon: lambda g: _column_sum(g * _normalized(x, epsilon)[0]),
-       lambda ans, x, gamma, beta, epsilon: lambda g: _column_sum(g))
+def _traced_vjps(argnums, g, x, gamma, epsilon):
+    """The same gradients in traceable autograd ops."""
+    n = anp.shape(x)[-1]
+    mean = lambda v: anp.mean(v, axis=-1, keepdims=True)
+    centered = x - mean(x)
+    inv = 1.0 / anp.sqrt(mean(centered * centered) + epsilon)
+    x_hat = centered * inv
+    gx = g if gamma is None else g * gamma
+    grads = {0: (gx - mean(gx) - x_hat * mean(gx * x_hat)) * inv,
+             1: anp.sum(anp.reshape(g * x_hat, (-1, n)), axis=0),
+             2: anp.sum(anp.reshape(g, (-1, n)), axis=0)}
+    return tuple(grads[i] for i in argnums)
+
+
+defvjp_argnums(layer_norm_last, _vjps)
