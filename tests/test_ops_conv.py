@@ -4,6 +4,7 @@ Values are checked against slow loop references written here; the two custom pri
 (`_im2col`, `_col2im`) against a plain autograd composition (pad + slices + stack), whose
 gradient autograd derives itself; gradients with finite differences (check_grads).
 """
+import importlib
 import itertools
 
 import numpy as onp
@@ -147,11 +148,37 @@ def test_conv_matches_reference(xs, ks, kwargs, rng):
     onp.testing.assert_allclose(y_first, onp.transpose(expected, to_first), rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize("xs,ks,kwargs", [CONV_CASES[i] for i in (1, 4, 6, 8)])
+@pytest.mark.parametrize("xs,ks,kwargs", [CONV_CASES[i] for i in (1, 2, 4, 5, 6, 8)])
 def test_conv_check_grads(xs, ks, kwargs, rng):
     x, k = rng.normal(size=xs), rng.normal(size=ks)
     check_grads(lambda v: ops.conv(v, k, **kwargs), modes=["rev"], order=1)(x)
     check_grads(lambda w: ops.conv(x, w, **kwargs), modes=["rev"], order=1)(k)
+
+
+@pytest.mark.parametrize("xs,ks,kwargs", [c for c in CONV_CASES if c[0][-1] == c[1][-2]])
+def test_patch_product_matches_plain_composition(xs, ks, kwargs, rng):
+    """The groups == 1 path (`_patch_product`, per-tap input gradient) against im2col + matmul,
+    whose gradient autograd derives (the `_col2im` scatter-add): values and both gradients."""
+    conv_mod = importlib.import_module("minikeras.ops.conv")  # (ops.conv is the function)
+    x, k = rng.normal(size=xs).astype("float32"), rng.normal(size=ks).astype("float32")
+    strides, padding, dilation = _kw(kwargs, len(xs) - 2)
+    ksize = ks[:-2]
+    pads = conv_mod._resolve_pads(padding, xs[1:-1], ksize, strides, dilation)
+
+    def plain(v, w):
+        cols = _im2col(v, ksize, strides, dilation, pads)
+        return conv_mod._grouped_matmul(anp.reshape(cols, (-1,) + ksize + (xs[-1],)), w, 1)
+
+    def fused(v, w):
+        return anp.reshape(ops.conv(v, w, **kwargs), (-1, ks[-1]))
+
+    onp.testing.assert_allclose(fused(x, k), plain(x, k), rtol=1e-5, atol=1e-5)
+    w8 = rng.normal(size=plain(x, k).shape).astype("float32")
+    for argnum in (0, 1):
+        g_f = grad(lambda v, w: anp.sum(fused(v, w) * w8), argnum)(x, k)
+        g_p = grad(lambda v, w: anp.sum(plain(v, w) * w8), argnum)(x, k)
+        assert g_f.dtype == onp.float32
+        onp.testing.assert_allclose(g_f, g_p, rtol=1e-4, atol=1e-4)
 
 
 def test_second_order_grads(rng):

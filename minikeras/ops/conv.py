@@ -8,8 +8,9 @@ A convolution is one matrix product between patches of the input and the kernel:
 copy of a strided window view; one copy per kernel tap when C = 1); `_col2im` scatter-adds
 such an array back into an (N, S..., C) array with one sliced `+=` per kernel tap. Each is the
 other's vector-Jacobian product, so autograd's slice gradient (np.add.at) stays out of the
-training step. A transposed convolution is the matmul of the input with the kernel followed by
-`_col2im`. Padding "same" is split as XLA splits it: floor(total / 2) before, the rest after.
+training step. With one group the product is `_patch_product`, whose input gradient adds one
+GEMM per kernel tap straight into the image, so the patch gradient is never built. A transposed
+convolution is the matmul of the input with the kernel followed by `_col2im`. Padding "same" is split as XLA splits it: floor(total / 2) before, the rest after.
 Everything is computed channels_last; channels_first inputs are transposed.
 """
 import math
@@ -119,6 +120,37 @@ defvjp(_col2im, lambda ans, cols, spatial, strides, dilation, pads:
                          dilation, pads))
 
 
+@primitive
+def _patch_product(x, cols, kernel, strides, dilation, pads):
+    """y = cols @ kernel, with cols = _im2col(x) computed by the caller (untraced) and x given
+    only so that the gradient can flow to it: d x adds g @ kernel[t].T into each tap t's window,
+    one GEMM per tap, so the (M, K*C) patch gradient of the plain composition (and its strided
+    scatter-add, `_col2im`) is never built."""
+    return onp.matmul(cols.reshape(cols.shape[0], -1), kernel.reshape(-1, kernel.shape[-1]))
+
+
+def _patch_product_grad_x(g, x, kernel, strides, dilation, pads):
+    spatial, ksize = x.shape[1:-1], kernel.shape[:-2]
+    geo = _geometry(spatial, ksize, strides, dilation, pads)
+    if isbox(g) or isbox(kernel):  # a higher-order derivative: the traceable composition
+        cols = anp.matmul(g, anp.transpose(anp.reshape(kernel, (-1, kernel.shape[-1]))))
+        return _col2im(anp.reshape(cols, (x.shape[0],) + tuple(o for o, *_ in geo) + ksize
+                                   + x.shape[-1:]), spatial, strides, dilation, pads)
+    buf = onp.zeros((x.shape[0],) + tuple(b for _, b, _, _ in geo) + x.shape[-1:], g.dtype)
+    window = (x.shape[0],) + tuple(o for o, *_ in geo) + x.shape[-1:]
+    for taps in onp.ndindex(*ksize):
+        buf[_tap_window(taps, geo, strides, dilation)] += (g @ kernel[taps].T).reshape(window)
+    return buf if _is_plain(spatial, geo) else buf[_input_window(spatial, geo)]
+
+
+defvjp(_patch_product,
+       lambda ans, x, cols, kernel, strides, dilation, pads: lambda g: _patch_product_grad_x(
+           g, x, kernel, strides, dilation, pads),
+       None,
+       lambda ans, x, cols, kernel, strides, dilation, pads: lambda g: anp.reshape(
+           anp.matmul(anp.transpose(anp.reshape(cols, (cols.shape[0], -1))), g), kernel.shape))
+
+
 # --- argument handling -------------------------------------------------------------------
 def _tuple(value, nd, name):
     if isinstance(value, (int, onp.integer)):
@@ -217,6 +249,11 @@ def _conv_last(x, kernel, strides, padding, dilation, groups):
             f"padding={padding}, dilation_rate={dilation}.")
     if set(ksize) == {1} and set(strides) == {1} and set(sum(pads, ())) == {0}:
         cols = x  # a 1x1 convolution needs no patches
+    elif groups == 1:
+        cols = _im2col(getval(x), ksize, strides, dilation, pads)
+        y = _patch_product(x, anp.reshape(cols, (-1,) + ksize + (x.shape[-1],)), kernel, strides,
+                           dilation, pads)
+        return _keep_dtype(anp.reshape(y, (x.shape[0],) + out + (kernel.shape[-1],)))
     else:
         cols = _im2col(x, ksize, strides, dilation, pads)
     y = _grouped_matmul(anp.reshape(cols, (-1,) + ksize + (x.shape[-1],)), kernel, groups)
