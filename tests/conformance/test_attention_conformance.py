@@ -5,25 +5,11 @@ import pytest
 
 import minikeras as mk
 from minikeras import layers as mk_layers
+from conformance_helpers import same_config
 
 
 def _x(shape, seed):
     return np.random.default_rng(seed).normal(size=shape).astype("float32")
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _same_config(ours, theirs):
-    our_config, their_config = ours.get_config(), theirs.get_config()
-    assert sorted(our_config) == sorted(their_config)
-    for key in their_config.keys() - {"name"}:
-        assert _plain(our_config[key]) == _plain(their_config[key]), key
 
 
 def _close(got, expected):
@@ -70,7 +56,7 @@ def test_einsum_dense_matches_keras(keras, case):
     ours(x)
     _copy_weights(ours, theirs)
     _close(ours(x), expected)
-    _same_config(ours, theirs)
+    same_config(ours, theirs)
     if "left" in case:  # Keras orders the elided axes of '...ab' backwards symbolically
         assert ours.compute_output_shape(shape) == tuple(np.shape(expected))
     else:
@@ -112,7 +98,7 @@ def test_attention_matches_keras(keras, case):
     ours(inputs, **kwargs)
     _copy_weights(ours, theirs)
     _close(ours(inputs, **kwargs), expected)
-    _same_config(ours, theirs)
+    same_config(ours, theirs)
     if "mask" in kwargs:
         np.testing.assert_array_equal(ours.compute_mask(inputs, kwargs["mask"]),
                                       theirs.compute_mask(inputs, kwargs["mask"]))
@@ -166,7 +152,7 @@ def test_mha_matches_keras(keras, case):
     ours(q, v, k, query_mask=q_mask, **kwargs)
     _copy_weights(ours, theirs)
     _close(ours(q, v, k, query_mask=q_mask, **kwargs), expected)
-    _same_config(ours, theirs)
+    same_config(ours, theirs)
     assert ours.get_build_config() == theirs.get_build_config()
 
 

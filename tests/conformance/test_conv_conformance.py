@@ -6,6 +6,7 @@ import pytest
 import minikeras as mk
 from minikeras import layers as mk_layers
 from minikeras import ops as mk_ops
+from conformance_helpers import plain
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
@@ -73,14 +74,6 @@ def _x(shape, seed):
     return np.random.default_rng(seed).normal(size=shape).astype("float32")
 
 
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_layer_matches_keras(keras, case):
     factory, shape = CASES[case]
@@ -98,7 +91,7 @@ def test_layer_matches_keras(keras, case):
     our_config, their_config = ours.get_config(), theirs.get_config()
     assert sorted(our_config) == sorted(their_config)
     for key in their_config.keys() - {"name"}:
-        assert _plain(our_config[key]) == _plain(their_config[key]), key
+        assert plain(our_config[key]) == plain(their_config[key]), key
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

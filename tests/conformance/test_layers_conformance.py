@@ -10,6 +10,7 @@ import pytest
 import minikeras
 from minikeras import layers as mk_layers
 from minikeras import ops as mk_ops
+from conformance_helpers import plain
 
 # Keras's own Variable.__array__ predates numpy 2's `copy` keyword; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
@@ -86,15 +87,6 @@ def _inputs(shapes, seed):
     return rng.normal(size=shapes).astype("float32")
 
 
-def _plain(value):
-    """Tuples as lists, recursively, so Keras's and our configs compare by value."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_layer_matches_keras(keras, case):
     factory, shapes, call_kwargs = CASES[case]
@@ -116,7 +108,7 @@ def test_layer_matches_keras(keras, case):
     our_config, their_config = ours.get_config(), theirs.get_config()
     assert sorted(our_config) == sorted(their_config)
     for key in their_config.keys() - _SKIP_VALUES:
-        assert _plain(our_config[key]) == _plain(their_config[key]), key
+        assert plain(our_config[key]) == plain(their_config[key]), key
 
 
 # a concrete mask cannot go with a symbolic input, so masked cases are left out

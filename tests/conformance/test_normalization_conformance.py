@@ -7,6 +7,7 @@ import pytest
 
 import minikeras as mk
 from minikeras import layers as mk_layers
+from conformance_helpers import plain
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning",
                                         "ignore:You passed `rms_scaling=True`:UserWarning")
@@ -40,14 +41,6 @@ CASES = {
     "unit_axes": (lambda L: L.UnitNormalization(axis=[1, 2]), (2, 3, 4), {}),
     "unit_axis1": (lambda L: L.UnitNormalization(axis=1), (2, 3, 4), {}),
 }
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _random_weights(layer, seed):
@@ -96,7 +89,7 @@ def test_config_and_shapes_match_keras(keras, case):
     our_config, their_config = ours.get_config(), theirs.get_config()
     assert sorted(our_config) == sorted(their_config)
     for key in their_config.keys() - {"name"}:
-        assert _plain(our_config[key]) == _plain(their_config[key]), key
+        assert plain(our_config[key]) == plain(their_config[key]), key
     shape = (None,) + x.shape[1:]
     assert tuple(ours.compute_output_shape(shape)) == tuple(theirs.compute_output_shape(shape))
 
@@ -107,8 +100,8 @@ def test_unbuilt_configs_match_keras(keras):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             c1, c2 = factory(keras.layers).get_config(), factory(mk_layers).get_config()
-        assert {k: _plain(v) for k, v in c1.items() if k != "name"} == \
-            {k: _plain(v) for k, v in c2.items() if k != "name"}, case
+        assert {k: plain(v) for k, v in c1.items() if k != "name"} == \
+            {k: plain(v) for k, v in c2.items() if k != "name"}, case
 
 
 # --- fit --------------------------------------------------------------------------------------

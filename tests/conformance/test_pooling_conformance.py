@@ -6,6 +6,7 @@ import pytest
 
 import minikeras as mk
 from minikeras import ops as mk_ops
+from conformance_helpers import same_config
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
@@ -37,21 +38,6 @@ def _shape(nd, df, batch=2, channels=3):
     return (batch, channels) + spatial
 
 
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _same_config(ours, theirs):
-    a, b = ours.get_config(), theirs.get_config()
-    assert sorted(a) == sorted(b)
-    for key in b.keys() - {"name"}:
-        assert _plain(a[key]) == _plain(b[key]), key
-
-
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_windowed_layer_matches_keras(keras, case):
     mode, nd, (k, s, p), df = case
@@ -63,7 +49,7 @@ def test_windowed_layer_matches_keras(keras, case):
     got = ours(x)
     assert got.shape == expected.shape and got.dtype == expected.dtype
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
-    _same_config(ours, theirs)
+    same_config(ours, theirs)
     spec = _shape(nd, df)[1:]
     assert tuple(ours(mk.Input(spec)).shape) == tuple(theirs(keras.Input(spec)).shape)
 
@@ -117,7 +103,7 @@ def test_global_layer_matches_keras(keras, name, nd, df, keepdims):
     ours = getattr(mk.layers, name)(data_format=df, keepdims=keepdims)
     x = np.random.default_rng(nd).normal(size=_shape(nd, df)).astype("float32")
     np.testing.assert_allclose(ours(x), np.asarray(theirs(x)), rtol=1e-5, atol=1e-6)
-    _same_config(ours, theirs)
+    same_config(ours, theirs)
     spec = _shape(nd, df)[1:]
     assert tuple(ours(mk.Input(spec)).shape) == tuple(theirs(keras.Input(spec)).shape)
 

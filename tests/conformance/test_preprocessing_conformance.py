@@ -9,27 +9,13 @@ import pytest
 import minikeras as mk
 from minikeras import layers as mk_layers
 from minikeras.layers.preprocessing import image_ops
+from conformance_helpers import same_config
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
 
 def _image(shape, seed=0):
     return (np.random.default_rng(seed).normal(size=shape) * 2.0 + 0.5).astype("float32")
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _same_config(ours, theirs):
-    mine, ref = ours.get_config(), theirs.get_config()
-    assert sorted(mine) == sorted(ref)
-    for key in ref.keys() - {"name"}:
-        assert _plain(mine[key]) == _plain(ref[key]), key
 
 
 def _close(got, expected, rtol=1e-5, atol=1e-5):
@@ -47,7 +33,7 @@ def _close(got, expected, rtol=1e-5, atol=1e-5):
 def test_rescaling_matches_keras(keras, make, x):
     theirs, ours = make(keras.layers), make(mk_layers)
     _close(ours(x), theirs(x), rtol=1e-6, atol=1e-6)
-    _same_config(ours, theirs)
+    same_config(ours, theirs)
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -59,7 +45,7 @@ def test_normalization_given_statistics_match_keras(keras, kwargs):
     theirs, ours = keras.layers.Normalization(**kwargs), mk_layers.Normalization(**kwargs)
     _close(ours(x), theirs(x))
     assert ours.weights == [] and theirs.weights == []
-    _same_config(ours, theirs)
+    same_config(ours, theirs)
 
 
 @pytest.mark.parametrize("axis", [-1, None, (1, 2), (1, -1), 2])
@@ -75,7 +61,7 @@ def test_normalization_adapt_matches_keras(keras, axis, invert):
     for mine, ref in zip(ours.get_weights(), theirs.get_weights()):
         np.testing.assert_allclose(mine, ref, rtol=1e-5)
     _close(ours(x), theirs(x))
-    _same_config(ours, theirs)
+    same_config(ours, theirs)
     assert ours.get_build_config() == {"input_shape": tuple(theirs.get_build_config()["input_shape"])}
 
 
@@ -101,7 +87,7 @@ def test_resizing_matches_keras(keras, case):
     _close(ours(x), theirs(x))
     if case in ("bilinear_mixed", "nearest_up", "pad"):  # unbatched images
         _close(ours(x[0]), theirs(x[0]))
-    _same_config(ours, theirs)
+    same_config(ours, theirs)
     assert ours.compute_output_shape((None,) + x.shape[1:]) == theirs.compute_output_shape((None,) + x.shape[1:])
 
 
@@ -180,7 +166,7 @@ def test_random_layers_at_inference_and_config_match_keras(keras, case):
     theirs, ours = make(keras.layers), make(mk_layers)
     _close(ours(x, training=False), theirs(x, training=False), rtol=0, atol=0)
     _close(ours(x[0], training=False), theirs(x[0], training=False), rtol=0, atol=0)
-    _same_config(ours, theirs)
+    same_config(ours, theirs)
     assert ours.weights == theirs.weights == []
     assert ours.compute_output_shape((None, 6, 7, 2)) == tuple(theirs.compute_output_shape((None, 6, 7, 2)))
 

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import minikeras as mk
+from conformance_helpers import same_config
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
@@ -51,21 +52,6 @@ def _ids(cases):
     return [f"{c[0]}-{c[1]}-{c[2]}" for c in cases]
 
 
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _assert_same_config(ours, theirs):
-    our_config, their_config = ours.get_config(), theirs.get_config()
-    assert sorted(our_config) == sorted(their_config)
-    for key in their_config.keys() - {"name"}:
-        assert _plain(our_config[key]) == _plain(their_config[key]), key
-
-
 def _pair(keras, name, args, kwargs):
     return getattr(keras.layers, name)(*args, **kwargs), getattr(mk.layers, name)(*args, **kwargs)
 
@@ -78,7 +64,7 @@ def test_deterministic_layer_matches_keras(keras, name, args, kwargs, shape):
     got = ours(x)
     assert got.shape == expected.shape and got.dtype == expected.dtype
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
-    _assert_same_config(ours, theirs)
+    same_config(ours, theirs)
     rebuilt = getattr(mk.layers, name).from_config(theirs.get_config())
     np.testing.assert_allclose(rebuilt(x), expected, rtol=1e-5, atol=1e-6)
 
@@ -107,7 +93,7 @@ def test_random_layers_are_identity_at_inference_like_keras(keras, name, args, k
     for call_kwargs in ({}, {"training": False}):
         np.testing.assert_array_equal(np.asarray(theirs(x, **call_kwargs)), x)
         np.testing.assert_array_equal(ours(x, **call_kwargs), x)
-    _assert_same_config(ours, theirs)
+    same_config(ours, theirs)
     assert ours.built == theirs.built
 
 
