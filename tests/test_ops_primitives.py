@@ -155,3 +155,13 @@ def test_layer_norm_primitive_matches_composition(affine):
         np.testing.assert_allclose(g, ref, rtol=1e-4, atol=1e-5)
     check_grads(lambda *a: layer_norm_last(*(a + (None, None))[:3], 1e-3), modes=["rev"])(
         *(a.astype("float64") for a in args))
+
+
+def test_layer_normalization_rejects_out_of_range_axes():
+    from minikeras import ops
+    x = np.ones((2, 3, 4), "float32")
+    for axis in (3, -4, [1, 5], []):
+        with pytest.raises(ValueError, match="out of bounds"):
+            ops.layer_normalization(x, axis=axis)
+    np.testing.assert_allclose(ops.layer_normalization(np.arange(4.0), axis=-1),
+                               [-1.3416407, -0.4472136, 0.4472136, 1.3416407], rtol=1e-6)

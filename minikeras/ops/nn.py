@@ -419,7 +419,11 @@ def _layer_normalization(x, gamma, beta, axis, epsilon, rms_scaling=False):
     x = _f(x)
     epsilon = config.epsilon() if epsilon is None else epsilon
     ndim = anp.ndim(x)
-    axes = sorted(a % ndim for a in ([axis] if isinstance(axis, int) else axis))
+    axes = [axis] if isinstance(axis, int) else list(axis)
+    if not axes or any(not -ndim <= a < ndim for a in axes):
+        raise ValueError(f"Axis {axis} is out of bounds for input shape {anp.shape(x)}. "
+                         f"Received: axis={axis}")
+    axes = sorted(a % ndim for a in axes)
     gamma = None if gamma is None else _f(gamma)
     beta = None if beta is None else _f(beta)
     if axes == [ndim - 1] and not rms_scaling:
