@@ -15,6 +15,7 @@ refusing (with a ValueError naming the path inside the file):
   Keras writes weights uncompressed, so a genuine file declares about its own size; a chunked,
   compressed dataset that stores only a fill value can declare terabytes.
 """
+import contextlib
 import io
 import math
 import os
@@ -75,6 +76,18 @@ def open_h5(source, numeric_only=True, what="HDF5 file"):
                          f"({type(e).__name__}: {e}).") from None
     return h5
 
+
+@contextlib.contextmanager
+def load_failures_as_value_error(what):
+    """Loaders run inside this: a ValueError passes as it is, and any other exception (a damaged
+    or hostile file can break a loader anywhere) becomes
+    `ValueError("Could not load <what>: <type>: <message>")`."""
+    try:
+        yield
+    except ValueError:
+        raise
+    except Exception as e:
+        raise ValueError(f"Could not load {what}: {type(e).__name__}: {e}") from e
 
 def check_tree(h5, file_size, numeric_only=True):
     """Walks all links of an open file without reading data; raises ValueError on any hazard."""

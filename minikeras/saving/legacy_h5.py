@@ -263,28 +263,23 @@ def load_model_from_hdf5(filepath, custom_objects=None, compile=True, safe_mode=
     if isinstance(filepath, str) and not os.path.isfile(filepath):
         raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is an "
                          "accessible legacy `.h5` file.")
-    with h5_guard.open_h5(filepath, what=f"legacy model file {filepath}") as h5:
-        try:
-            config = _model_config(_json_attr(h5, "model_config"))
-            model = deserialize_keras_object(config, custom_objects=custom_objects,
-                                             safe_mode=safe_mode)
-            if not (hasattr(model, "layers") and hasattr(model, "built")):
-                raise ValueError("The `.h5` file's model_config does not describe a model. "
-                                 f"Received: {type(model).__name__}")
-            if not model.built:
-                raise ValueError("The model in the `.h5` file could not be built from its "
-                                 "config (no input shape), so its weights cannot be loaded.")
-            _load_groups(_child(h5, "model_weights", h5py.Group), model, by_name="strict")
-            training_config = _json_attr(h5, "training_config", required=False)
-            if compile and training_config is not None:
-                _compile(model, training_config, custom_objects, safe_mode)
-                if "optimizer_weights" in h5:
-                    _load_optimizer(model, _child(h5, "optimizer_weights", h5py.Group))
-        except ValueError:
-            raise
-        except Exception as e:  # a damaged or hostile file is a ValueError, whatever broke
-            raise ValueError(f"Could not load the legacy `.h5` model in {filepath}: "
-                             f"{type(e).__name__}: {e}") from e
+    with h5_guard.open_h5(filepath, what=f"legacy model file {filepath}") as h5, \
+            h5_guard.load_failures_as_value_error(f"the legacy `.h5` model in {filepath}"):
+        config = _model_config(_json_attr(h5, "model_config"))
+        model = deserialize_keras_object(config, custom_objects=custom_objects,
+                                         safe_mode=safe_mode)
+        if not (hasattr(model, "layers") and hasattr(model, "built")):
+            raise ValueError("The `.h5` file's model_config does not describe a model. "
+                             f"Received: {type(model).__name__}")
+        if not model.built:
+            raise ValueError("The model in the `.h5` file could not be built from its "
+                             "config (no input shape), so its weights cannot be loaded.")
+        _load_groups(_child(h5, "model_weights", h5py.Group), model, by_name="strict")
+        training_config = _json_attr(h5, "training_config", required=False)
+        if compile and training_config is not None:
+            _compile(model, training_config, custom_objects, safe_mode)
+            if "optimizer_weights" in h5:
+                _load_optimizer(model, _child(h5, "optimizer_weights", h5py.Group))
     return model
 
 

@@ -549,7 +549,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         if not os.path.isfile(filepath_str):
             raise ValueError(f"File not found: filepath={filepath_str}. Please ensure the file "
                              "is an accessible `.keras` zip file.")
-    try:
+    with h5_guard.load_failures_as_value_error(f"the model in {filepath_str}"):
         with _open_keras_zip(filepath if hasattr(filepath, "read") else filepath_str) as zf:
             config_json = _read_member(zf, _CONFIG)
             weights = _read_member(zf, _WEIGHTS)
@@ -558,11 +558,6 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                 model = model_from_config_json(config_json, custom_objects, compile, safe_mode)
             load_weights_from_h5(model, weights, what=f"{filepath_str}/{_WEIGHTS}")
             load_assets_from_zip(model, zf)  # after the variables, as Keras does
-    except ValueError:
-        raise
-    except Exception as e:  # a damaged or hostile file is a ValueError, whatever broke
-        raise ValueError(f"Could not load the model in {filepath_str}: "
-                         f"{type(e).__name__}: {e}") from e
     return model
 
 
