@@ -5,4 +5,5 @@ from minikeras.engine.config import (  # noqa: F401
     floatx, image_data_format, is_flash_attention_enabled, is_interactive_logging_enabled,
     is_nnx_enabled, is_traceback_filtering_enabled, max_epochs, max_steps_per_epoch, set_backend,
     set_epsilon, set_floatx, set_image_data_format, set_max_epochs, set_max_steps_per_epoch)
+from minikeras.engine.blas_threads import blas_threads, set_blas_threads  # noqa: F401,E402
 from minikeras.saving.serialization_lib import enable_unsafe_deserialization  # noqa: F401,E402

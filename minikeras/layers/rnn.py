@@ -10,6 +10,7 @@ from autograd import numpy as anp
 from autograd.tracer import getval, isbox
 
 from minikeras import activations, regularizers
+from minikeras.engine.blas_threads import blas_scope, tick
 from minikeras.engine.keras_tensor import flatten, map_structure
 from minikeras.engine.variable import Variable
 from minikeras.layers.dropout_rnn_cell import DropoutRNNCell, check_units, weight_value
@@ -161,6 +162,7 @@ class RNN(Layer):
         output = _stack_time(outputs) if self.return_sequences else outputs[-1]
         return (output, *states) if self.return_state else output
 
+    @blas_scope()  # one BLAS thread per free core, also when called outside fit / predict
     def _loop(self, sequences, states, mask, training):
         """The per-step outputs (in processing order) and the final states."""
         cell = self.cell
@@ -170,6 +172,7 @@ class RNN(Layer):
         order = range(length - 1, -1, -1) if self.go_backwards else range(length)
         outputs = []
         for t in order:
+            tick()
             step = time_step(inputs, t)  # x[:, t], its gradient added in place (ops/rnn_kernels)
             if fused:
                 output, new_states = cell.step(step, states, training)

@@ -11,6 +11,7 @@ import numpy as onp
 from autograd.tracer import getval
 
 from minikeras.engine import config
+from minikeras.engine.blas_threads import blas_scope, tick
 from minikeras.engine.masking import clear_traced_masks
 from minikeras.engine.keras_tensor import flatten, map_structure
 from minikeras.engine.random import global_rng
@@ -175,6 +176,7 @@ class Trainer:
             self._compile_loss, self._compile_metrics, self._weighted_metrics))
 
     # --- fit -----------------------------------------------------------------------------
+    @blas_scope()
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -214,6 +216,7 @@ class Trainer:
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
             for step, bx, by, bsw in iterator:
+                tick()
                 cbs.on_train_batch_begin(step)
                 logs = self.train_step(bx, by, bsw)
                 cbs.on_train_batch_end(step, logs)
@@ -238,6 +241,7 @@ class Trainer:
         return self.history
 
     # --- evaluate / predict ----------------------------------------------------------------
+    @blas_scope()
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, _internal=False, _iterator=None,
                  **kwargs):
@@ -262,6 +266,7 @@ class Trainer:
         cbs.on_test_begin()
         logs = {}
         for step, bx, by, bsw in iterator:
+            tick()
             cbs.on_test_batch_begin(step)
             logs = self.test_step(bx, by, bsw)
             cbs.on_test_batch_end(step, logs)
@@ -276,6 +281,7 @@ class Trainer:
         values += [v for k, v in logs.items() if k not in names]
         return values[0] if len(values) == 1 else values
 
+    @blas_scope()
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Runs the model on `x` in batches and returns the concatenated outputs."""
         from minikeras import callbacks as callbacks_mod
@@ -291,6 +297,7 @@ class Trainer:
         cbs.on_predict_begin()
         outputs = []
         for step, bx, _, _ in iterator:
+            tick()
             cbs.on_predict_batch_begin(step)
             out = self.predict_step(bx)
             outputs.append(out)
@@ -308,6 +315,7 @@ class Trainer:
         return getval_structure(self(x, training=False))
 
     # --- single batches ------------------------------------------------------------------
+    @blas_scope()
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One gradient update on one batch; returns the loss and metrics."""
         self._assert_compiled("train_on_batch")
@@ -321,6 +329,7 @@ class Trainer:
         logs = self.train_step(x, y, sample_weight)
         return logs if return_dict else self._flatten_in_order(logs)
 
+    @blas_scope()
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss and metrics on one batch (metrics reset first)."""
         self._assert_compiled("test_on_batch")
@@ -329,6 +338,7 @@ class Trainer:
         logs = self.test_step(x, y, sample_weight)
         return logs if return_dict else self._flatten_in_order(logs)
 
+    @blas_scope()
     def predict_on_batch(self, x):
         """The model's outputs for one batch `x`, as numpy arrays."""
         return self.predict_step(data_utils.to_arrays(x))
