@@ -13,13 +13,19 @@ multiply-adds on one thread, and above that no product of the suite's workloads 
 two idle cores (docs/performance.md has the measurements). On exit the process's own setting is
 restored, so a user's `threadpoolctl` limits or OPENBLAS_NUM_THREADS hold outside minikeras.
 
-`keras.config.set_blas_threads(n)` fixes the count instead (None: the rule above). Where the load
-cannot be read (no /proc/stat: macOS, Windows) the process's own setting is kept.
+OpenBLAS's results differ in their last bits between one and two threads, so a thread count that
+followed the load would make two runs of a seeded script differ. After `keras.utils.set_random_seed`
+(which Keras documents as making a program deterministic) minikeras therefore uses one thread: the
+same bits on every run, whatever the load or the number of cores, and the fastest choice on a busy
+machine. `keras.config.set_blas_threads(n)` fixes the count instead (None: the rules above). Where
+the load cannot be read (no /proc/stat: macOS, Windows) the process's own setting is kept.
 """
 import contextlib
 import os
 import threading
 import time
+
+from minikeras.engine import random
 
 MEASURE_EVERY = 0.5   # seconds between two readings of the machine's load inside a scope
 BUSY_CORE = 0.5       # a core the other processes use for more than this fraction is not free
@@ -106,9 +112,12 @@ _meter = None
 
 
 def _decide(allowed):
-    """Threads for minikeras's work: the fixed count, or the free cores (1 until measured)."""
+    """Threads for minikeras's work: the fixed count; one after `set_random_seed`; else the
+    free cores (1 until measured)."""
     if _fixed is not None:
         return _fixed
+    if random.seeded():
+        return 1  # a product's last bits depend on the thread count: keep seeded runs repeatable
     if _meter.last is None:
         return allowed  # no load to read here: keep the process's setting
     return min(allowed, _meter.free or 1)

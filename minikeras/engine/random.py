@@ -8,7 +8,7 @@ import random as _pyrandom
 
 import numpy as onp
 
-_global = {"rng": onp.random.default_rng()}
+_global = {"rng": onp.random.default_rng(), "seeded": False}
 
 
 def set_random_seed(seed):
@@ -19,6 +19,12 @@ def set_random_seed(seed):
     _pyrandom.seed(int(seed))
     onp.random.seed(int(seed) % (2**32))
     _global["rng"] = onp.random.default_rng(int(seed))
+    _global["seeded"] = True
+
+
+def seeded():
+    """Whether `set_random_seed` was called: the user asked for repeatable results."""
+    return _global["seeded"]
 
 
 def global_rng():
