@@ -3,6 +3,11 @@
     python bench/suite.py [--quick] [--threads N] [--repeats R] [--out bench/results]
                           [--workloads mlp,cnn,lstm,transformer] [--libs minikeras,keras-jax,...]
                           [--profile cnn,lstm]
+    python bench/suite.py --contended [--quick] [--repeats R] [--workloads ...]
+
+`--contended` (bench/suite_contended.py) instead times every workload with default threads, on a
+quiet machine and while a competing process keeps one core busy, minikeras (with its thread rule,
+with one thread, and with the rule off) beside keras-jax, and writes <out>/contended.json.
 
 For each workload of bench/workloads.py (MLP, CNN, LSTM, Transformer) and each library -- minikeras,
 Keras 3 with the JAX backend, Keras 3 with the torch backend, a plain PyTorch loop -- one subprocess
@@ -119,6 +124,8 @@ def parse_args(argv=None):
     p.add_argument("--libs", default=",".join(LIBS))
     p.add_argument("--profile", default="", help="workloads to cProfile in minikeras, e.g. cnn,lstm")
     p.add_argument("--timeout", type=float, default=None, help="seconds per subprocess")
+    p.add_argument("--contended", action="store_true", help="default threads, quiet and with one "
+                   "core kept busy by another process (bench/suite_contended.py)")
     return p.parse_args(argv)
 
 
@@ -143,6 +150,12 @@ def main(argv=None):
                            "platform": sys.platform, "load_start": os.getloadavg()},
                "workloads": {}}
     say = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731  (progress)
+    if args.contended:
+        if args.threads or args.profile:
+            sys.exit("--contended runs with default threads and no profile: drop --threads/--profile")
+        import suite_contended
+        return suite_contended.main(args, spawn, sizes_of, args.repeats or (1 if args.quick else 3),
+                                    timeout, say)
     say(f"threads {args.threads or 'default'}, repeats {repeats}, load {os.getloadavg()[0]:.2f}")
     blas = [spawn(["blas"] + (["--quick"] if args.quick else []), args.threads, timeout)]
     say(f"BLAS: {blas[0].get('big_gflops', float('nan')):.0f} GFLOP/s")

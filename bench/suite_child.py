@@ -1,6 +1,7 @@
 """One timed run of bench/suite.py, in a fresh interpreter: prints one tagged JSON line.
 
     python bench/suite_child.py run --lib minikeras --workload cnn --n 4096 --repeats 5 [--threads 1]
+                                    [--fixed-threads 2]
     python bench/suite_child.py blas [--quick]
     python bench/suite_child.py profile --workload cnn --n 4096
 
@@ -26,8 +27,9 @@ def _maxrss_mb():
     return rss / 2**20 if sys.platform == "darwin" else rss / 1024  # bytes on macOS, KiB on Linux
 
 
-def child_run(lib, name, n, repeats, threads):
-    """Time one library on one workload in this (fresh) process; returns the result dict."""
+def child_run(lib, name, n, repeats, threads, fixed_threads=None):
+    """Time one library on one workload in this (fresh) process; returns the result dict.
+    `fixed_threads` turns minikeras's own thread rule off: keras.config.set_blas_threads(N)."""
     import workloads
     x, y = workloads.DATA[name](n)
     load = os.getloadavg()[0]
@@ -42,6 +44,8 @@ def child_run(lib, name, n, repeats, threads):
     else:
         if lib == "minikeras":
             import minikeras as K
+            if fixed_threads:
+                K.config.set_blas_threads(int(fixed_threads))
         else:
             import keras as K
         net = workloads.MODELS[name](K)
@@ -145,9 +149,11 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, default=1)
     p.add_argument("--threads", default=None)
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--fixed-threads", default=None, help="minikeras: set_blas_threads(N)")
     args = p.parse_args(argv)
     if args.kind == "run":
-        result = child_run(args.lib, args.workload, args.n, args.repeats, args.threads)
+        result = child_run(args.lib, args.workload, args.n, args.repeats, args.threads,
+                           args.fixed_threads)
     elif args.kind == "blas":
         result = child_blas(args.quick)
     else:
