@@ -50,9 +50,33 @@ def child_run(lib, name, n, repeats, threads, fixed_threads=None):
             import keras as K
         net = workloads.MODELS[name](K)
         base = _maxrss_mb()
-        times = workloads.time_fit_predict(net, x, y, repeats)
-    return {"status": "ok", "fit_times": times["fit"], "predict_times": times["predict"],
-            "base_mb": base, "peak_mb": _maxrss_mb(), "load": load}
+        used = _threads_used_callback(K) if lib == "minikeras" else None
+        times = workloads.time_fit_predict(net, x, y, repeats, callbacks=used and [used])
+    result = {"status": "ok", "fit_times": times["fit"], "predict_times": times["predict"],
+              "base_mb": base, "peak_mb": _maxrss_mb(), "load": load}
+    if lib == "minikeras":
+        result["blas_threads"] = used.means()
+    return result
+
+
+def _threads_used_callback(K):
+    """A callback recording the BLAS threads minikeras used at each batch of the timed runs."""
+    from minikeras.engine.blas_threads import _blas_libs
+
+    class ThreadsUsed(K.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.seen = {"fit": [], "predict": []}
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.seen["fit"].append(max(lib.num_threads for lib in _blas_libs()))
+
+        def on_predict_batch_end(self, batch, logs=None):
+            self.seen["predict"].append(max(lib.num_threads for lib in _blas_libs()))
+
+        def means(self):
+            return {k: statistics.mean(v) if v else None for k, v in self.seen.items()}
+    return ThreadsUsed()
 
 
 def child_blas(quick):

@@ -117,6 +117,17 @@ def format_table(results):
             r = ratios(by_setting["contended"])[phase]
             lines.append(f"{name if i == 0 else '':<12}{phase:<8}{cells} |"
                          + "".join(fmt(r[k]) for k in ("mk/1t", "mk/jax", "mk/old")))
+    lines += ["", "BLAS threads minikeras used (mean over the timed batches, fit / predict)",
+              f"{'workload':<12}" + "".join(f"{s + ' ' + c:>20}" for s in SETTINGS
+                                            for c in configs if c.startswith("mk"))]
+    for name, by_setting in results["workloads"].items():
+        cells = []
+        for s in SETTINGS:
+            for c in (c for c in configs if c.startswith("mk")):
+                used = by_setting[s][c].get("blas_threads") or {}
+                cells.append(" / ".join(f"{used[p]:.2f}" if used.get(p) else "-"
+                                        for p in ("fit", "predict")))
+        lines.append(f"{name:<12}" + "".join(f"{c:>20}" for c in cells))
     return "\n".join(lines)
 
 

@@ -194,10 +194,11 @@ def flops(name, n):
 
 # ---- timing of a Keras-API model (minikeras or keras, in this process) ----
 
-def time_fit_predict(net, x, y, repeats, profile=None):
+def time_fit_predict(net, x, y, repeats, profile=None, callbacks=None):
     """One warm-up fit epoch and predict (JAX compiles there), then `repeats` timed fit epochs and
     `repeats` timed predicts. Returns {"fit": [seconds...], "predict": [seconds...]}.
-    `profile`: a path to write a cProfile of one extra fit epoch (not timed)."""
+    `profile`: a path to write a cProfile of one extra fit epoch (not timed); `callbacks`: passed
+    to the timed fits and predicts only."""
     net.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
     net.predict(x, batch_size=BATCH, verbose=0)
     if profile:
@@ -207,11 +208,11 @@ def time_fit_predict(net, x, y, repeats, profile=None):
     fit, predict = [], []
     for _ in range(repeats):
         start = time.perf_counter()
-        net.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
+        net.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, callbacks=callbacks)
         fit.append(time.perf_counter() - start)
     for _ in range(repeats):
         start = time.perf_counter()
-        net.predict(x, batch_size=BATCH, verbose=0)
+        net.predict(x, batch_size=BATCH, verbose=0, callbacks=callbacks)
         predict.append(time.perf_counter() - start)
     return {"fit": fit, "predict": predict}
 

@@ -118,3 +118,37 @@ def test_thread_env_caps_every_library():
 
 def test_minikeras_dependencies_come_from_pyproject():
     assert {"numpy", "autograd", "h5py"} <= set(suite_sizes.pyproject_dependencies())
+
+
+# --- --contended (bench/suite_contended.py) ----------------------------------------------------
+def _timed(fit, predict):
+    return {"status": "ok", "fit": fit, "predict": predict}
+
+
+def test_contended_table_ratios_and_problems():
+    import suite_contended as contended
+    runs = {"quiet": {"mk": _timed(1.0, 0.5), "mk 1t": _timed(1.2, 0.5),
+                      "mk old": _timed(1.0, 0.4), "jax": _timed(0.8, 0.2)},
+            "contended": {"mk": _timed(1.5, 0.6), "mk 1t": _timed(1.25, 0.5),
+                          "mk old": _timed(4.5, 1.2), "jax": {"status": "timeout"}}}
+    results = {"settings": {"repeats": 3, "configs": list(contended.CONFIGS)},
+               "machine": {"cpu_count": 2}, "workloads": {"lstm": runs}}
+    r = contended.ratios(runs["contended"])
+    assert r["fit"] == {"mk/1t": 1.2, "mk/jax": None, "mk/old": 1.5 / 4.5}
+    assert r["predict"]["mk/1t"] == pytest.approx(1.2)
+    table = contended.format_table(results)
+    fit_row = next(line for line in table.splitlines() if line.startswith("lstm"))
+    assert "1.000    1.200    1.000    0.800 |     1.500    1.250    4.500  timeout" in fit_row
+    assert fit_row.endswith("1.20x        -    0.33x")
+    assert contended.problems(results) == []  # a peer's timeout is shown, not fatal
+    runs["contended"]["mk 1t"] = {"status": "error", "error": "boom"}
+    runs["quiet"]["mk"]["fit"] = float("nan")
+    assert contended.problems(results) == ["lstm quiet mk fit: nan",
+                                           "lstm contended mk 1t: error boom"]
+
+
+def test_busy_core_process_is_stopped(tmp_path):
+    import suite_contended as contended
+    with contended.busy_core(60) as proc:
+        assert proc.poll() is None  # spinning
+    assert proc.poll() is not None  # stopped when the block ends
