@@ -126,7 +126,7 @@ def fake_cpu(monkeypatch):
     return cpu
 
 
-@pytest.mark.parametrize("others, expected", [(0.0, 2), (0.3, 2), (0.7, 1), (1.0, 1), (1.9, 1)])
+@pytest.mark.parametrize("others, expected", [(0.0, 2), (0.1, 2), (0.3, 1), (1.0, 1), (1.9, 1)])
 def test_threads_follow_the_free_cores(fake_cpu, others, expected):
     fake_cpu.others = others
     with threadpool_limits(limits=2, user_api="blas"):

@@ -1,24 +1,25 @@
 """How many BLAS threads minikeras's own work uses.
 
 OpenBLAS splits a product over its threads, and its threads spin while they wait for the next one.
-On a quiet machine that is a little faster (CNN epoch 1.8 -> 1.6 s on two cores). When another
-process keeps a core busy, the spinning threads fight it for that core and every step waits on
-them: an LSTM epoch took 3.3x as long with OpenBLAS's default threads as with one thread. So
-`fit`, `evaluate`, `predict` (and a recurrent layer's time loop called on its own) run inside
-`blas_scope()`: there BLAS gets one thread per *free* core, a core being free when the other
-processes of the machine used less than half of it over the last half second (measured from
-/proc/stat, minus this process's own CPU time), and never more threads than the process had
-before. The product size does not enter the rule: OpenBLAS already runs products below 2.6e5
-multiply-adds on one thread, and above that no product of the suite's workloads got slower with
-two idle cores (docs/performance.md has the measurements). On exit the process's own setting is
-restored, so a user's `threadpoolctl` limits or OPENBLAS_NUM_THREADS hold outside minikeras.
+On a quiet machine that pays: two threads ran the suite's products 1.1x (a 32x64x256 LSTM step) to
+2x (large GEMMs) faster, a CNN epoch 1.3x. When another process keeps a core busy, the spinning
+threads fight it for that core and every step waits on them: an LSTM epoch took 2.8x as long with
+OpenBLAS's default threads as with one, and a process busy only a quarter of the time on the
+second core already made two threads 15% slower than one. So `fit`, `evaluate`, `predict` (and a
+recurrent layer's time loop called on its own) run inside `blas_scope()`, where BLAS gets one
+thread per *free* core: a core the other processes of the machine used for less than 15% of the
+last half second (read from /proc/stat, minus this process's own CPU time), never more threads
+than the process had before. The product size needs no rule of ours: OpenBLAS already runs a
+product with m*n*k <= 262,144 on one thread, and every larger one gained from two idle cores. On
+exit the process's own setting is restored, so a user's threadpoolctl limits or
+OPENBLAS_NUM_THREADS hold outside minikeras. docs/performance.md has the measurements.
 
-OpenBLAS's results differ in their last bits between one and two threads, so a thread count that
-followed the load would make two runs of a seeded script differ. After `keras.utils.set_random_seed`
-(which Keras documents as making a program deterministic) minikeras therefore uses one thread: the
-same bits on every run, whatever the load or the number of cores, and the fastest choice on a busy
-machine. `keras.config.set_blas_threads(n)` fixes the count instead (None: the rules above). Where
-the load cannot be read (no /proc/stat: macOS, Windows) the process's own setting is kept.
+OpenBLAS's results differ in their last bits between one and two threads, so a count that followed
+the load would make two runs of a seeded script differ. After `keras.utils.set_random_seed` (which
+Keras documents as making a program deterministic) minikeras uses one thread: the same bits on
+every run whatever the load or the number of cores, and the fastest choice on a busy machine.
+`keras.config.set_blas_threads(n)` fixes the count instead (None: the rules above). Where the load
+cannot be read (no /proc/stat: macOS, Windows) the process's own setting is kept.
 """
 import contextlib
 import os
@@ -28,7 +29,7 @@ import time
 from minikeras.engine import random
 
 MEASURE_EVERY = 0.5   # seconds between two readings of the machine's load inside a scope
-BUSY_CORE = 0.5       # a core the other processes use for more than this fraction is not free
+BUSY_CORE = 0.15      # a core the other processes use for more than this fraction is not free
 
 _fixed = None         # set by keras.config.set_blas_threads; None: decide by load
 _lock = threading.Lock()
