@@ -1,8 +1,8 @@
 """How many BLAS threads minikeras's own work uses.
 
 OpenBLAS splits a product over its threads, and its threads spin while they wait for the next one.
-On a quiet machine that pays: two threads ran the suite's products 1.1x (a 32x64x256 LSTM step) to
-2x (large GEMMs) faster, a CNN epoch 1.3x. When another process keeps a core busy, the spinning
+On a quiet machine that pays for whole epochs (CNN 1.3x, MLP 1.1x faster with two threads; small
+products alone go either way, 0.7x-1.4x) and doubles large GEMMs. When another process keeps a core busy, the spinning
 threads fight it for that core and every step waits on them: an LSTM epoch took 2.8x as long with
 OpenBLAS's default threads as with one, and a process busy only a quarter of the time on the
 second core already made two threads 15% slower than one. So `fit`, `evaluate`, `predict` (and a
@@ -10,8 +10,8 @@ recurrent layer's time loop called on its own) run inside `blas_scope()`, where 
 thread per *free* core: a core the other processes of the machine used for less than 15% of the
 last half second (read from /proc/stat, minus this process's own CPU time), never more threads
 than the process had before. The product size needs no rule of ours: OpenBLAS already runs a
-product with m*n*k <= 262,144 on one thread, and every larger one gained from two idle cores. On
-exit the process's own setting is restored, so a user's threadpoolctl limits or
+product with m*n*k <= 262,144 on one thread, and no workload's epoch got slower on two idle cores.
+On exit the process's own setting is restored, so a user's threadpoolctl limits or
 OPENBLAS_NUM_THREADS hold outside minikeras. docs/performance.md has the measurements.
 
 OpenBLAS's results differ in their last bits between one and two threads, so a count that followed
