@@ -2,14 +2,14 @@
 
 OpenBLAS splits a product over its threads, and its threads spin while they wait for the next one.
 On a quiet machine that pays for whole epochs (CNN 1.3x, MLP 1.1x faster with two threads; small
-products alone go either way, 0.7x-1.4x) and doubles large GEMMs. When another process keeps a core busy, the spinning
-threads fight it for that core and every step waits on them: an LSTM epoch took 2.8x as long with
-OpenBLAS's default threads as with one, and a process busy only a quarter of the time on the
-second core already made two threads 15% slower than one. So `fit`, `evaluate`, `predict` (and a
-recurrent layer's time loop called on its own) run inside `blas_scope()`, where BLAS gets one
-thread per *free* core: a core the other processes of the machine used for less than 15% of the
-last half second (read from /proc/stat, minus this process's own CPU time), never more threads
-than the process had before. The product size needs no rule of ours: OpenBLAS already runs a
+products alone go either way, 0.7x-1.4x) and doubles large GEMMs. When another process keeps a
+core busy, the spinning threads fight it for that core and every step waits on them: an LSTM
+epoch took 2.8x as long with OpenBLAS's default threads as with one, and a process busy only a
+quarter of the time on the second core already made two threads 15% slower than one. So `fit`,
+`evaluate`, `predict` (and a recurrent layer's time loop called on its own) run inside
+`blas_scope()`, where BLAS gets one thread per *free* core: a core the machine's other processes
+used for less than 15% of the last half second (read from /proc/stat, minus this process's own
+CPU time), and never more threads than the process had before. The product size needs no rule of ours: OpenBLAS already runs a
 product with m*n*k <= 262,144 on one thread, and no workload's epoch got slower on two idle cores.
 On exit the process's own setting is restored, so a user's threadpoolctl limits or
 OPENBLAS_NUM_THREADS hold outside minikeras. docs/performance.md has the measurements.
@@ -40,7 +40,7 @@ _clock_tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def set_blas_threads(n):
-    """Fixes the BLAS threads inside minikeras's calls to `n`; None returns to the automatic rule."""
+    """Fixes the BLAS threads inside minikeras's calls at `n`; None: back to the automatic rule."""
     global _fixed
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise ValueError(f"`blas_threads` must be a positive integer or None (automatic). "
@@ -49,7 +49,7 @@ def set_blas_threads(n):
 
 
 def blas_threads():
-    """The count fixed by `set_blas_threads`, or None when minikeras decides by the machine's load."""
+    """The count fixed by `set_blas_threads`, or None when minikeras follows the machine's load."""
     return _fixed
 
 
