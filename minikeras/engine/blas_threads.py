@@ -9,10 +9,11 @@ quarter of the time on the second core already made two threads 15% slower than 
 `evaluate`, `predict` (and a recurrent layer's time loop called on its own) run inside
 `blas_scope()`, where BLAS gets one thread per *free* core: a core the machine's other processes
 used for less than 15% of the last half second (read from /proc/stat, minus this process's own
-CPU time), and never more threads than the process had before. The product size needs no rule of ours: OpenBLAS already runs a
-product with m*n*k <= 262,144 on one thread, and no workload's epoch got slower on two idle cores.
-On exit the process's own setting is restored, so a user's threadpoolctl limits or
-OPENBLAS_NUM_THREADS hold outside minikeras. docs/performance.md has the measurements.
+CPU time), and never more threads than the process had before. The product size needs no rule
+of ours: OpenBLAS already runs a product with m*n*k <= 262,144 on one thread, and no workload's
+epoch got slower on two idle cores. On exit the process's own setting is restored, so a user's
+threadpoolctl limits or OPENBLAS_NUM_THREADS hold outside minikeras. docs/performance.md has the
+measurements.
 
 OpenBLAS's results differ in their last bits between one and two threads, so a count that followed
 the load would make two runs of a seeded script differ. After `keras.utils.set_random_seed` (which
