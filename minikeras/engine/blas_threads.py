@@ -1,7 +1,7 @@
 """How many BLAS threads minikeras's own work uses.
 
 OpenBLAS splits a product over its threads, and its threads spin while they wait for the next one.
-On a quiet machine that pays for whole epochs (CNN 1.3x, MLP 1.1x faster with two threads; small
+On a quiet machine that pays for whole epochs (CNN 1.3x, MLP up to 1.1x faster on two; small
 products alone go either way, 0.7x-1.4x) and doubles large GEMMs. When another process keeps a
 core busy, the spinning threads fight it for that core and every step waits on them: an LSTM
 epoch took 2.8x as long with OpenBLAS's default threads as with one, and a process busy only a
@@ -23,6 +23,7 @@ every run whatever the load or the number of cores, and the fastest choice on a 
 cannot be read (no /proc/stat: macOS, Windows) the process's own setting is kept.
 """
 import contextlib
+import math
 import os
 import threading
 import time
@@ -106,7 +107,7 @@ class _LoadMeter:
         wall, busy, own = (a - b for a, b in zip(now, self.last))
         if wall > 0:
             others = max(0.0, busy - own) / wall  # cores' worth of work by other processes
-            self.free = sum(1 for i in range(len(self.cores)) if others < i + BUSY_CORE) or 1
+            self.free = max(1, len(self.cores) - math.ceil(others - BUSY_CORE))
         self.last = now
 
 
