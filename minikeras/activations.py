@@ -16,7 +16,7 @@ from minikeras.ops.numpy import convert_to_tensor
 from minikeras.utils.registry import lookup
 
 
-def _t(x):
+def _as_tensor(x):
     """`x` as an array (Python lists of floats become floatx) or the traced value itself."""
     if isinstance(x, (list, tuple)):
         # converted here: ops.numpy.convert_to_tensor's `any(...)` is shadowed by ops.any,
@@ -38,7 +38,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
         max_value: the largest value the function returns (`None`: no clipping).
         threshold: values at or below it are damped or set to zero.
     """
-    x = _t(x)
+    x = _as_tensor(x)
     if negative_slope != 0.0:
         if max_value is None and threshold == 0:
             return nn.leaky_relu(x, negative_slope=negative_slope)
@@ -56,77 +56,77 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 
 def leaky_relu(x, negative_slope=0.2):
     """`x` if `x >= 0` else `negative_slope * x`."""
-    return nn.leaky_relu(_t(x), negative_slope=negative_slope)
+    return nn.leaky_relu(_as_tensor(x), negative_slope=negative_slope)
 
 
 def relu6(x):
     """`min(max(x, 0), 6)`."""
-    return nn.relu6(_t(x))
+    return nn.relu6(_as_tensor(x))
 
 
 def softmax(x, axis=-1):
     """`exp(x) / sum(exp(x), axis)`: a probability distribution along `axis`."""
-    return nn.softmax(_t(x), axis=axis)
+    return nn.softmax(_as_tensor(x), axis=axis)
 
 
 def log_softmax(x, axis=-1):
     """`x - log(sum(exp(x), axis))`."""
-    return nn.log_softmax(_t(x), axis=axis)
+    return nn.log_softmax(_as_tensor(x), axis=axis)
 
 
 def sparsemax(x, axis=-1):
     """`max(x - tau(x), 0)`: the Euclidean projection of `x` onto the probability simplex."""
-    return nn.sparsemax(_t(x), axis=axis)
+    return nn.sparsemax(_as_tensor(x), axis=axis)
 
 
 def elu(x, alpha=1.0):
     """`x` if `x > 0` else `alpha * (exp(x) - 1)`."""
-    return nn.elu(_t(x), alpha=alpha)
+    return nn.elu(_as_tensor(x), alpha=alpha)
 
 
 def selu(x):
     """`scale * elu(x, alpha)`, alpha=1.67326324, scale=1.05070098 (Klambauer et al. 2017)."""
-    return nn.selu(_t(x))
+    return nn.selu(_as_tensor(x))
 
 
 def celu(x, alpha=1.0):
     """`x` if `x >= 0` else `alpha * (exp(x / alpha) - 1)`."""
-    return nn.celu(_t(x), alpha=alpha)
+    return nn.celu(_as_tensor(x), alpha=alpha)
 
 
 def softplus(x):
     """`log(exp(x) + 1)`."""
-    return nn.softplus(_t(x))
+    return nn.softplus(_as_tensor(x))
 
 
 def softsign(x):
     """`x / (|x| + 1)`."""
-    return nn.softsign(_t(x))
+    return nn.softsign(_as_tensor(x))
 
 
 def squareplus(x, b=4):
     """`(x + sqrt(x^2 + b)) / 2`."""
-    return nn.squareplus(_t(x), b=b)
+    return nn.squareplus(_as_tensor(x), b=b)
 
 
 def soft_shrink(x, threshold=0.5):
     """`x - threshold` above `threshold`, `x + threshold` below `-threshold`, else 0."""
-    return nn.soft_shrink(_t(x), threshold=threshold)
+    return nn.soft_shrink(_as_tensor(x), threshold=threshold)
 
 
 def hard_shrink(x, threshold=0.5):
     """`x` if `|x| > threshold` else 0."""
-    return nn.hard_shrink(_t(x), threshold=threshold)
+    return nn.hard_shrink(_as_tensor(x), threshold=threshold)
 
 
 def sparse_plus(x):
     """0 for `x <= -1`, `(x + 1)^2 / 4` for `-1 < x < 1`, `x` for `x >= 1`."""
-    return nn.sparse_plus(_t(x))
+    return nn.sparse_plus(_as_tensor(x))
 
 
 def silu(x):
     """Swish / SiLU: `x * sigmoid(x)`."""
-    return nn.silu(_t(x))
+    return nn.silu(_as_tensor(x))
 
 
 swish = silu
@@ -138,62 +138,62 @@ def gelu(x, approximate=False):
     Exact: `0.5 * x * (1 + erf(x / sqrt(2)))`; approximate:
     `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`.
     """
-    return nn.gelu(_t(x), approximate=approximate)
+    return nn.gelu(_as_tensor(x), approximate=approximate)
 
 
 def glu(x, axis=-1):
     """Gated linear unit: `a * sigmoid(b)`, `a` and `b` the halves of `x` along `axis`."""
-    return nn.glu(_t(x), axis=axis)
+    return nn.glu(_as_tensor(x), axis=axis)
 
 
 def tanh(x):
     """`(exp(x) - exp(-x)) / (exp(x) + exp(-x))`."""
-    return nn.tanh(_t(x))
+    return nn.tanh(_as_tensor(x))
 
 
 def tanh_shrink(x):
     """`x - tanh(x)`."""
-    return nn.tanh_shrink(_t(x))
+    return nn.tanh_shrink(_as_tensor(x))
 
 
 def hard_tanh(x):
     """`clip(x, -1, 1)`."""
-    return nn.hard_tanh(_t(x))
+    return nn.hard_tanh(_as_tensor(x))
 
 
 def threshold(x, threshold, default_value):
     """`x` if `x > threshold` else `default_value`."""
-    return nn.threshold(_t(x), threshold, default_value)
+    return nn.threshold(_as_tensor(x), threshold, default_value)
 
 
 def sigmoid(x):
     """`1 / (1 + exp(-x))`."""
-    return nn.sigmoid(_t(x))
+    return nn.sigmoid(_as_tensor(x))
 
 
 def sparse_sigmoid(x):
     """`0.5 * clip(x + 1, 0, 2)`."""
-    return nn.sparse_sigmoid(_t(x))
+    return nn.sparse_sigmoid(_as_tensor(x))
 
 
 def exponential(x):
     """`exp(x)`."""
-    return nn.exponential(_t(x))
+    return nn.exponential(_as_tensor(x))
 
 
 def hard_sigmoid(x):
     """0 for `x <= -3`, 1 for `x >= 3`, `x / 6 + 0.5` between."""
-    return nn.hard_sigmoid(_t(x))
+    return nn.hard_sigmoid(_as_tensor(x))
 
 
 def log_sigmoid(x):
     """`log(1 / (1 + exp(-x)))`."""
-    return nn.log_sigmoid(_t(x))
+    return nn.log_sigmoid(_as_tensor(x))
 
 
 def hard_silu(x):
     """Hard swish: `x * hard_sigmoid(x)`."""
-    return nn.hard_silu(_t(x))
+    return nn.hard_silu(_as_tensor(x))
 
 
 hard_swish = hard_silu
@@ -206,7 +206,7 @@ def linear(x):
 
 def mish(x):
     """`x * tanh(softplus(x))`."""
-    return nn.mish(_t(x))
+    return nn.mish(_as_tensor(x))
 
 
 ALL_OBJECTS_DICT = {fn.__name__: fn for fn in (

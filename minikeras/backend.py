@@ -13,7 +13,7 @@ from minikeras import random as _random
 from minikeras.engine.config import (  # noqa: F401  (re-exported)
     epsilon, floatx, image_data_format, set_epsilon, set_floatx, set_image_data_format)
 from minikeras.engine.variable import Variable, standardize_dtype  # noqa: F401
-from minikeras.ops.numpy import _v, _vs
+from minikeras.engine.variable import read_value as _read, read_values as _read_all
 
 
 def backend():
@@ -37,7 +37,7 @@ def _axis(axis):
 # --- creation and inspection -------------------------------------------------------------
 def variable(value, dtype=None, name=None, constraint=None):
     """A Variable holding `value` (floatx unless `dtype` is given)."""
-    return Variable(onp.asarray(getval(_v(value))), dtype=dtype or floatx(), name=name,
+    return Variable(onp.asarray(getval(_read(value))), dtype=dtype or floatx(), name=name,
                     constraint=constraint)
 
 
@@ -59,12 +59,12 @@ def ones(shape, dtype=None, name=None):
 
 def zeros_like(x, dtype=None, name=None):
     """Zeros with the shape (and dtype, unless given) of `x`."""
-    return onp.zeros(shape(x), dtype=dtype or onp.result_type(getval(_v(x))))
+    return onp.zeros(shape(x), dtype=dtype or onp.result_type(getval(_read(x))))
 
 
 def ones_like(x, dtype=None, name=None):
     """Ones with the shape (and dtype, unless given) of `x`."""
-    return onp.ones(shape(x), dtype=dtype or onp.result_type(getval(_v(x))))
+    return onp.ones(shape(x), dtype=dtype or onp.result_type(getval(_read(x))))
 
 
 def get_value(x):
@@ -90,7 +90,7 @@ def batch_set_value(tuples):
 
 def shape(x):
     """The concrete shape of `x`, as a tuple of ints (so `K.shape(x)[0]` is the batch size)."""
-    return tuple(anp.shape(_v(x)))
+    return tuple(anp.shape(_read(x)))
 
 
 def int_shape(x):
@@ -124,27 +124,27 @@ def is_keras_tensor(x):
 
 def cast(x, dtype):
     """`x` converted to `dtype`."""
-    x = _v(x)
+    x = _read(x)
     return x.astype(dtype) if isbox(x) or isinstance(x, onp.ndarray) else onp.asarray(x, dtype=dtype)
 
 
 # --- element-wise maths ------------------------------------------------------------------
-def exp(x): "e^x."; return anp.exp(_v(x))
-def log(x): "Natural logarithm of x."; return anp.log(_v(x))
-def abs(x): "|x|."; return anp.abs(_v(x))
-def square(x): "x^2."; return anp.square(_v(x))
-def sign(x): "-1, 0 or 1 by the sign of x."; return anp.sign(_v(x))
-def round(x): "x rounded to the nearest integer (half to even)."; return anp.round(_v(x))
-def sin(x): "Sine of x (radians)."; return anp.sin(_v(x))
-def cos(x): "Cosine of x (radians)."; return anp.cos(_v(x))
-def pow(x, a): "x ** a."; return anp.power(_v(x), a)
-def maximum(x, y): "The larger of x and y, elementwise."; return anp.maximum(_v(x), _v(y))
-def minimum(x, y): "The smaller of x and y, elementwise."; return anp.minimum(_v(x), _v(y))
+def exp(x): "e^x."; return anp.exp(_read(x))
+def log(x): "Natural logarithm of x."; return anp.log(_read(x))
+def abs(x): "|x|."; return anp.abs(_read(x))
+def square(x): "x^2."; return anp.square(_read(x))
+def sign(x): "-1, 0 or 1 by the sign of x."; return anp.sign(_read(x))
+def round(x): "x rounded to the nearest integer (half to even)."; return anp.round(_read(x))
+def sin(x): "Sine of x (radians)."; return anp.sin(_read(x))
+def cos(x): "Cosine of x (radians)."; return anp.cos(_read(x))
+def pow(x, a): "x ** a."; return anp.power(_read(x), a)
+def maximum(x, y): "The larger of x and y, elementwise."; return anp.maximum(_read(x), _read(y))
+def minimum(x, y): "The smaller of x and y, elementwise."; return anp.minimum(_read(x), _read(y))
 
 
 def sqrt(x):
     """sqrt(max(x, 0)): Keras 2 clipped negatives to 0 first (their gradient is 0, not nan)."""
-    x = _v(x)
+    x = _read(x)
     pos = getval(x) > 0
     return anp.where(pos, anp.sqrt(anp.where(pos, x, 1.0)), 0.0)
 
@@ -153,58 +153,58 @@ def clip(x, min_value, max_value):
     """Clip to [min_value, max_value]; `max_value=None` is +inf and max < min becomes min."""
     if max_value is not None and max_value < min_value:
         max_value = min_value
-    return anp.clip(_v(x), min_value, onp.inf if max_value is None else max_value)
+    return anp.clip(_read(x), min_value, onp.inf if max_value is None else max_value)
 
 
 # --- reductions --------------------------------------------------------------------------
-def sum(x, axis=None, keepdims=False): "Sum along `axis` (all axes when None)."; return anp.sum(_v(x), axis=_axis(axis), keepdims=keepdims)
-def prod(x, axis=None, keepdims=False): "Product along `axis`."; return anp.prod(_v(x), axis=_axis(axis), keepdims=keepdims)
-def mean(x, axis=None, keepdims=False): "Mean along `axis`."; return anp.mean(_v(x), axis=_axis(axis), keepdims=keepdims)
-def max(x, axis=None, keepdims=False): "Largest value along `axis`."; return anp.max(_v(x), axis=_axis(axis), keepdims=keepdims)
-def min(x, axis=None, keepdims=False): "Smallest value along `axis`."; return anp.min(_v(x), axis=_axis(axis), keepdims=keepdims)
-def var(x, axis=None, keepdims=False): "Variance along `axis`: mean((x - mean(x))^2)."; return anp.var(_v(x), axis=_axis(axis), keepdims=keepdims)
-def std(x, axis=None, keepdims=False): "Standard deviation along `axis`: sqrt(var(x))."; return anp.std(_v(x), axis=_axis(axis), keepdims=keepdims)
-def cumsum(x, axis=0): "Running sum along `axis`."; return anp.cumsum(_v(x), axis=axis)
+def sum(x, axis=None, keepdims=False): "Sum along `axis` (all axes when None)."; return anp.sum(_read(x), axis=_axis(axis), keepdims=keepdims)
+def prod(x, axis=None, keepdims=False): "Product along `axis`."; return anp.prod(_read(x), axis=_axis(axis), keepdims=keepdims)
+def mean(x, axis=None, keepdims=False): "Mean along `axis`."; return anp.mean(_read(x), axis=_axis(axis), keepdims=keepdims)
+def max(x, axis=None, keepdims=False): "Largest value along `axis`."; return anp.max(_read(x), axis=_axis(axis), keepdims=keepdims)
+def min(x, axis=None, keepdims=False): "Smallest value along `axis`."; return anp.min(_read(x), axis=_axis(axis), keepdims=keepdims)
+def var(x, axis=None, keepdims=False): "Variance along `axis`: mean((x - mean(x))^2)."; return anp.var(_read(x), axis=_axis(axis), keepdims=keepdims)
+def std(x, axis=None, keepdims=False): "Standard deviation along `axis`: sqrt(var(x))."; return anp.std(_read(x), axis=_axis(axis), keepdims=keepdims)
+def cumsum(x, axis=0): "Running sum along `axis`."; return anp.cumsum(_read(x), axis=axis)
 
 
-def argmax(x, axis=-1): "The index of the largest value along `axis` (no gradient)."; return onp.argmax(getval(_v(x)), axis=axis)
-def argmin(x, axis=-1): "The index of the smallest value along `axis` (no gradient)."; return onp.argmin(getval(_v(x)), axis=axis)
-def equal(x, y): "x == y, elementwise (booleans, no gradient)."; return onp.equal(getval(_v(x)), getval(_v(y)))
-def not_equal(x, y): "x != y, elementwise (booleans)."; return onp.not_equal(getval(_v(x)), getval(_v(y)))
-def greater(x, y): "x > y, elementwise (booleans)."; return onp.greater(getval(_v(x)), getval(_v(y)))
-def less(x, y): "x < y, elementwise (booleans)."; return onp.less(getval(_v(x)), getval(_v(y)))
+def argmax(x, axis=-1): "The index of the largest value along `axis` (no gradient)."; return onp.argmax(getval(_read(x)), axis=axis)
+def argmin(x, axis=-1): "The index of the smallest value along `axis` (no gradient)."; return onp.argmin(getval(_read(x)), axis=axis)
+def equal(x, y): "x == y, elementwise (booleans, no gradient)."; return onp.equal(getval(_read(x)), getval(_read(y)))
+def not_equal(x, y): "x != y, elementwise (booleans)."; return onp.not_equal(getval(_read(x)), getval(_read(y)))
+def greater(x, y): "x > y, elementwise (booleans)."; return onp.greater(getval(_read(x)), getval(_read(y)))
+def less(x, y): "x < y, elementwise (booleans)."; return onp.less(getval(_read(x)), getval(_read(y)))
 
 
 # --- shapes ------------------------------------------------------------------------------
-def reshape(x, shape): "`x` with shape `shape`."; return anp.reshape(_v(x), shape)
-def expand_dims(x, axis=-1): "`x` with a new axis of size 1 at `axis` (last by default)."; return anp.expand_dims(_v(x), axis)
-def squeeze(x, axis): "`x` without its size-1 axis `axis`."; return anp.squeeze(_v(x), axis=axis)
-def stack(x, axis=0): "The tensors `x` stacked along a new `axis`."; return anp.stack(_vs(x), axis=axis)
-def flatten(x): "`x` flattened to one axis."; return anp.reshape(_v(x), (-1,))
-def batch_flatten(x): "`x` reshaped to (batch, everything else)."; return anp.reshape(_v(x), (anp.shape(_v(x))[0], -1))
-def repeat_elements(x, rep, axis): "Each element of `x` repeated `rep` times along `axis`."; return anp.repeat(_v(x), rep, axis=axis)
-def tile(x, n): "`x` repeated `n` times along each axis."; return anp.tile(_v(x), n)
+def reshape(x, shape): "`x` with shape `shape`."; return anp.reshape(_read(x), shape)
+def expand_dims(x, axis=-1): "`x` with a new axis of size 1 at `axis` (last by default)."; return anp.expand_dims(_read(x), axis)
+def squeeze(x, axis): "`x` without its size-1 axis `axis`."; return anp.squeeze(_read(x), axis=axis)
+def stack(x, axis=0): "The tensors `x` stacked along a new `axis`."; return anp.stack(_read_all(x), axis=axis)
+def flatten(x): "`x` flattened to one axis."; return anp.reshape(_read(x), (-1,))
+def batch_flatten(x): "`x` reshaped to (batch, everything else)."; return anp.reshape(_read(x), (anp.shape(_read(x))[0], -1))
+def repeat_elements(x, rep, axis): "Each element of `x` repeated `rep` times along `axis`."; return anp.repeat(_read(x), rep, axis=axis)
+def tile(x, n): "`x` repeated `n` times along each axis."; return anp.tile(_read(x), n)
 
 
 def transpose(x):
     """Reverses all axes (Keras 2's `K.transpose`)."""
-    return anp.transpose(_v(x))
+    return anp.transpose(_read(x))
 
 
 def permute_dimensions(x, pattern):
     """`x` with its axes in the order `pattern`."""
-    return anp.transpose(_v(x), tuple(pattern))
+    return anp.transpose(_read(x), tuple(pattern))
 
 
 def concatenate(tensors, axis=-1):
     """The tensors joined along `axis` (the last by default)."""
-    return anp.concatenate(_vs(tensors), axis=axis)
+    return anp.concatenate(_read_all(tensors), axis=axis)
 
 
 # --- linear algebra ----------------------------------------------------------------------
 def dot(x, y):
     """Keras 2 `K.dot`: sums the last axis of `x` against the second-to-last of `y` (np.dot)."""
-    return anp.dot(_v(x), _v(y))
+    return anp.dot(_read(x), _read(y))
 
 
 def batch_dot(x, y, axes=None):
@@ -213,7 +213,7 @@ def batch_dot(x, y, axes=None):
     Axis 0 is the batch. `axes=None` means (x.ndim - 1, y.ndim - 2), or (1, 1) for two
     matrices. The output keeps x's other axes then y's; a rank-1 result becomes (batch, 1).
     """
-    x, y = _v(x), _v(y)
+    x, y = _read(x), _read(y)
     xn, yn = anp.ndim(x), anp.ndim(y)
     if xn < 2 or yn < 2:
         raise ValueError(
@@ -237,7 +237,7 @@ def batch_dot(x, y, axes=None):
 
 def l2_normalize(x, axis=None):
     """x / sqrt(max(sum(x^2, axis), 1e-12))."""
-    x = _v(x)
+    x = _read(x)
     return x / anp.sqrt(anp.maximum(anp.sum(anp.square(x), axis=_axis(axis), keepdims=True), 1e-12))
 
 
@@ -248,7 +248,7 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
 
 
 def sigmoid(x): "1 / (1 + e^-x)."; return activations.sigmoid(x)
-def hard_sigmoid(x): "clip(0.2 x + 0.5, 0, 1), Keras 2's piecewise-linear sigmoid."; return anp.clip(0.2 * _v(x) + 0.5, 0.0, 1.0)  # Keras 2's slope 0.2
+def hard_sigmoid(x): "clip(0.2 x + 0.5, 0, 1), Keras 2's piecewise-linear sigmoid."; return anp.clip(0.2 * _read(x) + 0.5, 0.0, 1.0)  # Keras 2's slope 0.2
 def tanh(x): "Hyperbolic tangent of x."; return activations.tanh(x)
 def softplus(x): "log(1 + e^x)."; return activations.softplus(x)
 def softsign(x): "x / (1 + |x|)."; return activations.softsign(x)
@@ -261,7 +261,7 @@ def binary_crossentropy(target, output, from_logits=False):
 
     With `from_logits`: `max(z, 0) - z t + log(1 + exp(-|z|))`.
     """
-    t, out = _v(target), _v(output)
+    t, out = _read(target), _read(output)
     if from_logits:
         return anp.maximum(out, 0.0) - out * t + anp.log1p(anp.exp(-anp.abs(out)))
     eps = epsilon()
@@ -274,7 +274,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
     With `from_logits`: `-sum(t log_softmax(z), axis)`.
     """
-    t, out = _v(target), _v(output)
+    t, out = _read(target), _read(output)
     if from_logits:
         return -anp.sum(t * activations.log_softmax(out, axis=axis), axis=axis)
     p = out / anp.sum(out, axis=axis, keepdims=True)
@@ -284,8 +284,8 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """`categorical_crossentropy` with integer class targets."""
-    out = _v(output)
-    classes = onp.asarray(getval(_v(target))).astype(int).reshape(anp.shape(out)[:-1])
+    out = _read(output)
+    classes = onp.asarray(getval(_read(target))).astype(int).reshape(anp.shape(out)[:-1])
     one_hot = (classes[..., None] == onp.arange(anp.shape(out)[-1])).astype(onp.result_type(getval(out)))
     return categorical_crossentropy(one_hot, out, from_logits=from_logits, axis=axis)
 
@@ -325,10 +325,10 @@ def switch(condition, then_expression, else_expression):
 
     A scalar condition picks one branch; a tensor condition selects element-wise.
     """
-    cond = onp.asarray(getval(_v(condition)))
+    cond = onp.asarray(getval(_read(condition)))
     if cond.ndim == 0:
         return _resolve(then_expression) if bool(cond) else _resolve(else_expression)
-    then_x, else_x = _v(_resolve(then_expression)), _v(_resolve(else_expression))
+    then_x, else_x = _read(_resolve(then_expression)), _read(_resolve(else_expression))
     while cond.ndim < anp.ndim(then_x):  # Keras 2 aligns the condition on the left
         cond = cond[..., None]
     return anp.where(cond, then_x, else_x)
@@ -357,4 +357,4 @@ def in_test_phase(x, alt, training=None):
 
 def stop_gradient(x):
     """The value of `x` with no gradient flowing back through it."""
-    return getval(_v(x))
+    return getval(_read(x))

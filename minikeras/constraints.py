@@ -7,7 +7,7 @@ one; the optimizer assigns it back.
 from autograd import numpy as anp
 
 from minikeras.engine.config import epsilon
-from minikeras.ops.numpy import _v
+from minikeras.engine.variable import read_value
 from minikeras.utils.registry import ObjectRegistry
 
 
@@ -43,7 +43,7 @@ class MaxNorm(Constraint):
         self.max_value, self.axis = max_value, axis
 
     def __call__(self, w):
-        w = _v(w)
+        w = read_value(w)
         norms = _norms(w, self.axis)
         return w * (anp.clip(norms, 0, self.max_value) / (epsilon() + norms))
 
@@ -55,7 +55,7 @@ class NonNeg(Constraint):
     """`max(w, 0)`."""
 
     def __call__(self, w):
-        return anp.maximum(_v(w), 0)
+        return anp.maximum(read_value(w), 0)
 
 
 class UnitNorm(Constraint):
@@ -65,7 +65,7 @@ class UnitNorm(Constraint):
         self.axis = axis
 
     def __call__(self, w):
-        w = _v(w)
+        w = read_value(w)
         return w / (epsilon() + _norms(w, self.axis))
 
     def get_config(self):
@@ -83,7 +83,7 @@ class MinMaxNorm(Constraint):
         self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
 
     def __call__(self, w):
-        w = _v(w)
+        w = read_value(w)
         norms = _norms(w, self.axis)
         desired = (self.rate * anp.clip(norms, self.min_value, self.max_value)
                    + (1 - self.rate) * norms)

@@ -37,8 +37,8 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
 
 def dropout(inputs, rate, noise_shape=None, seed=None):
     """`inputs` with elements zeroed with probability `rate`, the rest scaled by 1 / (1 - rate)."""
-    from minikeras.ops.numpy import _v
-    x = _v(inputs)
+    from minikeras.engine.variable import read_value
+    x = read_value(inputs)
     shape = noise_shape or x.shape
     keep = (_rng(seed).uniform(size=shape) >= rate).astype(x.dtype)
     return x * keep / (1.0 - rate)

@@ -12,7 +12,7 @@ from autograd import numpy as anp
 from autograd.tracer import getval
 
 from minikeras.ops.nn import normalize
-from minikeras.ops.numpy import _v
+from minikeras.engine.variable import read_value
 from minikeras.utils.registry import ObjectRegistry
 
 
@@ -56,7 +56,7 @@ class L1L2(Regularizer):
         self.l2 = validate_float_arg(0.0 if l2 is None else l2, name="l2")
 
     def __call__(self, x):
-        x = _v(x)
+        x = read_value(x)
         penalty = onp.zeros((), dtype=onp.result_type(getval(x)))
         if self.l1 != 0.0:
             penalty = penalty + self.l1 * anp.sum(ops.abs(x))
@@ -75,7 +75,7 @@ class L1(Regularizer):
         self.l1 = _as_float32(validate_float_arg(0.01 if l1 is None else l1, name="l1"))
 
     def __call__(self, x):
-        return self.l1 * anp.sum(ops.abs(_v(x)))
+        return self.l1 * anp.sum(ops.abs(read_value(x)))
 
     def get_config(self):
         return {"l1": self.l1}
@@ -88,7 +88,7 @@ class L2(Regularizer):
         self.l2 = validate_float_arg(0.01 if l2 is None else l2, name="l2")
 
     def __call__(self, x):
-        return self.l2 * anp.sum(anp.square(_v(x)))
+        return self.l2 * anp.sum(anp.square(read_value(x)))
 
     def get_config(self):
         return {"l2": self.l2}
@@ -109,7 +109,7 @@ class OrthogonalRegularizer(Regularizer):
         self.mode = mode
 
     def __call__(self, inputs):
-        x = _v(inputs)
+        x = read_value(inputs)
         if anp.ndim(x) != 2:
             raise ValueError(
                 f"Inputs to OrthogonalRegularizer must have rank 2. Received: inputs.shape={anp.shape(x)}")

@@ -1,10 +1,10 @@
-"""minikeras.ops.gradients.value_and_grads against autograd's value_and_grad on a list."""
+"""minikeras.engine.autodiff.value_and_grads against autograd's value_and_grad on a list."""
 import numpy as np
 import pytest
 from autograd import numpy as anp
 from autograd import value_and_grad
 
-from minikeras.ops.gradients import value_and_grads
+from minikeras.engine.autodiff import value_and_grads
 from minikeras.ops.rnn_kernels import time_step
 
 

@@ -1,49 +1,26 @@
-"""Variables, and the stateless scope that binds them to traced values during a training step.
+"""Variables: a layer's weights, optimizer slots and metric state.
 
-A `Variable` holds a float32 numpy array. Inside a `StatelessScope` (what `fit` opens around
-the forward pass) `variable.value` is the value autograd is tracing instead, so a layer's
-`call` reads `self.kernel` and gets something autograd can differentiate. Outside the scope it
-is a plain array with `.numpy()` and `.assign()`.
+A `Variable` holds a float32 numpy array. Inside a `StatelessScope` (engine/autodiff.py: what
+`fit` opens around the forward pass) `variable.value` is the value autograd is tracing instead,
+so a layer's `call` reads `self.kernel` and gets something autograd can differentiate. Outside
+the scope it is a plain array with `.numpy()` and `.assign()`.
 """
-import contextlib
-import math
-
 import numpy as onp
 from autograd import numpy as anp
-from autograd.tracer import getval
 
 from minikeras.engine import config
-
-_scope = None  # dict id(variable) -> traced value, while a StatelessScope is open
-
-
-def in_stateless_scope():
-    return _scope is not None
+from minikeras.engine.autodiff import (  # noqa: F401  (StatelessScope: re-exported)
+    StatelessScope, bound, is_traced, untraced)
 
 
-class StatelessScope:
-    """Binds variables to given values for the duration of a `with` block."""
-
-    def __init__(self, bindings):
-        self.bindings = {id(v): val for v, val in bindings}
-
-    def __enter__(self):
-        global _scope
-        self._outer = _scope
-        _scope = {**self._outer, **self.bindings} if self._outer else self.bindings
-        return self
-
-    def __exit__(self, *exc):
-        global _scope
-        _scope = self._outer
-        return False
+def read_value(x):
+    """A Variable's current value (the traced one inside a StatelessScope); anything else as is."""
+    return x.value if type(x) is Variable else x
 
 
-def scoped(obj):
-    """The value bound to `obj` in the open scope if `obj` is a bound Variable, else `obj`."""
-    if _scope is not None and type(obj) is Variable:
-        return _scope.get(id(obj), obj)
-    return obj
+def read_values(xs):
+    """`read_value` of each item."""
+    return [read_value(x) for x in xs]
 
 
 def standardize_dtype(dtype):
@@ -57,30 +34,9 @@ def standardize_dtype(dtype):
     return onp.dtype(dtype).name
 
 
-_budget = {"bytes": None, "what": None}
-
-
-@contextlib.contextmanager
-def allocation_budget(nbytes, what):
-    """Within the block, creating variables larger in total than `nbytes` raises ValueError
-    (a loaded config must not make us allocate far more than the file's weights hold)."""
-    saved = dict(_budget)
-    _budget.update(bytes=int(nbytes), what=what)
-    try:
-        yield
-    finally:
-        _budget.update(saved)
-
-
-def _charge(name, shape, dtype):
-    if _budget["bytes"] is None:
-        return
-    nbytes = math.prod(int(d) for d in shape) * onp.dtype(standardize_dtype(dtype)).itemsize
-    if nbytes > _budget["bytes"]:
-        raise ValueError(
-            f"Refusing to create variable '{name}' of shape {tuple(shape)} ({nbytes:,} bytes): "
-            f"{_budget['what']} declares more weights than its file holds.")
-    _budget["bytes"] -= nbytes
+# Set by `saving.allocation_budget` while a loaded config is being built: called with the name,
+# shape and dtype of every variable before it is allocated, it may refuse it (ValueError).
+creation_check = None
 
 
 class Variable:
@@ -109,11 +65,12 @@ class Variable:
                 raise ValueError(
                     f"When creating a Variable from an initializer, the `shape` argument "
                     f"should be specified. Received: initializer={initializer} and shape={shape}")
-            _charge(self.name, shape, dtype)
+            if creation_check is not None:
+                creation_check(self.name, shape, standardize_dtype(dtype))
             value = initializer(tuple(shape), dtype=standardize_dtype(dtype))
         else:
             value = initializer
-        arr = onp.asarray(getval(value.numpy() if isinstance(value, Variable) else value))
+        arr = onp.asarray(untraced(value.numpy() if isinstance(value, Variable) else value))
         if dtype is None and not onp.issubdtype(arr.dtype, onp.floating) and arr.dtype != bool:
             dtype = arr.dtype if onp.issubdtype(arr.dtype, onp.integer) else None
         self._value = onp.array(arr, dtype=standardize_dtype(dtype))
@@ -125,9 +82,8 @@ class Variable:
     # --- reading -------------------------------------------------------------------------
     @property
     def value(self):
-        if _scope is not None:
-            return _scope.get(id(self), self._value)
-        return self._value
+        """The array, or inside a StatelessScope the value autograd traces in its place."""
+        return bound(self, self._value)
 
     def numpy(self):
         """A copy of the current value as a numpy array."""
@@ -149,7 +105,7 @@ class Variable:
         return len(self._value)
 
     def __array__(self, dtype=None, copy=None):
-        if _scope is not None and id(self) in _scope and not isinstance(_scope[id(self)], onp.ndarray):
+        if is_traced(bound(self, None)):
             raise TypeError(
                 f"Variable '{self.path}' was passed to a plain numpy function while it is being "
                 "differentiated, which would silently cut its gradient. Use `keras.ops` functions "
@@ -162,7 +118,7 @@ class Variable:
         if type(value) is onp.ndarray and value.dtype == self._value.dtype and value.shape == self._value.shape:
             self._value = value.copy()
             return self
-        value = onp.asarray(getval(value.value if isinstance(value, Variable) else value))
+        value = onp.asarray(untraced(value.value if isinstance(value, Variable) else value))
         if value.shape != self._value.shape:
             raise ValueError(
                 f"The shape of the target variable and the shape of the target value in "
@@ -182,11 +138,11 @@ class Variable:
 
     def assign_add(self, value):
         """Adds `value` to the variable in place: v = v + value."""
-        return self.assign(self._value + onp.asarray(getval(_plain(value))))
+        return self.assign(self._value + onp.asarray(untraced(_plain(value))))
 
     def assign_sub(self, value):
         """Subtracts `value` from the variable in place: v = v - value."""
-        return self.assign(self._value - onp.asarray(getval(_plain(value))))
+        return self.assign(self._value - onp.asarray(untraced(_plain(value))))
 
     def __repr__(self):
         return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "

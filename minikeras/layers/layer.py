@@ -11,18 +11,15 @@ import re
 import warnings
 
 import numpy as onp
-from autograd.numpy.numpy_boxes import ArrayBox
-from autograd.tracer import getval, isbox
-
-from minikeras.engine import config
-from minikeras.engine import variable as _var
+from minikeras.engine import autodiff, config
+from minikeras.engine.autodiff import TracedArray, is_traced, untraced
 from minikeras.engine.masking import get_keras_mask, set_keras_mask
 from minikeras.engine.keras_tensor import KerasTensor, Node, any_symbolic, map_structure, flatten
 from minikeras.engine.variable import Variable, standardize_dtype
 
 _uids = collections.defaultdict(int)
 _call_ctx = {"depth": 0, "training": None}
-_ARRAYS = (onp.ndarray, ArrayBox)  # a layer called on one of these takes the short path
+_ARRAYS = (onp.ndarray, TracedArray)  # a layer called on one of these takes the short path
 
 
 def to_snake_case(name):
@@ -236,8 +233,8 @@ class Layer:
 
     def __getattribute__(self, name):
         value = object.__getattribute__(self, name)
-        if _var._scope is not None and type(value) is Variable:
-            return _var._scope.get(id(value), value)
+        if autodiff._scope is not None and type(value) is Variable:  # inline `bound`: hot path
+            return autodiff._scope.get(id(value), value)
         return value
 
     # --- properties ---------------------------------------------------------------------
@@ -514,7 +511,7 @@ class Layer:
             if x.dtype.kind == "f" and x.dtype.name != self._dtype:
                 return x.astype(self._dtype)
             return x
-        if isbox(x) or x is None or isinstance(x, (str, bool)):
+        if is_traced(x) or x is None or isinstance(x, (str, bool)):
             return x
         if type(x) is Variable:
             return x.value
@@ -657,9 +654,9 @@ def _trial_output_spec(layer, args, kwargs):
     layer._losses[:] = saved
 
     def to_spec(*outs):
-        shapes = [onp.shape(getval(o)) for o in outs]
+        shapes = [onp.shape(untraced(o)) for o in outs]
         dims = tuple(d if all(s[i] == d for s in shapes) else None for i, d in enumerate(shapes[0]))
-        return KerasTensor(dims, getattr(getval(outs[0]), "dtype", onp.dtype("float32")).name)
+        return KerasTensor(dims, getattr(untraced(outs[0]), "dtype", onp.dtype("float32")).name)
     if len(results) == 1:
         return map_structure(lambda o: to_spec(o), results[0])
     return map_structure(to_spec, results[0], results[1])

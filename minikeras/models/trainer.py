@@ -2,23 +2,21 @@
 
 The training step is one pure function of the trainable values: the model's variables are
 bound to autograd's traced values (a stateless call), the forward pass and the loss run, and
-`ops.gradients.value_and_grads` (autograd, one root per variable) returns the gradients, which
+`engine.autodiff.value_and_grads` (autograd, one root per variable) returns the gradients, which
 the optimizer applies in plain numpy.
 """
 import warnings
 
 import numpy as onp
-from autograd.tracer import getval
 
 from minikeras.engine import config
+from minikeras.engine.autodiff import StatelessScope, untraced, value_and_grads
 from minikeras.engine.blas_threads import blas_scope, tick
 from minikeras.engine.masking import clear_traced_masks
 from minikeras.engine.keras_tensor import flatten, map_structure
 from minikeras.engine.random import global_rng
-from minikeras.engine.variable import StatelessScope
 from minikeras.models import data as data_utils
 from minikeras.models.compile_utils import CompileLoss, CompileMetrics, keras2_metrics_in_loss_weights, numeric
-from minikeras.ops.gradients import value_and_grads
 
 
 class Trainer:
@@ -345,7 +343,7 @@ class Trainer:
 
 
 def getval_structure(structure):
-    return map_structure(lambda t: onp.asarray(getval(t)), structure)
+    return map_structure(lambda t: onp.asarray(untraced(t)), structure)
 
 
 def _check_batch_size(batch_size):

@@ -7,6 +7,3 @@ from minikeras.ops.pooling import average_pool, max_pool  # noqa: F401
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
 _wrap_namespace(globals())  # ops on KerasTensors record graph nodes (functional API)
-from minikeras.ops.autograd_dtypes import keep_gradient_dtypes as _keep_gradient_dtypes
-
-_keep_gradient_dtypes()  # float32 in, float32 gradients out (see autograd_dtypes.py)

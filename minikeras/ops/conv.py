@@ -22,7 +22,7 @@ from autograd.tracer import getval, isbox
 from numpy.lib.stride_tricks import sliding_window_view
 
 from minikeras.engine import config
-from minikeras.ops.numpy import _v
+from minikeras.engine.variable import read_value
 
 
 # --- the two primitives ------------------------------------------------------------------
@@ -195,7 +195,7 @@ def _from_last(y, data_format):
 
 
 def _prepare(inputs, kernel, data_format):
-    x, kernel = _v(inputs), _v(kernel)
+    x, kernel = read_value(inputs), read_value(kernel)
     if not hasattr(x, "ndim"):
         x = onp.asarray(x)
     if not hasattr(kernel, "ndim"):
@@ -297,8 +297,8 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
     (1..., C*m, filters)."""
     data_format = config.standardize_data_format(data_format)
     _check_channels(
-        onp.shape(getval(_v(inputs)))[-1 if data_format == "channels_last" else 1],
-        onp.shape(getval(_v(depthwise_kernel)))[-2], data_format)
+        onp.shape(getval(read_value(inputs)))[-1 if data_format == "channels_last" else 1],
+        onp.shape(getval(read_value(depthwise_kernel)))[-2], data_format)
     y = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
     return conv(y, pointwise_kernel, 1, "valid", data_format, dilation_rate)
 

@@ -9,7 +9,7 @@ from autograd.tracer import getval, isbox
 
 from minikeras.engine import config
 from minikeras.ops.layer_norm import layer_norm_last
-from minikeras.ops.numpy import _f, _row_sum, _t, erfc, one_hot
+from minikeras.ops.numpy import _as_float, _as_tensor, _row_sum, erfc, one_hot
 
 
 # --- activations (formulas as in jax.nn, which Keras's JAX backend calls) -----------------
@@ -19,12 +19,12 @@ def relu(x):
     One traced primitive: `where(x > 0, x, 0)` costs ten times `maximum(x, 0)` in numpy, and
     autograd's `where` gradient builds a float64 array of zeros the size of x.
     """
-    return _relu(_t(x))
+    return _relu(_as_tensor(x))
 
 
 def _relu_composed(x):
     """The same function as a plain composition of traced ops (the reference for `relu`)."""
-    x = _t(x)
+    x = _as_tensor(x)
     return anp.where(getval(x) > 0, x, 0)
 
 
@@ -34,18 +34,18 @@ defvjp(_relu, lambda ans, x: lambda g: g * (ans > 0))
 
 def relu6(x):
     """min(max(x, 0), 6); autograd's clip gives gradient 0 at both kinks, as jax.nn.relu6."""
-    return anp.clip(_f(x), 0.0, 6.0)
+    return anp.clip(_as_float(x), 0.0, 6.0)
 
 
 def sigmoid(x):
     """1 / (1 + exp(-x)). One traced primitive (RNN gates call it twice per step); the value comes
     from z = exp(-|x|) so neither tail overflows nor loses relative precision."""
-    return _sigmoid(_f(x))
+    return _sigmoid(_as_float(x))
 
 
 def _sigmoid_composed(x):
     """The same function as a plain composition of traced ops (the reference for `sigmoid`)."""
-    x = _f(x)
+    x = _as_float(x)
     pos = getval(x) >= 0
     z = anp.exp(anp.where(pos, -x, x))  # not anp.abs: its gradient at 0 is 0
     return anp.where(pos, 1.0 / (1.0 + z), z / (1.0 + z))
@@ -72,22 +72,22 @@ _tanh = primitive(onp.tanh)
 defvjp(_tanh, lambda ans, x: lambda g: g * (1.0 - ans * ans))
 
 
-def tanh(x): "Hyperbolic tangent of x."; return _tanh(_f(x))
-def tanh_shrink(x): "x - tanh(x)."; return _f(x) - _tanh(_f(x))
-def softplus(x): "log(1 + e^x), computed without overflow."; return anp.logaddexp(_f(x), 0.0)
-def log_sigmoid(x): "log(sigmoid(x)) = -softplus(-x)."; return -softplus(-_f(x))
-def exponential(x): "e^x."; return anp.exp(_f(x))
+def tanh(x): "Hyperbolic tangent of x."; return _tanh(_as_float(x))
+def tanh_shrink(x): "x - tanh(x)."; return _as_float(x) - _tanh(_as_float(x))
+def softplus(x): "log(1 + e^x), computed without overflow."; return anp.logaddexp(_as_float(x), 0.0)
+def log_sigmoid(x): "log(sigmoid(x)) = -softplus(-x)."; return -softplus(-_as_float(x))
+def exponential(x): "e^x."; return anp.exp(_as_float(x))
 
 
 def softsign(x):
     """x / (|x| + 1)."""
-    x = _f(x)
+    x = _as_float(x)
     return x / (anp.abs(x) + 1.0)
 
 
 def silu(x):
     """x * sigmoid(x)."""
-    x = _f(x)
+    x = _as_float(x)
     return x * sigmoid(x)
 
 
@@ -96,18 +96,18 @@ swish = silu
 
 def leaky_relu(x, negative_slope=0.2):
     """x if x >= 0 else negative_slope * x."""
-    x = _f(x)
+    x = _as_float(x)
     return anp.where(getval(x) >= 0, x, negative_slope * x)
 
 
 def hard_sigmoid(x):
     """relu6(x + 3) / 6."""
-    return relu6(_f(x) + 3.0) / 6.0
+    return relu6(_as_float(x) + 3.0) / 6.0
 
 
 def hard_silu(x):
     """x * relu6(x + 3) / 6."""
-    x = _f(x)
+    x = _as_float(x)
     return x * hard_sigmoid(x)
 
 
@@ -116,13 +116,13 @@ hard_swish = hard_silu
 
 def hard_tanh(x):
     """clip(x, -1, 1)."""
-    x = _f(x)
+    x = _as_float(x)
     return anp.where(getval(x) > 1, 1.0, anp.where(getval(x) < -1, -1.0, x))
 
 
 def elu(x, alpha=1.0):
     """x if x > 0 else alpha * (exp(x) - 1)."""
-    x = _f(x)
+    x = _as_float(x)
     pos = getval(x) > 0
     return anp.where(pos, x, alpha * anp.expm1(anp.where(pos, 0.0, x)))
 
@@ -135,14 +135,14 @@ def selu(x):
 
 def celu(x, alpha=1.0):
     """max(x, 0) + alpha * (exp(min(x, 0) / alpha) - 1)."""
-    x = _f(x)
+    x = _as_float(x)
     pos = getval(x) > 0
     return anp.where(pos, x, 0.0) + alpha * anp.expm1(anp.where(pos, 0.0, x) / alpha)
 
 
 def gelu(x, approximate=True):
     """x * Phi(x) = 0.5 x erfc(-x / sqrt 2); approximate: 0.5 x (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3)))."""
-    x = _f(x)
+    x = _as_float(x)
     if approximate:
         c = math.sqrt(2.0 / math.pi)
         return x * (0.5 * (1.0 + _tanh(c * (x + 0.044715 * x ** 3))))
@@ -151,13 +151,13 @@ def gelu(x, approximate=True):
 
 def mish(x):
     """x * tanh(softplus(x))."""
-    x = _f(x)
+    x = _as_float(x)
     return x * _tanh(softplus(x))
 
 
 def glu(x, axis=-1):
     """a * sigmoid(b) where a, b are the two halves of x along `axis`."""
-    x = _f(x)
+    x = _as_float(x)
     if anp.shape(x)[axis] % 2:
         raise ValueError(
             "axis size must be divisible by 2. "
@@ -168,38 +168,38 @@ def glu(x, axis=-1):
 
 def soft_shrink(x, threshold=0.5):
     """x - threshold if x > threshold, x + threshold if x < -threshold, else 0."""
-    x = _f(x)
+    x = _as_float(x)
     g = getval(x)
     return anp.where(g > threshold, x - threshold, anp.where(g < -threshold, x + threshold, 0.0))
 
 
 def hard_shrink(x, threshold=0.5):
     """x if |x| > threshold else 0."""
-    x = _f(x)
+    x = _as_float(x)
     return anp.where(onp.abs(getval(x)) > threshold, x, 0.0)
 
 
 def threshold(x, threshold, default_value):
     """x if x > threshold else default_value."""
-    x = _f(x)
+    x = _as_float(x)
     return anp.where(getval(x) > threshold, x, default_value)
 
 
 def sparse_plus(x):
     """0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1."""
-    x = _f(x)
+    x = _as_float(x)
     g = getval(x)
     return anp.where(g <= -1.0, 0.0, anp.where(g >= 1.0, x, (x + 1.0) ** 2 / 4.0))
 
 
 def sparse_sigmoid(x):
     """0.5 * clip(x + 1, 0, 2), as min(max(.)) so the kinks get jax's half gradient."""
-    return 0.5 * anp.minimum(anp.maximum(_f(x) + 1.0, 0.0), 2.0)
+    return 0.5 * anp.minimum(anp.maximum(_as_float(x) + 1.0, 0.0), 2.0)
 
 
 def squareplus(x, b=4):
     """(x + sqrt(x^2 + b)) / 2."""
-    x = _f(x)
+    x = _as_float(x)
     return (x + anp.sqrt(anp.square(x) + b)) / 2.0
 
 
@@ -208,7 +208,7 @@ def sparsemax(x, axis=-1):
 
     The support is found on untraced values; tau = (sum of x over the support - 1) / k is traced.
     """
-    x = _f(x)
+    x = _as_float(x)
     g = onp.asarray(getval(x))
     srt = -onp.sort(-g, axis=axis)
     shape = [1] * g.ndim
@@ -226,12 +226,12 @@ def softmax(x, axis=-1):
 
     One traced primitive (attention calls it on every score matrix): its gradient is
     y * (g - sum(g * y, axis)), where the composition would trace four operations."""
-    return _softmax(_f(x), axis)
+    return _softmax(_as_float(x), axis)
 
 
 def _softmax_composed(x, axis=-1):
     """The same function as a plain composition of traced ops (the reference for `softmax`)."""
-    x = _f(x)
+    x = _as_float(x)
     e = anp.exp(x - onp.max(getval(x), axis=axis, keepdims=True))
     return e / anp.sum(e, axis=axis, keepdims=True)
 
@@ -269,7 +269,7 @@ defvjp(_softmax, _softmax_vjp)
 
 def log_softmax(x, axis=-1):
     """x - log(sum(exp(x), axis)), computed from x - max(x)."""
-    x = _f(x)
+    x = _as_float(x)
     shifted = x - onp.max(getval(x), axis=axis, keepdims=True)
     return shifted - anp.log(anp.sum(anp.exp(shifted), axis=axis, keepdims=True))
 
@@ -282,7 +282,7 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     """
     if not isinstance(order, int) or not order >= 1:
         raise ValueError(f"Argument `order` must be an int >= 1. Received: order={order}")
-    x = _f(x)
+    x = _as_float(x)
     if anp.ndim(x) == 0:
         x = anp.expand_dims(x, 0)
     epsilon = config.epsilon() if epsilon is None else epsilon
@@ -294,7 +294,7 @@ def normalize(x, axis=-1, order=2, epsilon=None):
 
 def multi_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     """1 at every class listed in each row of `x` (the max of their one-hots)."""
-    x = onp.asarray(getval(_t(x)))
+    x = onp.asarray(getval(_as_tensor(x)))
     return onp.max(one_hot(x, num_classes, axis=axis, dtype=dtype), axis=1 if x.ndim > 1 else 0)
 
 
@@ -365,7 +365,7 @@ defvjp(_crossentropy_from_probs,
 
 def binary_crossentropy(target, output, from_logits=False):
     """-(t log p + (1 - t) log(1 - p)) elementwise, p clipped to [eps, 1 - eps] or p = sigmoid(logits)."""
-    target, output = _f(target), _f(output)
+    target, output = _as_float(target), _as_float(output)
     _same_shape(target, output)
     if from_logits:
         return -target * log_sigmoid(output) - (1.0 - target) * log_sigmoid(-output)
@@ -376,7 +376,7 @@ def binary_crossentropy(target, output, from_logits=False):
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """-sum(t * log p, axis), p normalised to sum 1 and clipped, or log_softmax(logits)."""
-    target, output = _f(target), _f(output)
+    target, output = _as_float(target), _as_float(output)
     _same_shape(target, output)
     if anp.ndim(target) < 1:
         raise ValueError("Arguments `target` and `output` must be at least rank 1. Received: "
@@ -386,7 +386,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """-log p[target] along `axis`, for integer class labels `target`."""
-    labels, output = onp.asarray(getval(_t(target))).astype("int32"), _f(output)
+    labels, output = onp.asarray(getval(_as_tensor(target))).astype("int32"), _as_float(output)
     if labels.ndim == anp.ndim(output) and labels.shape[-1] == 1:
         labels = onp.squeeze(labels, axis=-1)
     if anp.ndim(output) < 1:
@@ -415,7 +415,7 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
 
 def _layer_normalization(x, gamma, beta, axis, epsilon, rms_scaling=False):
     """`layer_normalization` without the deprecation warning (LayerNormalization calls it)."""
-    x = _f(x)
+    x = _as_float(x)
     epsilon = config.epsilon() if epsilon is None else epsilon
     ndim = anp.ndim(x)
     axes = [axis] if isinstance(axis, int) else list(axis)
@@ -423,8 +423,8 @@ def _layer_normalization(x, gamma, beta, axis, epsilon, rms_scaling=False):
         raise ValueError(f"Axis {axis} is out of bounds for input shape {anp.shape(x)}. "
                          f"Received: axis={axis}")
     axes = sorted(a % ndim for a in axes)
-    gamma = None if gamma is None else _f(gamma)
-    beta = None if beta is None else _f(beta)
+    gamma = None if gamma is None else _as_float(gamma)
+    beta = None if beta is None else _as_float(beta)
     if axes == [ndim - 1] and not rms_scaling:
         flat = lambda v: None if v is None else anp.reshape(v, (-1,))
         return layer_norm_last(x, flat(gamma), flat(beta), epsilon)
@@ -444,9 +444,9 @@ def _layer_normalization(x, gamma, beta, axis, epsilon, rms_scaling=False):
 
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     """(x - mean) / sqrt(variance + epsilon) * scale + offset, the 1-D statistics lying along `axis`."""
-    x = _f(x)
+    x = _as_float(x)
     shape = [-1 if d == axis % anp.ndim(x) else 1 for d in range(anp.ndim(x))]
-    along = lambda v: anp.reshape(_f(v), shape)
+    along = lambda v: anp.reshape(_as_float(v), shape)
     inv = 1.0 / anp.sqrt(along(variance) + epsilon)
     if scale is not None:
         inv = inv * along(scale)

@@ -17,25 +17,17 @@ from minikeras.engine.keras_tensor import KerasTensor
 from autograd.tracer import getval, isbox
 
 from minikeras.engine import config
-from minikeras.engine.variable import Variable
-
-
-def _v(x):
-    return x.value if type(x) is Variable else x
-
-
-def _vs(xs):
-    return [_v(x) for x in xs]
+from minikeras.engine.variable import Variable, read_value, read_values
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     """An array (float32 for Python floats, int32 for Python ints) or the traced value itself."""
-    x = _v(x)
+    x = read_value(x)
     if isbox(x):
         x = x if hasattr(getval(x), "dtype") else anp.array(x)  # a traced Python float
         return x if dtype is None else cast(x, dtype)
-    if isinstance(x, (list, tuple)) and builtins.any(isbox(_v(e)) for e in x):
-        return anp.stack(_args(*x)) if dtype is None else cast(anp.stack(_vs(x)), dtype)
+    if isinstance(x, (list, tuple)) and builtins.any(isbox(read_value(e)) for e in x):
+        return anp.stack(_args(*x)) if dtype is None else cast(anp.stack(read_values(x)), dtype)
     arr = onp.asarray(x)
     if dtype is not None:
         return arr.astype(onp.dtype(dtype).name, copy=False)
@@ -46,15 +38,15 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     return arr.astype("int32") if arr.dtype == onp.int64 else arr
 
 
-def _t(x):
+def _as_tensor(x):
     """`x` as an array or traced array (Variables read, lists and numbers converted)."""
-    x = _v(x)
+    x = read_value(x)
     return x if type(x) is onp.ndarray or isbox(x) and hasattr(getval(x), "dtype") else convert_to_tensor(x)
 
 
-def _f(x):
+def _as_float(x):
     """`x` as a float tensor: ints and bools become float32, as Keras does before exp, log, ..."""
-    x = _t(x)
+    x = _as_tensor(x)
     return x if x.dtype.kind in "fc" else x.astype(config.floatx())
 
 
@@ -69,7 +61,7 @@ def _args(*xs, floating=False):
     ints or bools meeting floats become that float (numpy would give float64 for int32 + float32).
     `floating=True` makes an integer result float32, as Keras does for divide, arctan2, ...
     """
-    xs = [(float(x) if isinstance(x, float) else int(x)) if _is_number(x) else _t(x) for x in xs]
+    xs = [(float(x) if isinstance(x, float) else int(x)) if _is_number(x) else _as_tensor(x) for x in xs]
     arrays = [x for x in xs if not _is_number(x)]
     if not arrays:
         xs = [convert_to_tensor(x) for x in xs]
@@ -94,25 +86,25 @@ def _axis(axis):
 
 
 # --- core ------------------------------------------------------------------------------
-def convert_to_numpy(x): "`x` as a plain numpy array (a Variable's or traced value's current value)."; return onp.asarray(getval(_v(x)))
+def convert_to_numpy(x): "`x` as a plain numpy array (a Variable's or traced value's current value)."; return onp.asarray(getval(read_value(x)))
 def is_tensor(x): "Whether `x` is an array, a traced value or a Variable."; return isinstance(x, onp.ndarray) or isbox(x) or type(x) is Variable
-def shape(x): "The shape of `x` as a tuple (None for unknown sizes of a KerasTensor)."; return x.shape if isinstance(x, KerasTensor) else tuple(anp.shape(_v(x)))
-def ndim(x): "The number of axes of `x`."; return len(x.shape) if isinstance(x, KerasTensor) else anp.ndim(_v(x))
-def size(x): "The number of elements of `x`."; return anp.size(_v(x))
-def dtype(x): "The dtype name of `x` (float32, int32, ...)."; return x.dtype if isinstance(x, KerasTensor) else _t(x).dtype.name
+def shape(x): "The shape of `x` as a tuple (None for unknown sizes of a KerasTensor)."; return x.shape if isinstance(x, KerasTensor) else tuple(anp.shape(read_value(x)))
+def ndim(x): "The number of axes of `x`."; return len(x.shape) if isinstance(x, KerasTensor) else anp.ndim(read_value(x))
+def size(x): "The number of elements of `x`."; return anp.size(read_value(x))
+def dtype(x): "The dtype name of `x` (float32, int32, ...)."; return x.dtype if isinstance(x, KerasTensor) else _as_tensor(x).dtype.name
 def array(x, dtype=None): "`x` as a tensor of `dtype` (see convert_to_tensor)."; return convert_to_tensor(x, dtype)
-def stop_gradient(variable): "The value of `variable` with no gradient flowing back through it."; return getval(_v(variable))
+def stop_gradient(variable): "The value of `variable` with no gradient flowing back through it."; return getval(read_value(variable))
 
 
 def cast(x, dtype):
     """`x` converted to `dtype`."""
-    x, dtype = _t(x), onp.dtype(dtype).name
+    x, dtype = _as_tensor(x), onp.dtype(dtype).name
     return x if x.dtype == dtype else x.astype(dtype)
 
 
 def copy(x):
     """A copy of `x`."""
-    x = _t(x)
+    x = _as_tensor(x)
     return x if isbox(x) else x.copy()
 
 
@@ -153,13 +145,13 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
 
 def unstack(x, num=None, axis=0):
     """The slices of `x` along `axis`, as a list."""
-    x = _t(x)
+    x = _as_tensor(x)
     return [anp.squeeze(p, axis) for p in anp.split(x, anp.shape(x)[axis], axis=axis)]
 
 
 def slice(inputs, start_indices, shape):
     """inputs[start : start + shape] on every axis (a size of -1 takes the rest)."""
-    return _t(inputs)[tuple(builtins.slice(s, None if n == -1 else s + n) for s, n in zip(start_indices, shape))]
+    return _as_tensor(inputs)[tuple(builtins.slice(s, None if n == -1 else s + n) for s, n in zip(start_indices, shape))]
 
 
 def slice_update(inputs, start_indices, updates):
@@ -173,7 +165,7 @@ def slice_update(inputs, start_indices, updates):
 def scatter(indices, values, shape):
     """zeros(shape) with `values` added at `indices` (N x k), as one matmul with a 0/1 matrix."""
     idx = convert_to_numpy(indices).astype(int)
-    values = _t(values)
+    values = _as_tensor(values)
     rows = onp.prod(shape[:idx.shape[-1]], dtype=int)
     flat = onp.ravel_multi_index(tuple(idx.reshape(-1, idx.shape[-1]).T), shape[:idx.shape[-1]])
     hits = (onp.arange(rows)[:, None] == flat).astype(values.dtype)
@@ -200,7 +192,7 @@ def _segments(segment_ids, num_segments):
 
 def segment_sum(data, segment_ids, num_segments=None, sorted=False):
     """out[s] = sum of data[i] over rows i with segment_ids[i] == s."""
-    data = _t(data)
+    data = _as_tensor(data)
     hits = _segments(segment_ids, num_segments)
     out = anp.dot(hits.astype(data.dtype), anp.reshape(data, (anp.shape(data)[0], -1)))
     return anp.reshape(out, (len(hits),) + anp.shape(data)[1:])
@@ -208,7 +200,7 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
 
 def segment_max(data, segment_ids, num_segments=None, sorted=False):
     """out[s] = max of data[i] over rows i with segment_ids[i] == s (-inf for an empty segment)."""
-    data = _t(data)
+    data = _as_tensor(data)
     hits = _segments(segment_ids, num_segments).reshape((-1,) + anp.shape(data)[:1] + (1,) * (anp.ndim(data) - 1))
     low = -onp.inf if data.dtype.kind == "f" else onp.iinfo(data.dtype).min
     return anp.max(anp.where(hits, anp.expand_dims(data, 0), low), axis=1)
@@ -228,38 +220,38 @@ def minimum(x1, x2): "The smaller of x1 and x2, elementwise."; return anp.minimu
 def logaddexp(x1, x2): "log(exp(x1) + exp(x2)), computed without overflow."; return anp.logaddexp(*_args(x1, x2, floating=True))
 def arctan2(x1, x2): "The angle of the point (x2, x1): arctan(x1 / x2) in the right quadrant."; return anp.arctan2(*_args(x1, x2, floating=True))
 def hypot(x1, x2): "sqrt(x1^2 + x2^2), elementwise."; return anp.hypot(*_args(x1, x2, floating=True))
-def negative(x): "-x."; return anp.negative(_t(x))
-def square(x): "x^2."; return anp.square(_t(x))
-def sign(x): "-1, 0 or 1 by the sign of x."; return anp.sign(_t(x))
-def exp(x): "e^x (ints become float32)."; return anp.exp(_f(x))
-def expm1(x): "e^x - 1, accurate for small x."; return anp.expm1(_f(x))
-def log(x): "Natural logarithm of x."; return anp.log(_f(x))
-def log1p(x): "log(1 + x), accurate for small x."; return anp.log1p(_f(x))
-def log2(x): "Base-2 logarithm of x."; return anp.log2(_f(x))
-def log10(x): "Base-10 logarithm of x."; return anp.log10(_f(x))
-def sqrt(x): "Square root of x."; return anp.sqrt(_f(x))
-def rsqrt(x): "1 / sqrt(x)."; return 1.0 / anp.sqrt(_f(x))
-def reciprocal(x): "1 / x."; return 1.0 / _f(x)
-def sin(x): "Sine of x (radians)."; return anp.sin(_f(x))
-def cos(x): "Cosine of x (radians)."; return anp.cos(_f(x))
-def tan(x): "Tangent of x (radians)."; return anp.tan(_f(x))
-def tanh(x): "Hyperbolic tangent of x."; return anp.tanh(_f(x))
-def sinh(x): "Hyperbolic sine of x."; return anp.sinh(_f(x))
-def cosh(x): "Hyperbolic cosine of x."; return anp.cosh(_f(x))
-def arcsin(x): "Inverse sine of x."; return anp.arcsin(_f(x))
-def arccos(x): "Inverse cosine of x."; return anp.arccos(_f(x))
-def arctan(x): "Inverse tangent of x."; return anp.arctan(_f(x))
-def arcsinh(x): "Inverse hyperbolic sine of x."; return anp.arcsinh(_f(x))
-def arccosh(x): "Inverse hyperbolic cosine of x."; return anp.arccosh(_f(x))
-def arctanh(x): "Inverse hyperbolic tangent of x."; return anp.arctanh(_f(x))
-def floor(x): "The largest integer <= x (as a float)."; return anp.floor(_f(x))
-def ceil(x): "The smallest integer >= x (as a float)."; return anp.ceil(_f(x))
-def trunc(x): "x rounded towards zero."; return anp.trunc(_t(x))
+def negative(x): "-x."; return anp.negative(_as_tensor(x))
+def square(x): "x^2."; return anp.square(_as_tensor(x))
+def sign(x): "-1, 0 or 1 by the sign of x."; return anp.sign(_as_tensor(x))
+def exp(x): "e^x (ints become float32)."; return anp.exp(_as_float(x))
+def expm1(x): "e^x - 1, accurate for small x."; return anp.expm1(_as_float(x))
+def log(x): "Natural logarithm of x."; return anp.log(_as_float(x))
+def log1p(x): "log(1 + x), accurate for small x."; return anp.log1p(_as_float(x))
+def log2(x): "Base-2 logarithm of x."; return anp.log2(_as_float(x))
+def log10(x): "Base-10 logarithm of x."; return anp.log10(_as_float(x))
+def sqrt(x): "Square root of x."; return anp.sqrt(_as_float(x))
+def rsqrt(x): "1 / sqrt(x)."; return 1.0 / anp.sqrt(_as_float(x))
+def reciprocal(x): "1 / x."; return 1.0 / _as_float(x)
+def sin(x): "Sine of x (radians)."; return anp.sin(_as_float(x))
+def cos(x): "Cosine of x (radians)."; return anp.cos(_as_float(x))
+def tan(x): "Tangent of x (radians)."; return anp.tan(_as_float(x))
+def tanh(x): "Hyperbolic tangent of x."; return anp.tanh(_as_float(x))
+def sinh(x): "Hyperbolic sine of x."; return anp.sinh(_as_float(x))
+def cosh(x): "Hyperbolic cosine of x."; return anp.cosh(_as_float(x))
+def arcsin(x): "Inverse sine of x."; return anp.arcsin(_as_float(x))
+def arccos(x): "Inverse cosine of x."; return anp.arccos(_as_float(x))
+def arctan(x): "Inverse tangent of x."; return anp.arctan(_as_float(x))
+def arcsinh(x): "Inverse hyperbolic sine of x."; return anp.arcsinh(_as_float(x))
+def arccosh(x): "Inverse hyperbolic cosine of x."; return anp.arccosh(_as_float(x))
+def arctanh(x): "Inverse hyperbolic tangent of x."; return anp.arctanh(_as_float(x))
+def floor(x): "The largest integer <= x (as a float)."; return anp.floor(_as_float(x))
+def ceil(x): "The smallest integer >= x (as a float)."; return anp.ceil(_as_float(x))
+def trunc(x): "x rounded towards zero."; return anp.trunc(_as_tensor(x))
 
 
 def abs(x):
     """|x|, with the gradient at 0 taken as +1 (as JAX, and so Keras, does)."""
-    x = _t(x)
+    x = _as_tensor(x)
     return anp.where(getval(x) >= 0, x, -x)
 
 
@@ -268,14 +260,14 @@ absolute = abs
 
 def cbrt(x):
     """sign(x) |x|^(1/3) (autograd has no rule for np.cbrt)."""
-    x = _f(x)
+    x = _as_float(x)
     root = anp.abs(x) ** (1.0 / 3.0)
     return anp.where(getval(x) >= 0, root, -root)
 
 
 def round(x, decimals=0):
     """Rounds half to even; ints stay ints (negative `decimals` rounds them to tens, ...)."""
-    x = _t(x)
+    x = _as_tensor(x)
     if x.dtype.kind in "iu" and decimals < 0:
         return (anp.round(x.astype(config.floatx()) * 10.0 ** decimals) / 10.0 ** decimals).astype(x.dtype)
     return anp.round(x, decimals)
@@ -305,7 +297,7 @@ def where(condition, x1=None, x2=None):
 
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     """`x` with nan, +inf and -inf replaced (infinities by the dtype's largest finite values)."""
-    x = _t(x)
+    x = _as_tensor(x)
     if x.dtype.kind not in "fc":
         return x
     g, big = getval(x), float(onp.finfo(x.dtype).max)
@@ -317,7 +309,7 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
 def erfc(x):
     """1 - erf(x) with relative error < 1.2e-7 (Numerical Recipes' erfcc: a Chebyshev fit of
     exp(x^2) erfc(x) in t = 1 / (1 + |x| / 2)); erfc(-x) = 2 - erfc(x)."""
-    x = _f(x)
+    x = _as_float(x)
     pos = getval(x) >= 0
     a = anp.where(pos, x, -x)  # |x|, with gradient sign(x) also at 0
     t = 1.0 / (1.0 + 0.5 * a)
@@ -332,7 +324,7 @@ def erfc(x):
 def erf(x):
     """2/sqrt(pi) sum_n (-1)^n x^(2n+1) / (n! (2n+1)) for |x| < 0.5, else 1 - erfc(x);
     relative error < 2e-7 everywhere."""
-    x = _f(x)
+    x = _as_float(x)
     small = onp.abs(getval(x)) < 0.5
     s = anp.where(small, x, 0.0)  # keeps the unused series branch finite (and its gradient 0)
     series, term = 0.0, s
@@ -373,13 +365,13 @@ def nonzero(x): "The int32 indices of the non-zero elements, one array per axis.
 # --- reductions ------------------------------------------------------------------------
 def sum(x, axis=None, keepdims=False):
     """Sum along `axis` (ints summed in int32)."""
-    x = _t(x)
+    x = _as_tensor(x)
     return anp.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=_acc(x))
 
 
 def prod(x, axis=None, keepdims=False, dtype=None):
     """Product along `axis`."""
-    x = _t(x) if dtype is None else cast(x, dtype)
+    x = _as_tensor(x) if dtype is None else cast(x, dtype)
     axes = range(anp.ndim(x)) if axis is None else [axis] if isinstance(axis, int) else axis
     for a in sorted((a % anp.ndim(x) for a in axes), reverse=True):  # autograd: one axis at a time
         x = anp.prod(x, axis=a, keepdims=keepdims)
@@ -388,32 +380,32 @@ def prod(x, axis=None, keepdims=False, dtype=None):
 
 def max(x, axis=None, keepdims=False, initial=None):
     """Largest value along `axis` (at least `initial` when given)."""
-    out = anp.max(_t(x), axis=_axis(axis), keepdims=keepdims)
+    out = anp.max(_as_tensor(x), axis=_axis(axis), keepdims=keepdims)
     return out if initial is None else maximum(out, initial)
 
 
 def min(x, axis=None, keepdims=False, initial=None):
     """Smallest value along `axis` (at most `initial` when given)."""
-    out = anp.min(_t(x), axis=_axis(axis), keepdims=keepdims)
+    out = anp.min(_as_tensor(x), axis=_axis(axis), keepdims=keepdims)
     return out if initial is None else minimum(out, initial)
 
 
 amax, amin = max, min
-def mean(x, axis=None, keepdims=False): "Arithmetic mean along `axis` (ints give float32)."; return anp.mean(_f(x), axis=_axis(axis), keepdims=keepdims)
-def var(x, axis=None, keepdims=False): "Variance along `axis`: mean((x - mean(x))^2)."; return anp.var(_f(x), axis=_axis(axis), keepdims=keepdims)
-def std(x, axis=None, keepdims=False): "Standard deviation along `axis`: sqrt(var(x))."; return anp.std(_f(x), axis=_axis(axis), keepdims=keepdims)
+def mean(x, axis=None, keepdims=False): "Arithmetic mean along `axis` (ints give float32)."; return anp.mean(_as_float(x), axis=_axis(axis), keepdims=keepdims)
+def var(x, axis=None, keepdims=False): "Variance along `axis`: mean((x - mean(x))^2)."; return anp.var(_as_float(x), axis=_axis(axis), keepdims=keepdims)
+def std(x, axis=None, keepdims=False): "Standard deviation along `axis`: sqrt(var(x))."; return anp.std(_as_float(x), axis=_axis(axis), keepdims=keepdims)
 
 
 def cumsum(x, axis=None, dtype=None):
     """Running sum along `axis` (of the flattened `x` when None)."""
-    x = _t(x) if dtype is None else cast(x, dtype)
+    x = _as_tensor(x) if dtype is None else cast(x, dtype)
     out = anp.cumsum(x, axis=axis)
     return out if _acc(x) is None else cast(out, _acc(x))
 
 
 def cumprod(x, axis=None, dtype=None):
     """Running product, as a chain of multiplies (autograd has no rule for np.cumprod)."""
-    x = _t(x) if dtype is None else cast(x, dtype)
+    x = _as_tensor(x) if dtype is None else cast(x, dtype)
     if axis is None:
         x, axis = anp.reshape(x, (-1,)), 0
     out = unstack(x, axis=axis)
@@ -424,7 +416,7 @@ def cumprod(x, axis=None, dtype=None):
 
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x - m))) + m, with m the (untraced, finite) max along `axis`."""
-    x = _f(x)
+    x = _as_float(x)
     m = onp.max(getval(x), axis=_axis(axis), keepdims=True)
     m = onp.where(onp.isfinite(m), m, 0).astype(x.dtype)
     out = anp.log(anp.sum(anp.exp(x - m), axis=_axis(axis), keepdims=keepdims))
@@ -443,7 +435,7 @@ def average(x, axis=None, weights=None):
 
 def moments(x, axes, keepdims=False, synchronized=False):
     """mean and variance of `x` over `axes`."""
-    x = _f(x)
+    x = _as_float(x)
     m = anp.mean(x, axis=tuple(axes), keepdims=True)
     v = anp.mean(anp.square(x - m), axis=tuple(axes), keepdims=keepdims)
     return (m if keepdims else anp.squeeze(m, axis=tuple(axes))), v
@@ -453,7 +445,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     """Vector norm (sum |x|^ord)^(1/ord) along an int `axis`, or a matrix norm over two axes
     (a 2-D `x` with `axis=None`): 'fro', 'nuc', 1 / inf (largest column / row sum of |x|),
     2 (largest singular value). ord=None is the 2-norm of the flattened axes."""
-    x = _f(x)
+    x = _as_float(x)
     if axis is None:
         axis = tuple(range(anp.ndim(x)))
     axis = tuple(a % anp.ndim(x) for a in ([axis] if isinstance(axis, int) else axis))
@@ -483,11 +475,11 @@ def dot(x1, x2): "Dot product as numpy's dot: the last axis of x1 against the se
 def tensordot(x1, x2, axes=2): "Sum of products over `axes` of x1 and x2 (numpy's tensordot)."; return anp.tensordot(*_args(x1, x2), axes=axes)
 def einsum(subscripts, *operands, **kwargs): "Einstein summation over the operands as `subscripts` describe."; return anp.einsum(subscripts, *_args(*operands))
 def outer(x1, x2): "The outer product of the flattened x1 and x2."; return anp.outer(*_args(x1, x2))
-def trace(x, offset=0, axis1=0, axis2=1): "Sum along a diagonal of `x`."; return anp.trace(_t(x), offset, axis1, axis2)
-def diagonal(x, offset=0, axis1=0, axis2=1): "The diagonal of `x` (with `offset`) over axes axis1 and axis2."; return anp.diagonal(_t(x), offset, axis1, axis2)
-def diag(x, k=0): "The k-th diagonal of a 2-D `x`, or a 2-D array with 1-D `x` on its k-th diagonal."; return anp.diag(_t(x), k)
-def tril(x, k=0): "`x` with the elements above the k-th diagonal set to zero."; return anp.tril(_t(x), k)
-def triu(x, k=0): "`x` with the elements below the k-th diagonal set to zero."; return anp.triu(_t(x), k)
+def trace(x, offset=0, axis1=0, axis2=1): "Sum along a diagonal of `x`."; return anp.trace(_as_tensor(x), offset, axis1, axis2)
+def diagonal(x, offset=0, axis1=0, axis2=1): "The diagonal of `x` (with `offset`) over axes axis1 and axis2."; return anp.diagonal(_as_tensor(x), offset, axis1, axis2)
+def diag(x, k=0): "The k-th diagonal of a 2-D `x`, or a 2-D array with 1-D `x` on its k-th diagonal."; return anp.diag(_as_tensor(x), k)
+def tril(x, k=0): "`x` with the elements above the k-th diagonal set to zero."; return anp.tril(_as_tensor(x), k)
+def triu(x, k=0): "`x` with the elements below the k-th diagonal set to zero."; return anp.triu(_as_tensor(x), k)
 
 
 # --- shapes ---------------------------------------------------------------------------
@@ -495,28 +487,28 @@ def reshape(x, newshape):
     """`x` with shape `newshape` (None or -1 for one inferred size)."""
     if isinstance(newshape, (tuple, list)):
         newshape = tuple(-1 if d is None else d for d in newshape)
-    return anp.reshape(_t(x), newshape)
+    return anp.reshape(_as_tensor(x), newshape)
 
 
-def transpose(x, axes=None): "`x` with its axes permuted (reversed when `axes` is None)."; return anp.transpose(_t(x), axes)
-def expand_dims(x, axis): "`x` with a new axis of size 1 at `axis`."; return anp.expand_dims(_t(x), axis)
-def squeeze(x, axis=None): "`x` without its size-1 axes (only `axis` when given)."; return anp.squeeze(_t(x), axis=_axis(axis))
-def ravel(x): "`x` flattened to one axis."; return anp.reshape(_t(x), (-1,))
+def transpose(x, axes=None): "`x` with its axes permuted (reversed when `axes` is None)."; return anp.transpose(_as_tensor(x), axes)
+def expand_dims(x, axis): "`x` with a new axis of size 1 at `axis`."; return anp.expand_dims(_as_tensor(x), axis)
+def squeeze(x, axis=None): "`x` without its size-1 axes (only `axis` when given)."; return anp.squeeze(_as_tensor(x), axis=_axis(axis))
+def ravel(x): "`x` flattened to one axis."; return anp.reshape(_as_tensor(x), (-1,))
 def concatenate(xs, axis=0): "The arrays `xs` joined along an existing `axis`."; return anp.concatenate(_args(*xs), axis=axis)
 def stack(x, axis=0): "The arrays `x` stacked along a new `axis`."; return anp.stack(_args(*x), axis=axis)
 def hstack(xs): "The arrays `xs` joined horizontally (along axis 1, axis 0 for 1-D)."; return anp.hstack(_args(*xs))
 def vstack(xs): "The arrays `xs` joined vertically (along axis 0)."; return anp.vstack(_args(*xs))
-def swapaxes(x, axis1, axis2): "`x` with axes axis1 and axis2 swapped."; return anp.swapaxes(_t(x), axis1, axis2)
-def moveaxis(x, source, destination): "`x` with axes moved from `source` to `destination`."; return anp.moveaxis(_t(x), source, destination)
-def tile(x, repeats): "`x` repeated `repeats` times along each axis."; return anp.tile(_t(x), repeats)
-def broadcast_to(x, shape): "`x` broadcast to `shape`."; return anp.broadcast_to(_t(x), tuple(shape))
-def split(x, indices_or_sections, axis=0): "`x` split into equal sections, or at the given indices, along `axis`."; return anp.split(_t(x), indices_or_sections, axis=axis)
-def diff(a, n=1, axis=-1): "The n-th discrete difference along `axis`: x[i + 1] - x[i], n times."; return anp.diff(_t(a), n, axis)
+def swapaxes(x, axis1, axis2): "`x` with axes axis1 and axis2 swapped."; return anp.swapaxes(_as_tensor(x), axis1, axis2)
+def moveaxis(x, source, destination): "`x` with axes moved from `source` to `destination`."; return anp.moveaxis(_as_tensor(x), source, destination)
+def tile(x, repeats): "`x` repeated `repeats` times along each axis."; return anp.tile(_as_tensor(x), repeats)
+def broadcast_to(x, shape): "`x` broadcast to `shape`."; return anp.broadcast_to(_as_tensor(x), tuple(shape))
+def split(x, indices_or_sections, axis=0): "`x` split into equal sections, or at the given indices, along `axis`."; return anp.split(_as_tensor(x), indices_or_sections, axis=axis)
+def diff(a, n=1, axis=-1): "The n-th discrete difference along `axis`: x[i + 1] - x[i], n times."; return anp.diff(_as_tensor(a), n, axis)
 
 
 def repeat(x, repeats, axis=None):
     """Each element repeated `repeats` times (an int, or one count per element along `axis`)."""
-    x = _t(x)
+    x = _as_tensor(x)
     if axis is None:
         x, axis = anp.reshape(x, (-1,)), 0
     if isinstance(repeats, int):
@@ -527,7 +519,7 @@ def repeat(x, repeats, axis=None):
 def flip(x, axis=None):
     """Reverses `x` along `axis` (all axes when None): per axis, move it first and `flipud`
     (whose gradient is a flipud; a reversed slice's gradient would be a dense np.add.at)."""
-    x = _t(x)
+    x = _as_tensor(x)
     axes = range(anp.ndim(x)) if axis is None else [axis] if isinstance(axis, int) else axis
     for a in sorted({a % anp.ndim(x) for a in axes}):
         x = anp.swapaxes(anp.flipud(anp.swapaxes(x, 0, a)), 0, a)
@@ -536,7 +528,7 @@ def flip(x, axis=None):
 
 def roll(x, shift, axis=None):
     """Elements shifted by `shift` along `axis` (of the flattened `x` when None), wrapping round."""
-    x = _t(x)
+    x = _as_tensor(x)
     if axis is None:
         return anp.reshape(anp.roll(anp.reshape(x, (-1,)), shift), anp.shape(x))
     for s, a in zip(onp.atleast_1d(shift), onp.atleast_1d(axis)):  # autograd rolls one axis at a time
@@ -547,7 +539,7 @@ def roll(x, shift, axis=None):
 def pad(x, pad_width, mode="constant", constant_values=None):
     """`x` padded by pad_width[i] = (before, after) on axis i. Non-constant modes are gathers of
     `np.pad(arange(n), mode)` indices, so they stay differentiable."""
-    x = _t(x)
+    x = _as_tensor(x)
     widths = onp.broadcast_to(onp.asarray(pad_width, dtype=int), (anp.ndim(x), 2))
     if mode == "constant":
         value = 0 if constant_values is None else constant_values
@@ -565,7 +557,7 @@ def pad(x, pad_width, mode="constant", constant_values=None):
 def take(x, indices, axis=None):
     """Elements of `x` at `indices` along `axis` (of the flattened `x` when None), as fancy
     indexing so autograd can differentiate it (it has no rule for np.take)."""
-    x, idx = _t(x), convert_to_numpy(indices).astype(int)
+    x, idx = _as_tensor(x), convert_to_numpy(indices).astype(int)
     if axis is None:
         return anp.reshape(x, (-1,))[idx]
     return x[(builtins.slice(None),) * (axis % anp.ndim(x)) + (idx,)]
@@ -573,7 +565,7 @@ def take(x, indices, axis=None):
 
 def take_along_axis(x, indices, axis=None):
     """x[..., indices[...], ...] along `axis`, the other axes broadcast (fancy indexing)."""
-    x, idx = _t(x), convert_to_numpy(indices).astype(int)
+    x, idx = _as_tensor(x), convert_to_numpy(indices).astype(int)
     if axis is None:
         x, axis = anp.reshape(x, (-1,)), 0
     n = anp.ndim(x)
@@ -584,7 +576,7 @@ def take_along_axis(x, indices, axis=None):
 
 def sort(x, axis=-1):
     """`x` sorted along `axis`, as a gather (autograd sorts only 1-D arrays)."""
-    x = _t(x)
+    x = _as_tensor(x)
     if axis is None:
         x, axis = anp.reshape(x, (-1,)), 0
     return take_along_axis(x, argsort(x, axis=axis), axis=axis)
@@ -617,9 +609,9 @@ def _dt(dtype):
 def zeros(shape, dtype=None): "A new array of zeros (floatx by default)."; return onp.zeros(shape, dtype=_dt(dtype))
 def ones(shape, dtype=None): "A new array of ones (floatx by default)."; return onp.ones(shape, dtype=_dt(dtype))
 def full(shape, fill_value, dtype=None): "A new array filled with `fill_value` (floatx by default)."; return onp.full(shape, fill_value, dtype=_dt(dtype))
-def zeros_like(x, dtype=None): "Zeros with the shape and dtype of `x`."; return onp.zeros(shape(x), dtype=dtype or _t(x).dtype)
-def ones_like(x, dtype=None): "Ones with the shape and dtype of `x`."; return onp.ones(shape(x), dtype=dtype or _t(x).dtype)
-def full_like(x, fill_value, dtype=None): "`fill_value` with the shape and dtype of `x`."; return onp.full(shape(x), fill_value, dtype=dtype or _t(x).dtype)
+def zeros_like(x, dtype=None): "Zeros with the shape and dtype of `x`."; return onp.zeros(shape(x), dtype=dtype or _as_tensor(x).dtype)
+def ones_like(x, dtype=None): "Ones with the shape and dtype of `x`."; return onp.ones(shape(x), dtype=dtype or _as_tensor(x).dtype)
+def full_like(x, fill_value, dtype=None): "`fill_value` with the shape and dtype of `x`."; return onp.full(shape(x), fill_value, dtype=dtype or _as_tensor(x).dtype)
 def eye(N, M=None, k=0, dtype=None): "A 2-D array with ones on the k-th diagonal and zeros elsewhere."; return onp.eye(N, M, k, dtype=_dt(dtype))
 def identity(n, dtype=None): "The n x n identity matrix."; return eye(n, dtype=dtype)
 def tri(N, M=None, k=0, dtype=None): "A 2-D array with ones at and below the k-th diagonal."; return onp.tri(N, M, k, dtype=_dt(dtype))
@@ -648,7 +640,7 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
 
 def top_k(x, k, sorted=True):
     """The k largest values along the last axis (differentiable) and their int32 indices."""
-    x = _t(x)
+    x = _as_tensor(x)
     idx = onp.argsort(-getval(x), axis=-1, kind="stable")[..., :k].astype("int32")
     return take_along_axis(x, idx, -1), idx
 

@@ -21,7 +21,7 @@ import numpy as onp
 from autograd.extend import defvjp, primitive
 
 from minikeras.engine import config
-from minikeras.ops.numpy import _v
+from minikeras.engine.variable import read_value
 
 # --- geometry ---------------------------------------------------------------------------
 # `geo` is a tuple with one (axis, k, s, lo, hi, out) per spatial axis: the window size k,
@@ -265,7 +265,7 @@ def _window_counts(geo, ndim, dtype):
 
 # --- public ops -------------------------------------------------------------------------
 def _prepare(inputs):
-    x = _v(inputs)
+    x = read_value(inputs)
     if not hasattr(x, "shape"):
         x = onp.asarray(x, config.floatx())
     return x

@@ -27,7 +27,7 @@ import zipfile
 import h5py
 import numpy as onp
 
-from minikeras.engine.variable import allocation_budget
+from minikeras.saving.allocation_budget import allocation_budget
 from minikeras.saving import h5_guard
 
 _CONFIG = "config.json"

@@ -1,0 +1,168 @@
+"""Where gradients come from: minikeras's binding of variables to traced values, and autograd.
+
+A training step is one pure function of the trainable values (`Trainer.train_step`):
+
+    loss(values) = with StatelessScope(zip(variables, values)):   # self.kernel -> a traced value
+                       return compiled_loss(y, model(x, training=True)) + sum(model.losses)
+    loss, grads = value_and_grads(loss, [v.numpy() for v in variables])
+
+- `StatelessScope` binds each variable to the value autograd traces. Inside it, `bound(obj)`
+  turns a Variable into its traced value: `Variable.value`, a layer attribute (`self.kernel`,
+  through `Layer.__getattribute__`) and every `keras.ops` function read variables through it, so
+  a `call` written with `ops` (or `x @ self.kernel`) carries the gradient.
+- `value_and_grads` traces `loss` with one root per value and runs autograd's backward pass over
+  the recorded operations. Its traces are made of `TraceNode`s, minikeras's own node type: their
+  vector-Jacobian products are autograd's rules (and the ones `ops/` registers for its own
+  primitives) wrapped so a float32 input gets a float32 gradient (several of autograd's rules
+  return float64: `where`, `mean`, `max`, ...) and matmul of (..., K) @ (K, N) gets one GEMM per
+  gradient. autograd's own table is never changed: a user's `autograd.grad` in the same process
+  computes exactly what it computes without minikeras.
+- `is_traced(x)` and `untraced(x)` are all that layers, losses and metrics need to know of
+  autograd's boxes.
+"""
+import numpy as onp
+from autograd import numpy as anp
+from autograd.numpy.numpy_boxes import ArrayBox
+from autograd.core import VJPNode, add_outgrads, primitive_vjps, vspace
+from autograd.tracer import getval, isbox, new_box, notrace_primitives, toposort, trace_stack
+
+# --- reading through autograd's boxes ------------------------------------------------------
+TracedArray = ArrayBox  # the type of a traced array
+is_traced = isbox       # whether `x` is a value autograd is tracing
+untraced = getval       # the plain value inside a traced one (or `x` itself)
+
+# --- the binding ---------------------------------------------------------------------------
+_scope = None  # dict id(variable) -> traced value, while a StatelessScope is open
+
+
+class StatelessScope:
+    """Binds variables to given values for the duration of a `with` block (nested scopes add to
+    the outer one's bindings)."""
+
+    def __init__(self, bindings):
+        self.bindings = {id(v): val for v, val in bindings}
+
+    def __enter__(self):
+        global _scope
+        self._outer = _scope
+        _scope = {**self._outer, **self.bindings} if self._outer else self.bindings
+        return self
+
+    def __exit__(self, *exc):
+        global _scope
+        _scope = self._outer
+        return False
+
+
+def bound(variable, default):
+    """The value bound to `variable` in the open scope, else `default`."""
+    return default if _scope is None else _scope.get(id(variable), default)
+
+
+def binding_open():
+    """Whether a StatelessScope is open (the hot paths check this before anything else)."""
+    return _scope is not None
+
+
+# --- minikeras's traces --------------------------------------------------------------------
+_LOW_PRECISION = (onp.dtype("float32"), onp.dtype("float16"))
+_vjp_makers = {}  # primitive -> (autograd's vjp maker it wraps, the wrapped maker)
+
+
+class TraceNode(VJPNode):
+    """A node of a trace started by `value_and_grads`: its VJP comes from `vjp_maker`, not
+    straight from autograd's table, and the primitives it records inherit the node type."""
+    __slots__ = []
+
+    def __init__(self, value, fun, args, kwargs, parent_argnums, parents):
+        self.parents = parents
+        self.vjp = vjp_maker(fun)(parent_argnums, value, args, kwargs)
+
+
+# Operations autograd does not record for its own nodes (shape, floor, comparisons, ...) are not
+# recorded in minikeras's traces either: the same set, under minikeras's node type.
+notrace_primitives[TraceNode] = notrace_primitives[VJPNode]
+
+
+def vjp_maker(fun):
+    """autograd's VJP maker of primitive `fun`, wrapped for minikeras's traces (cached; rebuilt
+    if someone registers a new rule for `fun`)."""
+    try:
+        base = primitive_vjps[fun]
+    except KeyError:
+        raise NotImplementedError(
+            f"VJP of {getattr(fun, '__name__', fun)} is not defined") from None
+    cached = _vjp_makers.get(fun)
+    if cached is None or cached[0] is not base:
+        wrapped = _one_gemm_matmul(base) if fun is anp.matmul else base
+        cached = _vjp_makers[fun] = (base, _keeping_dtype(wrapped))
+    return cached[1]
+
+
+def _float_dtype(arg):
+    value = getval(arg)
+    dtype = getattr(value, "dtype", None)
+    return dtype if isinstance(value, onp.ndarray) and dtype in _LOW_PRECISION else None
+
+
+def _cast(grad, dtype):
+    if dtype is not None and type(grad) is onp.ndarray and grad.dtype != dtype:
+        return grad.astype(dtype)
+    return grad
+
+
+def _keeping_dtype(vjp_argnums):
+    """A VJP maker whose gradients w.r.t. float32 / float16 arrays come back in that dtype."""
+    def maker(argnums, ans, args, kwargs):
+        vjp = vjp_argnums(argnums, ans, args, kwargs)
+        dtypes = [_float_dtype(args[i]) for i in argnums]
+        if not any(dtypes):
+            return vjp
+        return lambda g: tuple(_cast(r, d) for r, d in zip(vjp(g), dtypes))
+    return maker
+
+
+def _one_gemm_matmul(vjp_argnums):
+    """autograd's matmul gradient for x (..., K) @ w (K, N) with x of rank > 2 (a Dense layer on
+    sequences) runs one small product per leading index and then sums N x K results over them;
+    flattening the leading axes makes each gradient one matrix product."""
+    def flat(a):
+        return anp.reshape(a, (-1, anp.shape(a)[-1]))
+
+    def maker(argnums, ans, args, kwargs):
+        a, b = args
+        if anp.ndim(a) <= 2 or anp.ndim(b) != 2:
+            return vjp_argnums(argnums, ans, args, kwargs)
+        rules = {0: lambda g: anp.reshape(anp.matmul(flat(g), anp.transpose(b)), anp.shape(a)),
+                 1: lambda g: anp.matmul(anp.transpose(flat(a)), flat(g))}
+        return lambda g: tuple(rules[i](g) for i in argnums)
+    return maker
+
+
+def value_and_grads(fun, values):
+    """(fun(values), [d fun / d value for each value]) for a scalar-valued `fun` of a list.
+
+    Each value gets its own root (autograd's `value_and_grad` of a list would box the list as one
+    value and unpack it with one traced `container_take` per array), then autograd's backward
+    pass runs in autograd's order over minikeras's `TraceNode`s."""
+    roots = [TraceNode.new_root() for _ in values]
+    with trace_stack.new_trace() as trace:
+        out = fun([new_box(v, trace, root) for v, root in zip(values, roots)])
+        traced = isbox(out) and out._trace == trace
+        value, end = (out._value, out._node) if traced else (out, None)
+    if vspace(value).size != 1:
+        raise TypeError("value_and_grads only applies to real scalar-output functions. "
+                        f"Received an output of shape {getattr(value, 'shape', None)}.")
+    grads = {}
+    if end is not None:
+        outgrads = {end: (vspace(value).ones(), False)}
+        wanted = {id(root) for root in roots}
+        for node in toposort(end):
+            outgrad = outgrads.pop(node)
+            if id(node) in wanted:
+                grads[id(node)] = outgrad[0]
+                continue
+            for parent, ingrad in zip(node.parents, node.vjp(outgrad[0])):
+                outgrads[parent] = add_outgrads(outgrads.get(parent), ingrad)
+    return value, [grads[id(root)] if id(root) in grads else vspace(v).zeros()
+                   for root, v in zip(roots, values)]
