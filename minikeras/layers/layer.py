@@ -11,7 +11,7 @@ import re
 import warnings
 
 import numpy as onp
-from minikeras.engine import autodiff, config
+from minikeras.engine import autodiff
 from minikeras.engine.autodiff import TracedArray, is_traced, untraced
 from minikeras.engine.masking import get_keras_mask, set_keras_mask
 from minikeras.engine.keras_tensor import KerasTensor, Node, any_symbolic, map_structure, flatten

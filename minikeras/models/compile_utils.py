@@ -48,7 +48,7 @@ class CompileLoss:
         self.built = False
 
     def build(self, output_names):
-        from minikeras import losses, metrics
+        from minikeras import metrics
         self.output_names = output_names
         specs = _per_output(self.loss, output_names, "loss")
         self.losses = [None if s is None else _loss_object(s) for s in specs]
