@@ -1,5 +1,6 @@
 """`keras.layers`."""
 from minikeras.layers.layer import InputSpec, Layer  # noqa: F401
+from minikeras.layers import op_layer as _op_layer  # noqa: F401  (records ops on KerasTensors)
 from minikeras.layers.core import Dense, Dropout, Flatten, Identity, Input, InputLayer  # noqa: F401
 from minikeras.layers.activations import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401
 from minikeras.layers.merging import (  # noqa: F401

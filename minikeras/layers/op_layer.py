@@ -13,6 +13,7 @@ import re
 import numpy as onp
 
 from minikeras.layers.layer import Layer, to_snake_case, uniquify
+from minikeras.ops import symbolic
 
 _classes = {}
 
@@ -233,3 +234,6 @@ op_table.cache = None
 def lookup_op(class_name):
     """The OpFactory for a Keras Operation class name ("Add", "GetItem"), or None."""
     return op_table().get(_normalize(class_name)) if isinstance(class_name, str) else None
+
+
+symbolic.set_recorder(lambda fn, args, kwargs: op_layer(fn)(*args, **kwargs))

@@ -18,9 +18,20 @@ def _has_symbolic(args, kwargs):
     return False
 
 
+_recorder = None  # set by layers/op_layer.py (ops sit below layers and do not import them)
+
+
+def set_recorder(record):
+    """`record(fn, args, kwargs)` turns an op applied to KerasTensors into a graph node."""
+    global _recorder
+    _recorder = record
+
+
 def apply_symbolic(fn, args, kwargs):
-    from minikeras.layers.op_layer import op_layer
-    return op_layer(fn)(*args, **kwargs)
+    if _recorder is None:  # KerasTensors come from minikeras.layers, whose import sets it
+        raise RuntimeError(f"No recorder for symbolic calls of `{fn.__name__}`: import "
+                           "minikeras.layers first.")
+    return _recorder(fn, args, kwargs)
 
 
 def symbolic_dispatch(fn):

@@ -1,0 +1,42 @@
+"""The package's floors hold: `ops/` and `engine/` import nothing from above them (layers,
+models, saving, callbacks, metrics, losses, optimizers, ...), not even inside a function."""
+import ast
+import pathlib
+
+import pytest
+
+PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "minikeras"
+FLOORS = ("ops", "engine")
+
+
+def minikeras_imports(path):
+    """(line, module) of every `minikeras.*` module a file imports, at any depth."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.startswith("minikeras")]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and \
+                node.module.startswith("minikeras"):
+            if node.module == "minikeras":  # `from minikeras import layers` names modules
+                found += [(node.lineno, f"minikeras.{a.name}") for a in node.names]
+            else:
+                found.append((node.lineno, node.module))
+    return found
+
+
+@pytest.mark.parametrize("floor", FLOORS)
+def test_floors_import_only_floors(floor):
+    files = sorted((PACKAGE / floor).rglob("*.py"))
+    assert files, f"no modules under minikeras/{floor}"
+    upward = [f"{path.relative_to(PACKAGE.parent)}:{line} imports {module}"
+              for path in files for line, module in minikeras_imports(path)
+              if module.split(".")[1] not in FLOORS]
+    assert upward == []
+
+
+def test_the_check_sees_imports_inside_functions(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from minikeras.layers.core import Dense\n    import minikeras.models\n"
+                      "from minikeras import losses\n")
+    assert minikeras_imports(module) == [(4, "minikeras.losses"), (2, "minikeras.layers.core"),
+                                         (3, "minikeras.models")]
