@@ -336,11 +336,8 @@ def switch(condition, then_expression, else_expression):
 
 def learning_phase():
     """1 inside a layer called with training=True, else 0."""
-    try:
-        from minikeras.layers.layer import _call_ctx
-    except ImportError:
-        return 0
-    return int(bool(_call_ctx.get("training")))
+    from minikeras.engine.call_context import call_context
+    return int(bool(call_context.training))
 
 
 def in_train_phase(x, alt, training=None):

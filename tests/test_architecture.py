@@ -40,3 +40,42 @@ def test_the_check_sees_imports_inside_functions(tmp_path):
                       "from minikeras import losses\n")
     assert minikeras_imports(module) == [(4, "minikeras.losses"), (2, "minikeras.layers.core"),
                                          (3, "minikeras.models")]
+
+
+def test_training_flag_is_per_thread():
+    """A layer called with training=True in one thread passes the flag down there only."""
+    import threading
+
+    import numpy as np
+
+    import minikeras as K
+
+    seen = {}
+    started, release = threading.Event(), threading.Event()
+
+    class Probe(K.layers.Layer):
+        def call(self, x, training=None):
+            seen[threading.current_thread().name] = training
+            if threading.current_thread().name == "training":
+                started.set()
+                release.wait(5)  # stay inside the training call while the other thread runs
+            return x
+
+    class Outer(K.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.probe = Probe()
+
+        def call(self, x, training=None):
+            return self.probe(x)  # no flag given: inherits the outer call's
+
+    outer, x = Outer(), np.ones((1, 2), "float32")
+    worker = threading.Thread(target=lambda: outer(x, training=True), name="training")
+    worker.start()
+    assert started.wait(5)
+    try:
+        outer(x)  # in this thread, while the other one is inside its training=True call
+    finally:
+        release.set()
+        worker.join(5)
+    assert seen == {"training": True, threading.current_thread().name: None}

@@ -12,13 +12,13 @@ import warnings
 
 import numpy as onp
 from minikeras.engine import autodiff
+from minikeras.engine.call_context import call_context as _call_ctx
 from minikeras.engine.autodiff import TracedArray, is_traced, untraced
 from minikeras.engine.masking import get_keras_mask, set_keras_mask
 from minikeras.engine.keras_tensor import KerasTensor, Node, any_symbolic, map_structure, flatten
 from minikeras.engine.variable import Variable, standardize_dtype
 
 _uids = collections.defaultdict(int)
-_call_ctx = {"depth": 0, "training": None}
 _ARRAYS = (onp.ndarray, TracedArray)  # a layer called on one of these takes the short path
 
 
@@ -425,14 +425,14 @@ class Layer:
         else:
             args = tuple(map_structure(self._convert_input, a) for a in args)
         first = args[0] if args else next(iter(kwargs.values()))
-        outermost = _call_ctx["depth"] == 0
+        outermost = _call_ctx.depth == 0
         if outermost:
             self._clear_losses()
         params = self._call_signature()
         training = kwargs.get("training")
         if "training" in params:
             if training is None:
-                training = _call_ctx["training"]
+                training = _call_ctx.training
             kwargs["training"] = training
         else:
             kwargs.pop("training", None)
@@ -440,15 +440,15 @@ class Layer:
             self._maybe_build(map_structure(lambda t: tuple(onp.shape(t)), first))
         self._check_input_spec(first)
         previous_mask = self._fill_masks(args, kwargs, params, first)
-        saved = _call_ctx["training"]
-        _call_ctx["depth"] += 1
+        saved = _call_ctx.training
+        _call_ctx.depth += 1
         if training is not None:
-            _call_ctx["training"] = training
+            _call_ctx.training = training
         try:
             outputs = self.call(*args, **kwargs)
         finally:
-            _call_ctx["depth"] -= 1
-            _call_ctx["training"] = saved
+            _call_ctx.depth -= 1
+            _call_ctx.training = saved
         self._attach_output_masks(first, outputs, previous_mask)
         if self.activity_regularizer is not None:
             for o in flatten(outputs):
@@ -646,11 +646,11 @@ def _trial_output_spec(layer, args, kwargs):
         a, k = concrete(size)
         if "training" in layer._call_signature():
             k["training"] = False
-        _call_ctx["depth"] += 1
+        _call_ctx.depth += 1
         try:
             results.append(layer.call(*a, **k))
         finally:
-            _call_ctx["depth"] -= 1
+            _call_ctx.depth -= 1
     layer._losses[:] = saved
 
     def to_spec(*outs):
