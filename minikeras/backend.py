@@ -6,7 +6,7 @@ Variables, so `def custom_activation(x): return x * K.sigmoid(x)` trains inside 
 """
 import numpy as onp
 from autograd import numpy as anp
-from autograd.tracer import getval, isbox
+from minikeras.engine.autodiff import is_traced, untraced
 
 from minikeras import activations
 from minikeras import random as _random
@@ -37,7 +37,7 @@ def _axis(axis):
 # --- creation and inspection -------------------------------------------------------------
 def variable(value, dtype=None, name=None, constraint=None):
     """A Variable holding `value` (floatx unless `dtype` is given)."""
-    return Variable(onp.asarray(getval(_read(value))), dtype=dtype or floatx(), name=name,
+    return Variable(onp.asarray(untraced(_read(value))), dtype=dtype or floatx(), name=name,
                     constraint=constraint)
 
 
@@ -59,17 +59,17 @@ def ones(shape, dtype=None, name=None):
 
 def zeros_like(x, dtype=None, name=None):
     """Zeros with the shape (and dtype, unless given) of `x`."""
-    return onp.zeros(shape(x), dtype=dtype or onp.result_type(getval(_read(x))))
+    return onp.zeros(shape(x), dtype=dtype or onp.result_type(untraced(_read(x))))
 
 
 def ones_like(x, dtype=None, name=None):
     """Ones with the shape (and dtype, unless given) of `x`."""
-    return onp.ones(shape(x), dtype=dtype or onp.result_type(getval(_read(x))))
+    return onp.ones(shape(x), dtype=dtype or onp.result_type(untraced(_read(x))))
 
 
 def get_value(x):
     """The numpy value of a Variable (or of an array)."""
-    return x.numpy() if isinstance(x, Variable) else onp.asarray(getval(x))
+    return x.numpy() if isinstance(x, Variable) else onp.asarray(untraced(x))
 
 
 def batch_get_value(tensors):
@@ -125,7 +125,7 @@ def is_keras_tensor(x):
 def cast(x, dtype):
     """`x` converted to `dtype`."""
     x = _read(x)
-    return x.astype(dtype) if isbox(x) or isinstance(x, onp.ndarray) else onp.asarray(x, dtype=dtype)
+    return x.astype(dtype) if is_traced(x) or isinstance(x, onp.ndarray) else onp.asarray(x, dtype=dtype)
 
 
 # --- element-wise maths ------------------------------------------------------------------
@@ -145,7 +145,7 @@ def minimum(x, y): "The smaller of x and y, elementwise."; return anp.minimum(_r
 def sqrt(x):
     """sqrt(max(x, 0)): Keras 2 clipped negatives to 0 first (their gradient is 0, not nan)."""
     x = _read(x)
-    pos = getval(x) > 0
+    pos = untraced(x) > 0
     return anp.where(pos, anp.sqrt(anp.where(pos, x, 1.0)), 0.0)
 
 
@@ -167,12 +167,12 @@ def std(x, axis=None, keepdims=False): "Standard deviation along `axis`: sqrt(va
 def cumsum(x, axis=0): "Running sum along `axis`."; return anp.cumsum(_read(x), axis=axis)
 
 
-def argmax(x, axis=-1): "The index of the largest value along `axis` (no gradient)."; return onp.argmax(getval(_read(x)), axis=axis)
-def argmin(x, axis=-1): "The index of the smallest value along `axis` (no gradient)."; return onp.argmin(getval(_read(x)), axis=axis)
-def equal(x, y): "x == y, elementwise (booleans, no gradient)."; return onp.equal(getval(_read(x)), getval(_read(y)))
-def not_equal(x, y): "x != y, elementwise (booleans)."; return onp.not_equal(getval(_read(x)), getval(_read(y)))
-def greater(x, y): "x > y, elementwise (booleans)."; return onp.greater(getval(_read(x)), getval(_read(y)))
-def less(x, y): "x < y, elementwise (booleans)."; return onp.less(getval(_read(x)), getval(_read(y)))
+def argmax(x, axis=-1): "The index of the largest value along `axis` (no gradient)."; return onp.argmax(untraced(_read(x)), axis=axis)
+def argmin(x, axis=-1): "The index of the smallest value along `axis` (no gradient)."; return onp.argmin(untraced(_read(x)), axis=axis)
+def equal(x, y): "x == y, elementwise (booleans, no gradient)."; return onp.equal(untraced(_read(x)), untraced(_read(y)))
+def not_equal(x, y): "x != y, elementwise (booleans)."; return onp.not_equal(untraced(_read(x)), untraced(_read(y)))
+def greater(x, y): "x > y, elementwise (booleans)."; return onp.greater(untraced(_read(x)), untraced(_read(y)))
+def less(x, y): "x < y, elementwise (booleans)."; return onp.less(untraced(_read(x)), untraced(_read(y)))
 
 
 # --- shapes ------------------------------------------------------------------------------
@@ -285,8 +285,8 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """`categorical_crossentropy` with integer class targets."""
     out = _read(output)
-    classes = onp.asarray(getval(_read(target))).astype(int).reshape(anp.shape(out)[:-1])
-    one_hot = (classes[..., None] == onp.arange(anp.shape(out)[-1])).astype(onp.result_type(getval(out)))
+    classes = onp.asarray(untraced(_read(target))).astype(int).reshape(anp.shape(out)[:-1])
+    one_hot = (classes[..., None] == onp.arange(anp.shape(out)[-1])).astype(onp.result_type(untraced(out)))
     return categorical_crossentropy(one_hot, out, from_logits=from_logits, axis=axis)
 
 
@@ -325,7 +325,7 @@ def switch(condition, then_expression, else_expression):
 
     A scalar condition picks one branch; a tensor condition selects element-wise.
     """
-    cond = onp.asarray(getval(_read(condition)))
+    cond = onp.asarray(untraced(_read(condition)))
     if cond.ndim == 0:
         return _resolve(then_expression) if bool(cond) else _resolve(else_expression)
     then_x, else_x = _read(_resolve(then_expression)), _read(_resolve(else_expression))
@@ -354,4 +354,4 @@ def in_test_phase(x, alt, training=None):
 
 def stop_gradient(x):
     """The value of `x` with no gradient flowing back through it."""
-    return getval(_read(x))
+    return untraced(_read(x))

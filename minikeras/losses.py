@@ -10,7 +10,7 @@ import warnings
 
 import numpy as onp
 from autograd import numpy as anp
-from autograd.tracer import getval
+from minikeras.engine.autodiff import untraced
 
 from minikeras import ops
 from minikeras.ops import nn
@@ -37,7 +37,7 @@ def compute_dtype(dtype):
 
 def _plain(x, dtype=None):
     """An untraced numpy array (labels, weights)."""
-    x = onp.asarray(getval(getattr(x, "value", x)))
+    x = onp.asarray(untraced(getattr(x, "value", x)))
     return x if dtype is None else x.astype(dtype, copy=False)
 
 
@@ -107,7 +107,7 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
     """Keras's loss reduction: values * sample_weight (ranks aligned), then `reduce_values`."""
     reduction = standardize_reduction(reduction)
     values = ops.cast(values, dtype) if dtype else values
-    dtype = getval(values).dtype
+    dtype = untraced(values).dtype
     if sample_weight is not None:
         sample_weight = _plain(sample_weight, dtype)
     sample_weight = apply_mask(sample_weight, mask, dtype, reduction)
@@ -200,7 +200,7 @@ class LossFunctionWrapper(Loss):
 # --- loss functions --------------------------------------------------------------------
 def _prep(y_true, y_pred, align=True):
     y_pred = _pred(y_pred)
-    y_true = _plain(y_true, getval(y_pred).dtype)
+    y_true = _plain(y_true, untraced(y_pred).dtype)
     return squeeze_or_expand_to_same_rank(y_true, y_pred) if align else (y_true, y_pred)
 
 
@@ -249,7 +249,7 @@ def huber(y_true, y_pred, delta=1.0):
     y_true, y_pred = _prep(y_true, y_pred)
     error = y_pred - y_true
     abs_error = anp.abs(error)
-    quadratic = getval(abs_error) <= delta
+    quadratic = untraced(abs_error) <= delta
     return anp.mean(anp.where(quadratic, 0.5 * anp.square(error),
                               delta * abs_error - 0.5 * delta ** 2), axis=-1)
 
@@ -410,7 +410,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     one_hot = labels[..., None] == onp.arange(num_classes, dtype="int32")
     if valid is not None:
         one_hot = one_hot & valid[..., None]
-    one_hot = onp.moveaxis(one_hot, -1, axis).astype(getval(y_pred).dtype)
+    one_hot = onp.moveaxis(one_hot, -1, axis).astype(untraced(y_pred).dtype)
     return nn._crossentropy(one_hot, y_pred, from_logits, axis)
 
 

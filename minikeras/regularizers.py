@@ -9,7 +9,7 @@ import numpy as onp
 
 from minikeras import ops
 from autograd import numpy as anp
-from autograd.tracer import getval
+from minikeras.engine.autodiff import untraced
 
 from minikeras.ops.nn import normalize
 from minikeras.engine.variable import read_value
@@ -57,7 +57,7 @@ class L1L2(Regularizer):
 
     def __call__(self, x):
         x = read_value(x)
-        penalty = onp.zeros((), dtype=onp.result_type(getval(x)))
+        penalty = onp.zeros((), dtype=onp.result_type(untraced(x)))
         if self.l1 != 0.0:
             penalty = penalty + self.l1 * anp.sum(ops.abs(x))
         if self.l2 != 0.0:
@@ -120,7 +120,7 @@ class OrthogonalRegularizer(Regularizer):
             x = normalize(x, axis=0)
             product = anp.matmul(anp.transpose(x), x)
         size = anp.shape(product)[0]
-        off_diagonal = product * (1.0 - onp.eye(size, dtype=onp.result_type(getval(x))))
+        off_diagonal = product * (1.0 - onp.eye(size, dtype=onp.result_type(untraced(x))))
         num_pairs = size * (size - 1.0) / 2.0
         return self.factor * 0.5 * anp.sum(ops.abs(off_diagonal)) / num_pairs
 

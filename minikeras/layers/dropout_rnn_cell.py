@@ -6,7 +6,7 @@ with one matmul before its loop, and a recurrent update with one matmul per step
 """
 import numpy as onp
 from autograd import numpy as anp
-from autograd.tracer import getval
+from minikeras.engine.autodiff import untraced
 
 from minikeras import constraints, initializers, regularizers
 from minikeras.engine.random import SeedGenerator
@@ -62,7 +62,7 @@ class DropoutRNNCell(Layer):
         self._dropout_mask = self._recurrent_dropout_mask = None
 
     def _create_dropout_mask(self, like, rate):
-        shape, dtype = (like.shape[0], like.shape[-1]), getval(like).dtype
+        shape, dtype = (like.shape[0], like.shape[-1]), untraced(like).dtype
 
         def one():
             keep = self.seed_generator.rng().random(shape, dtype=onp.float32) >= rate

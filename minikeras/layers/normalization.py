@@ -8,7 +8,7 @@ import warnings
 
 import numpy as onp
 from autograd import numpy as anp
-from autograd.tracer import getval
+from minikeras.engine.autodiff import untraced
 
 from minikeras import constraints, initializers, ops, regularizers
 from minikeras.engine import config
@@ -193,14 +193,14 @@ class BatchNormalization(_AffineMixin, Layer):
     @staticmethod
     def _update_moving(variable, value, momentum):
         """moving = moving * momentum + value * (1 - momentum), on untraced values."""
-        variable.assign(variable.numpy() * momentum + onp.asarray(getval(value)) * (1.0 - momentum))
+        variable.assign(variable.numpy() * momentum + onp.asarray(untraced(value)) * (1.0 - momentum))
 
     def _moments(self, x, mask):
         """Per-channel mean and biased variance over the reduction axes (masked entries left out)."""
         axes = self._reduction_axes
         if mask is None:
             return ops.moments(x, axes)
-        mask = onp.asarray(getval(mask))
+        mask = onp.asarray(untraced(mask))
         if mask.ndim != len(x.shape) - 1:
             raise ValueError("The mask provided should be one dimension less than the inputs. "
                              f"Received: mask.shape={mask.shape}, inputs.shape={tuple(x.shape)}"
@@ -215,10 +215,10 @@ class BatchNormalization(_AffineMixin, Layer):
         """Batch renormalization: gamma' = r * gamma, beta' = d * gamma + beta with
         r = stddev / renorm_stddev, d = (mean - renorm_mean) / renorm_stddev (no gradient, clipped)."""
         eps = self.epsilon
-        stddev = onp.sqrt(getval(variance) + eps)
+        stddev = onp.sqrt(untraced(variance) + eps)
         renorm_stddev = onp.maximum(self.renorm_stddev.numpy(), onp.sqrt(onp.asarray(eps, stddev.dtype)))
         r = stddev / renorm_stddev
-        d = (getval(mean) - self.renorm_mean.numpy()) / renorm_stddev
+        d = (untraced(mean) - self.renorm_mean.numpy()) / renorm_stddev
         clip = self.renorm_clipping
         if clip.get("rmin") is not None:
             r = onp.maximum(r, clip["rmin"])
@@ -231,7 +231,7 @@ class BatchNormalization(_AffineMixin, Layer):
         return new_gamma, (new_beta if beta is None else new_beta + beta)
 
     def _update_renorm_statistics(self, mean, variance):
-        stddev = onp.sqrt(onp.asarray(getval(variance)) + self.epsilon)
+        stddev = onp.sqrt(onp.asarray(untraced(variance)) + self.epsilon)
         self._update_moving(self.renorm_mean, mean, self.renorm_momentum)
         self._update_moving(self.renorm_stddev, stddev, self.renorm_momentum)
         self._update_moving(self.moving_mean, mean, self.momentum)

@@ -7,7 +7,7 @@ loop and does one matmul per step; any other cell goes through its own `call` pe
 """
 import numpy as onp
 from autograd import numpy as anp
-from autograd.tracer import getval, isbox
+from minikeras.engine.autodiff import is_traced, untraced
 
 from minikeras import activations, regularizers
 from minikeras.engine.blas_threads import blas_scope, tick
@@ -143,14 +143,14 @@ class RNN(Layer):
 
         def convert(s):
             s = weight_value(s)
-            return s if isbox(s) else onp.asarray(s, dtype=dtype)
+            return s if is_traced(s) else onp.asarray(s, dtype=dtype)
         return map_structure(convert, state)
 
     # --- the loop -------------------------------------------------------------------------
     def call(self, sequences, initial_state=None, mask=None, training=False):
         states = self._initial_state(sequences, initial_state)
         if mask is not None:
-            mask = onp.asarray(getval(flatten(mask)[0]), dtype=bool)
+            mask = onp.asarray(untraced(flatten(mask)[0]), dtype=bool)
         outputs, states = self._loop(sequences, states, mask, training)
         for cell in getattr(self.cell, "cells", [self.cell]):
             if isinstance(cell, DropoutRNNCell):

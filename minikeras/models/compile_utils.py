@@ -2,7 +2,7 @@
 import warnings
 
 import numpy as onp
-from autograd.tracer import getval
+from minikeras.engine.autodiff import untraced
 
 from minikeras.engine.keras_tensor import flatten
 
@@ -83,7 +83,7 @@ class CompileLoss:
     def update_trackers(self, batch_size):
         for i, value in self._last:
             if self.trackers and self.trackers[i] is not None:
-                self.trackers[i].update_state(getval(value), sample_weight=batch_size)
+                self.trackers[i].update_state(untraced(value), sample_weight=batch_size)
 
     @property
     def metrics(self):
@@ -147,4 +147,4 @@ def keras2_metrics_in_loss_weights(loss_weights):
 
 
 def numeric(value):
-    return float(onp.asarray(getval(value)))
+    return float(onp.asarray(untraced(value)))

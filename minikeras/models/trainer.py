@@ -85,7 +85,7 @@ class Trainer:
             self._compile_loss.build(names)
         for cm in (self._compile_metrics, self._weighted_metrics):
             if cm is not None and not cm.built:
-                cm.build(names, y, getval_structure(y_pred))
+                cm.build(names, y, untraced_structure(y_pred))
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The compiled loss plus the model's own losses (regularization, `add_loss`)."""
@@ -125,7 +125,7 @@ class Trainer:
         else:
             loss, grads = value_and_grads(loss_fn, [v._value for v in variables])
         clear_traced_masks()
-        y_pred = getval_structure(captured["y_pred"])
+        y_pred = untraced_structure(captured["y_pred"])
         if variables:
             self.optimizer.apply(list(grads), variables)
         return self._update_metrics(numeric(loss), x, y, y_pred, sample_weight)
@@ -310,7 +310,7 @@ class Trainer:
 
     def predict_step(self, x):
         """One inference step: the model called on `x` with training=False."""
-        return getval_structure(self(x, training=False))
+        return untraced_structure(self(x, training=False))
 
     # --- single batches ------------------------------------------------------------------
     @blas_scope()
@@ -342,7 +342,7 @@ class Trainer:
         return self.predict_step(data_utils.to_arrays(x))
 
 
-def getval_structure(structure):
+def untraced_structure(structure):
     return map_structure(lambda t: onp.asarray(untraced(t)), structure)
 
 

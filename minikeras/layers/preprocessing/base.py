@@ -1,6 +1,6 @@
 """What the image preprocessing layers share: rank check, float cast, factor parsing, config."""
 import numpy as onp
-from autograd.tracer import isbox
+from minikeras.engine.autodiff import is_traced
 
 from minikeras.engine.config import standardize_data_format
 from minikeras.layers.layer import Layer
@@ -48,7 +48,7 @@ class BaseImagePreprocessingLayer(Layer):
 
     def _to_compute_dtype(self, x):
         """Keras casts images to the compute dtype (uint8 in, float32 out)."""
-        if isbox(x):
+        if is_traced(x):
             return x
         x = onp.asarray(x)
         return x if x.dtype.name == self.compute_dtype else x.astype(self.compute_dtype)

@@ -14,7 +14,7 @@ faster `onp.take`); sample positions and weights are plain numpy (shapes and tra
 """
 import numpy as onp
 from autograd import numpy as anp
-from autograd.tracer import getval, isbox
+from minikeras.engine.autodiff import is_traced, untraced
 
 from minikeras.engine.config import standardize_data_format
 
@@ -71,7 +71,7 @@ def _sample(images, yy, xx, order, fill_mode, fill_value):
     cval = onp.asarray(fill_value, dtype=images.dtype)
     if yy.shape[-1] == 1 and xx.shape[-1] == 1:  # same position for every channel: gather rows
         rows = anp.reshape(images, (n * h * w, c))
-        take = (lambda i: rows[i]) if isbox(rows) else (lambda i: onp.take(rows, i, axis=0))
+        take = (lambda i: rows[i]) if is_traced(rows) else (lambda i: onp.take(rows, i, axis=0))
         gather = lambda iy, ix: take(((batch * h + iy) * w + ix)[..., 0])
     else:
         channel = onp.arange(c).reshape(1, 1, 1, -1)
@@ -100,7 +100,7 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
         fill_value: the value of off-image taps when fill_mode="constant".
     """
     data_format = standardize_data_format(data_format)
-    images = images if isbox(images) else onp.asarray(images)
+    images = images if is_traced(images) else onp.asarray(images)
     if interpolation not in AFFINE_INTERPOLATIONS:
         raise ValueError("Invalid value for argument `interpolation`. Expected of one "
                          f"{set(AFFINE_INTERPOLATIONS)}. Received: interpolation={interpolation}")
@@ -111,7 +111,7 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     if ndim not in (3, 4):
         raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 (batch of "
                          f"images). Received input with shape: images.shape={anp.shape(images)}")
-    t = onp.asarray(getval(transform), dtype=_F32)
+    t = onp.asarray(untraced(transform), dtype=_F32)
     if t.ndim not in (1, 2):
         raise ValueError("Invalid transform rank: expected rank 1 (single transform) or rank 2 "
                          f"(batch of transforms). Received input with shape: transform.shape={t.shape}")
@@ -216,7 +216,7 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
     Non-nearest methods return floats (integer images are computed in float32).
     """
     data_format = standardize_data_format(data_format)
-    images = images if isbox(images) else onp.asarray(images)
+    images = images if is_traced(images) else onp.asarray(images)
     if interpolation not in RESIZE_INTERPOLATIONS:
         raise ValueError("Invalid value for argument `interpolation`. Expected of one "
                          f"{RESIZE_INTERPOLATIONS}. Received: interpolation={interpolation}")

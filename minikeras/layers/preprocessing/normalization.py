@@ -3,7 +3,7 @@ import itertools
 import math
 
 import numpy as onp
-from autograd.tracer import isbox
+from minikeras.engine.autodiff import is_traced
 
 from minikeras.engine import config
 from minikeras.layers.layer import Layer
@@ -181,7 +181,7 @@ class Normalization(Layer):
         return mean, var
 
     def call(self, inputs):
-        x = inputs if isbox(inputs) else onp.asarray(inputs).astype(self.compute_dtype, copy=False)
+        x = inputs if is_traced(inputs) else onp.asarray(inputs).astype(self.compute_dtype, copy=False)
         mean, variance = self.mean, self.variance
         denom = onp.maximum(onp.sqrt(variance), config.epsilon()).astype(self.compute_dtype)
         if self.invert:

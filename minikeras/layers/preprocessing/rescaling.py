@@ -1,6 +1,6 @@
 """Rescaling: `output = inputs * scale + offset`, in training and inference alike."""
 import numpy as onp
-from autograd.tracer import isbox
+from minikeras.engine.autodiff import is_traced
 
 from minikeras.engine import config
 from minikeras.layers.layer import Layer
@@ -44,7 +44,7 @@ class Rescaling(Layer):
         offset = onp.asarray(self.offset, dtype=dtype)
         if scale.ndim > 0 and config.image_data_format() == "channels_first":
             scale = scale.reshape(scale.shape + (1,) * (3 - scale.ndim))
-        x = inputs if isbox(inputs) else onp.asarray(inputs).astype(dtype, copy=False)
+        x = inputs if is_traced(inputs) else onp.asarray(inputs).astype(dtype, copy=False)
         return x * scale + offset
 
     def compute_output_shape(self, input_shape):

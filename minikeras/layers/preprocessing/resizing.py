@@ -1,6 +1,6 @@
 """Resizing: resample images to (height, width) (jax.image.resize, as Keras-JAX)."""
 import numpy as onp
-from autograd.tracer import isbox
+from minikeras.engine.autodiff import is_traced
 
 from minikeras.layers.preprocessing import image_ops
 from minikeras.layers.preprocessing.base import BaseImagePreprocessingLayer
@@ -50,7 +50,7 @@ class Resizing(BaseImagePreprocessingLayer):
         self.antialias = bool(antialias)
 
     def call(self, inputs):
-        x = inputs if isbox(inputs) else onp.asarray(inputs)
+        x = inputs if is_traced(inputs) else onp.asarray(inputs)
         self._check_rank(x.shape)
         out = image_ops.resize(x, (self.height, self.width), self.interpolation, self.antialias,
                                self.crop_to_aspect_ratio, self.pad_to_aspect_ratio,
