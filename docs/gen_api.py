@@ -6,8 +6,8 @@ is listed with its signature and the first paragraph of its docstring, joined in
 A public name is one a module offers without a leading underscore: its `__all__` when it has
 one; otherwise, for a package (`minikeras.layers`) or a module in REEXPORTS, every class or
 function it holds that minikeras defines (so `numpy` or autograd's `getval` are left out), and for
-any other module (`minikeras.metrics`) only what it defines itself: a name it imports for its own
-use (`Variable` in `minikeras.metrics`) is not part of its API. Modules inside a namespace are
+any other module (`minikeras.initializers`) only what it defines itself: a name it imports for its
+own use (`Variable` in `minikeras.initializers`) is not part of its API. Modules inside a namespace are
 implementation files (`minikeras.layers.core`) and are skipped, except the sub-namespaces listed
 in SUB_NAMESPACES. Constants (`__version__`, `ALL_OBJECTS`) are not listed. A second name for the
 same object (`Convolution2D` for `Conv2D`) is listed as an alias. For the classes in

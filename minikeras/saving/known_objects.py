@@ -101,6 +101,20 @@ def public_path(cls):
     return _public_paths().get(cls)
 
 
+# Namespaces that were one module before becoming a package of Keras's files: their classes keep
+# being written under the namespace (`minikeras.metrics`, not `minikeras.metrics.metric`).
+_SPLIT_NAMESPACES = ("minikeras.metrics",)
+
+
+def config_module(cls):
+    """The `module` a config names for a class without a public path: where it is defined."""
+    module = cls.__module__
+    for namespace in _SPLIT_NAMESPACES:
+        if module.startswith(namespace + "."):
+            return namespace
+    return module
+
+
 # Keras's internal package -> our table for configs written with a `keras.src....` module.
 _INTERNAL = {"dtype_policies": "keras.dtype_policies", "layers": "keras.layers", "models": "keras.models", "optimizers": "keras.optimizers",
              "losses": "keras.losses", "metrics": "keras.metrics",

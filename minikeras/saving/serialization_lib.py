@@ -195,7 +195,7 @@ def _serialize_instance(obj):
     elif public is not None:
         (module, class_name), registered_name = public, None
     else:
-        module = None if cls.__module__ == "__main__" else cls.__module__
+        module = None if cls.__module__ == "__main__" else known_objects.config_module(cls)
         class_name, registered_name = cls.__name__, registration.get_registered_name(cls)
     config = {"module": module, "class_name": class_name, "config": serialize_dict(inner),
               "registered_name": registered_name}
