@@ -23,10 +23,7 @@ def backend():
 
 def clear_session(free_memory=True):
     """Forgets layer-name counters, so the next Dense is "dense" again."""
-    try:
-        from minikeras.layers.layer import reset_uids
-    except ImportError:  # the layers package is not there (yet)
-        return
+    from minikeras.utils.naming import reset_uids
     reset_uids()
 
 

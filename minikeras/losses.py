@@ -24,7 +24,7 @@ _REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sa
 # --- helpers shared with metrics -------------------------------------------------------
 def auto_name(class_name):
     """`"MeanSquaredError"` -> `"mean_squared_error"`, made unique like Keras (`_1`, `_2`...)."""
-    from minikeras.layers.layer import to_snake_case, uniquify  # one uid table, as in Keras
+    from minikeras.utils.naming import to_snake_case, uniquify  # one uid table, as in Keras
     return uniquify(to_snake_case(class_name))
 
 
@@ -693,7 +693,7 @@ def is_binary_or_sparse_categorical(y_true, y_pred):
 
 def object_name(obj):
     """Keras's `get_object_name`: `.name`, else the snake-cased function or class name."""
-    from minikeras.layers.layer import to_snake_case
+    from minikeras.utils.naming import to_snake_case
     if hasattr(obj, "name"):
         return obj.name
     if hasattr(obj, "__name__"):

@@ -5,37 +5,22 @@ Config goes in `__init__`, weights come from `self.add_weight` in `build(input_s
 backward pass: `fit` binds the trainable variables to traced values (a stateless call) and asks
 autograd for the gradient of the loss.
 """
-import collections
 import inspect
-import re
 import warnings
 
 import numpy as onp
+
 from minikeras.engine import autodiff
 from minikeras.engine.call_context import call_context as _call_ctx
 from minikeras.engine.autodiff import TracedArray, is_traced, untraced
 from minikeras.engine.masking import get_keras_mask, set_keras_mask
 from minikeras.engine.keras_tensor import KerasTensor, Node, any_symbolic, map_structure, flatten
 from minikeras.engine.variable import Variable, standardize_dtype
+from minikeras.layers.input_spec import InputSpec  # noqa: F401  (keras.layers.InputSpec)
+from minikeras.utils.naming import reset_uids, to_snake_case, uniquify  # noqa: F401
+from minikeras.utils.tracking import TrackedDict, TrackedList
 
-_uids = collections.defaultdict(int)
 _ARRAYS = (onp.ndarray, TracedArray)  # a layer called on one of these takes the short path
-
-
-def to_snake_case(name):
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def uniquify(name):
-    unique = f"{name}_{_uids[name]}" if name in _uids else name
-    _uids[name] += 1
-    return unique
-
-
-def reset_uids():
-    _uids.clear()
 
 
 def standardize_shape(shape):
@@ -76,79 +61,6 @@ def _holds_layer(value):
     items = value.values() if isinstance(value, dict) else value
     return any(isinstance(v, Layer) or (isinstance(v, (list, tuple, dict)) and _holds_layer(v))
                for v in items)
-
-
-class _TrackedList(list):
-    """A list attribute of a layer: layers appended later are tracked too (as Keras does)."""
-
-    def __init__(self, items, owner):
-        super().__init__(items)
-        self._owner = owner
-
-    def append(self, v):
-        super().append(v)
-        self._owner._track(v)
-
-    def extend(self, vs):
-        vs = list(vs)
-        super().extend(vs)
-        self._owner._track(vs)
-
-    def insert(self, i, v):
-        super().insert(i, v)
-        self._owner._track(v)
-
-    def __iadd__(self, vs):
-        self.extend(vs)
-        return self
-
-    def __setitem__(self, i, v):
-        super().__setitem__(i, v)
-        self._owner._track(v)
-
-
-class _TrackedDict(dict):
-    """A dict attribute of a layer: layers stored in it later are tracked too."""
-
-    def __init__(self, items, owner):
-        super().__init__(items)
-        self._owner = owner
-
-    def __setitem__(self, k, v):
-        super().__setitem__(k, v)
-        self._owner._track(v)
-
-    def update(self, *args, **kwargs):
-        super().update(*args, **kwargs)
-        self._owner._track(dict(*args, **kwargs))
-
-
-class InputSpec:
-    """What a layer accepts: ndim / min_ndim / max_ndim and fixed sizes of some axes."""
-
-    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
-                 axes=None, allow_last_axis_squeeze=False, name=None, optional=False):
-        self.dtype, self.shape, self.name, self.optional = dtype, shape, name, optional
-        self.ndim = len(shape) if shape is not None else ndim
-        self.max_ndim, self.min_ndim = max_ndim, min_ndim
-        self.axes = dict(axes or {})
-
-    def check(self, layer_name, shape, index=0):
-        ndim = len(shape)
-        where = f"Input {index} of layer '{layer_name}' is incompatible with the layer:"
-        if self.ndim is not None and ndim != self.ndim:
-            raise ValueError(f"{where} expected ndim={self.ndim}, found ndim={ndim}. "
-                             f"Full shape received: {tuple(shape)}")
-        if self.min_ndim is not None and ndim < self.min_ndim:
-            raise ValueError(f"{where} expected min_ndim={self.min_ndim}, found ndim={ndim}. "
-                             f"Full shape received: {tuple(shape)}")
-        if self.max_ndim is not None and ndim > self.max_ndim:
-            raise ValueError(f"{where} expected max_ndim={self.max_ndim}, found ndim={ndim}")
-        for axis, value in self.axes.items():
-            if value is not None and shape[axis] not in (value, None):
-                raise ValueError(
-                    f"{where} expected axis {axis} of input shape to have value {value}, "
-                    f"but received input with shape {tuple(shape)}")
 
 
 class Layer:
@@ -211,7 +123,7 @@ class Layer:
             self._track(value)
         elif isinstance(value, (list, tuple, dict)):
             if type(value) in (list, dict) and (not name.startswith("_") or _holds_layer(value)):
-                value = (_TrackedList if type(value) is list else _TrackedDict)(value, self)
+                value = (TrackedList if type(value) is list else TrackedDict)(value, self)
             self._track(value)
         elif type(value) is Variable and not name.startswith("_"):
             lst = self._trainable_variables if value.trainable else self._non_trainable_variables

@@ -12,7 +12,8 @@ import re
 
 import numpy as onp
 
-from minikeras.layers.layer import Layer, to_snake_case, uniquify
+from minikeras.layers.layer import Layer
+from minikeras.utils.naming import to_snake_case, uniquify
 from minikeras.ops import symbolic
 
 _classes = {}

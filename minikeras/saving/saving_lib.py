@@ -94,7 +94,7 @@ def _walk(obj):
 
 
 def _snake_case(name):
-    from minikeras.layers.layer import to_snake_case
+    from minikeras.utils.naming import to_snake_case
     return to_snake_case(name)
 
 
