@@ -1,10 +1,11 @@
-"""Each metric class lives where Keras 3 keeps it (`keras/src/metrics/<family>.py`), written as a
-`class` statement, and the split into families changed nothing a saved config records."""
+"""Each metric and callback class lives where Keras 3 keeps it (`keras/src/metrics/<family>.py`,
+`keras/src/callbacks/<name>.py`), written as a `class` statement, and the split into modules
+changed nothing a saved config records."""
 import inspect
 
 import pytest
 
-from minikeras import metrics
+from minikeras import callbacks, metrics
 from minikeras.saving import serialization_lib
 
 METRIC_HOMES = {
@@ -23,6 +24,18 @@ METRIC_HOMES = {
                           "Precision", "Recall", "AUC"],
 }
 METRICS = [(home, name) for home, names in METRIC_HOMES.items() for name in names]
+CALLBACK_HOMES = {
+    "callback": "Callback", "callback_list": "CallbackList", "history": "History",
+    "progbar_logger": "ProgbarLogger", "monitor_callback": "MonitorCallback",
+    "early_stopping": "EarlyStopping", "reduce_lr_on_plateau": "ReduceLROnPlateau",
+    "learning_rate_scheduler": "LearningRateScheduler", "terminate_on_nan": "TerminateOnNaN",
+    "csv_logger": "CSVLogger", "lambda_callback": "LambdaCallback",
+    "model_checkpoint": "ModelCheckpoint", "backup_and_restore": "BackupAndRestore",
+}
+
+
+def _is_class_statement(cls, name):
+    return inspect.getsource(cls).startswith((f"class {name}(", f"class {name}:"))
 
 
 def test_every_registered_metric_has_a_home():
@@ -34,7 +47,19 @@ def test_every_registered_metric_has_a_home():
 def test_metric_is_a_class_statement_in_its_keras_module(home, name):
     cls = getattr(metrics, name)
     assert cls.__module__ == f"minikeras.metrics.{home}"
-    assert inspect.getsource(cls).startswith((f"class {name}(", f"class {name}:"))
+    assert _is_class_statement(cls, name)
+
+
+def test_every_exported_callback_has_a_home():
+    exported = {n for n in callbacks.__all__ if isinstance(getattr(callbacks, n), type)}
+    assert exported == set(CALLBACK_HOMES.values())
+
+
+@pytest.mark.parametrize("home, name", sorted(CALLBACK_HOMES.items()))
+def test_callback_is_a_class_statement_in_its_keras_module(home, name):
+    cls = getattr(callbacks, name)
+    assert cls.__module__ == f"minikeras.callbacks.{home}"
+    assert _is_class_statement(cls, name)
 
 
 def test_saved_configs_name_the_same_modules_as_before_the_split():

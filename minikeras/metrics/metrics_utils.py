@@ -2,9 +2,9 @@
 the confusion-matrix counting (true/false positives/negatives at thresholds) behind
 `TruePositives`, `Precision`, `Recall` and `AUC` (Keras's `metrics/metrics_utils.py`)."""
 import numpy as onp
-from autograd.tracer import getval
 
 from minikeras.engine import config
+from minikeras.engine.autodiff import untraced
 from minikeras.engine.variable import Variable
 from minikeras.losses import squeeze_or_expand_to_same_rank
 
@@ -13,7 +13,7 @@ NEG_INF = -1e10
 
 def _np(x, dtype=None):
     """An untraced numpy array (reads through Variables and autograd boxes)."""
-    x = onp.asarray(getval(x.value if isinstance(x, Variable) else x))
+    x = onp.asarray(untraced(x.value if isinstance(x, Variable) else x))
     return x if dtype is None else x.astype(dtype, copy=False)
 
 
