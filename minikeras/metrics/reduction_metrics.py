@@ -1,5 +1,6 @@
 """Reduction metrics: `Sum` and `Mean` of the values seen, and `MeanMetricWrapper`, the mean of a
-function of `(y_true, y_pred)` that most other metrics are (Keras's `metrics/reduction_metrics.py`)."""
+function of `(y_true, y_pred)`, which most other metrics are (Keras's
+`metrics/reduction_metrics.py`)."""
 import numpy as onp
 
 from minikeras import losses
