@@ -38,13 +38,7 @@ from minikeras.metrics.reduction_metrics import (  # noqa: F401  (_Wrapped: as a
 from minikeras.metrics.regression_metrics import (
     CosineSimilarity, LogCoshError, MeanAbsoluteError, MeanAbsolutePercentageError,
     MeanSquaredError, MeanSquaredLogarithmicError, RootMeanSquaredError, cosine_similarity)
-from minikeras.utils import registry
-
-
-def _snake(name):
-    from minikeras.layers.layer import to_snake_case
-    return to_snake_case(name)
-
+from minikeras.utils import naming, registry
 
 _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, MeanSquaredError, RootMeanSquaredError,
             MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
@@ -54,7 +48,7 @@ _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, MeanSquaredError, RootMeanSqua
             Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
             TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy]
 ALL_OBJECTS = {c.__name__: c for c in _CLASSES}
-ALL_OBJECTS.update({_snake(c.__name__): c for c in _CLASSES})
+ALL_OBJECTS.update({naming.to_snake_case(c.__name__): c for c in _CLASSES})
 ALL_OBJECTS.update({
     "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError,
     "MSE": MeanSquaredError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
