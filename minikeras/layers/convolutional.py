@@ -9,6 +9,7 @@ import numpy as onp
 from minikeras import activations, constraints, initializers, ops, regularizers
 from minikeras.engine.config import standardize_data_format
 from minikeras.layers.layer import InputSpec, Layer
+from minikeras.utils.argument_validation import positive_int
 
 
 def standardize_tuple(value, n, name, allow_zero=False):
@@ -71,12 +72,8 @@ def conv_output_shape(layer, input_shape, filters):
 
 
 def _check_positive(layer, name, value):
-    if isinstance(value, onp.integer):
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"Invalid value for argument `{name}`. Expected a strictly positive "
-                         f"value. Received {name}={value}. (layer '{layer.name}')")
-    return value
+    return positive_int(value, name, layer, "Invalid value for argument `{name}`. Expected a "
+                        "strictly positive value. Received {name}={value}.")
 
 
 class BaseConvLayer(Layer):

@@ -5,6 +5,7 @@ from minikeras import activations, constraints, initializers, ops, regularizers
 from minikeras.engine.keras_tensor import KerasTensor, Node
 from minikeras.engine.random import SeedGenerator
 from minikeras.layers.layer import InputSpec, Layer, standardize_shape
+from minikeras.utils.argument_validation import positive_int
 
 
 class InputLayer(Layer):
@@ -62,12 +63,8 @@ class Dense(Layer):
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  lora_rank=None, lora_alpha=None, **kwargs):
-        if isinstance(units, (onp.integer,)):
-            units = int(units)
-        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
-            raise ValueError(
-                "Received an invalid value for `units`, expected a positive integer. "
-                f"Received: units={units}" + (f" (layer '{kwargs['name']}')" if kwargs.get("name") else ""))
+        units = positive_int(units, "units", kwargs.get("name"), "Received an invalid value for "
+                             "`{name}`, expected a positive integer. Received: {name}={value}")
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units = units
         self.activation = activations.get(activation)

@@ -12,6 +12,7 @@ from minikeras import constraints, initializers, regularizers
 from minikeras.engine.random import SeedGenerator
 from minikeras.engine.variable import Variable
 from minikeras.layers.layer import Layer
+from minikeras.utils.argument_validation import positive_int
 
 
 def weight_value(w):
@@ -21,12 +22,8 @@ def weight_value(w):
 
 def check_units(units, owner):
     """Keras's check of `units`, at construction."""
-    if isinstance(units, onp.integer):
-        units = int(units)
-    if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
-        raise ValueError("Received an invalid value for argument `units`, expected a positive "
-                         f"integer, got {units} (layer '{owner}').")
-    return units
+    return positive_int(units, "units", owner, "Received an invalid value for argument `{name}`, "
+                        "expected a positive integer, got {value}")
 
 
 def gate_matmul(x, masks, kernel):

@@ -7,15 +7,12 @@ from minikeras.engine.autodiff import is_traced, untraced
 
 from minikeras import constraints, initializers, ops, regularizers
 from minikeras.layers.layer import Layer
+from minikeras.utils.argument_validation import positive_int
 
 
 def _positive_int(value, arg):
-    if isinstance(value, onp.integer):
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"`{arg}` must be a positive integer. Received: {arg}={value} "
-                         f"(of type {type(value).__name__}).")
-    return value
+    return positive_int(value, arg, None, "`{name}` must be a positive integer. Received: "
+                        "{name}={value} (of type {type}).")
 
 
 def gather_rows(table, ids):

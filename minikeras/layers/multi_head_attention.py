@@ -17,14 +17,10 @@ from minikeras.engine.random import SeedGenerator
 from minikeras.layers.attention import _dropout, causal_mask
 from minikeras.layers.einsum_dense import EinsumDense, einsum_matmul
 from minikeras.layers.layer import Layer
+from minikeras.utils.argument_validation import positive_int
 
-
-def _positive_int(value, name, layer, allow_none=False):
-    if (allow_none and value is None) or (isinstance(value, int) and value > 0):
-        return
-    raise ValueError(f"Received an invalid value for argument `{name}`, expected a positive "
-                     f"integer{' or `None`' if allow_none else ''}. Received: {name}={value} "
-                     f"(layer '{layer}')")
+_POSITIVE_OR_NONE = ("Received an invalid value for argument `{name}`, expected a positive integer "
+                     "or `None`. Received: {name}={value}")
 
 
 def build_proj_equation(free_dims, bound_dims, output_dims):
@@ -81,10 +77,10 @@ class MultiHeadAttention(Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  use_gate=False, seed=None, **kwargs):
         super().__init__(**kwargs)
-        _positive_int(num_heads, "num_heads", self.name)
-        _positive_int(key_dim, "key_dim", self.name)
-        _positive_int(value_dim, "value_dim", self.name, allow_none=True)
-        _positive_int(sliding_window, "sliding_window", self.name, allow_none=True)
+        positive_int(num_heads, "num_heads", self)
+        positive_int(key_dim, "key_dim", self)
+        positive_int(value_dim, "value_dim", self, _POSITIVE_OR_NONE, allow_none=True)
+        positive_int(sliding_window, "sliding_window", self, _POSITIVE_OR_NONE, allow_none=True)
         if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
             raise ValueError(f"Layer '{self.name}': `dropout` must be a float in [0, 1). "
                              f"Received: dropout={dropout}")

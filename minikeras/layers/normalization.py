@@ -14,13 +14,10 @@ from minikeras import constraints, initializers, ops, regularizers
 from minikeras.engine import config
 from minikeras.layers.layer import InputSpec, Layer
 from minikeras.ops import nn
+from minikeras.utils.argument_validation import in_layer as _where
 
 
 # --- shared helpers ----------------------------------------------------------------------
-def _where(layer):
-    return f" (layer '{layer.name}')"
-
-
 def _check_epsilon(layer, epsilon):
     if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float, onp.floating)) or not epsilon > 0:
         raise ValueError(f"`epsilon` must be a positive float. Received: epsilon={epsilon}{_where(layer)}")

@@ -10,13 +10,9 @@ import numpy as onp
 from minikeras import ops
 from minikeras.engine.config import standardize_data_format
 from minikeras.layers.layer import InputSpec, Layer
+from minikeras.utils.argument_validation import layer_error
 
 _ORDINALS = ("1st", "2nd", "3rd")
-
-
-def layer_error(layer, message, error=ValueError):
-    """`message` with the layer's name appended, as an exception to raise."""
-    return error(f"{message} (layer '{layer.name}')")
 
 
 def layer_data_format(layer, data_format):

@@ -10,10 +10,11 @@ from minikeras import ops
 from minikeras.engine.config import standardize_data_format
 from minikeras.layers.layer import InputSpec, Layer
 from minikeras.ops import pooling as _pooling
+from minikeras.utils.argument_validation import layer_error
 
 
 def _named(error, layer):
-    return ValueError(f"{error} (layer '{layer.name}')")
+    return layer_error(layer, error)
 
 
 class _Pooling(Layer):

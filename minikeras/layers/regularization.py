@@ -13,7 +13,8 @@ from minikeras import regularizers
 from minikeras.engine.random import SeedGenerator
 from minikeras.layers.core import Dropout
 from minikeras.layers.layer import InputSpec, Layer
-from minikeras.layers.padding import layer_data_format, layer_error
+from minikeras.layers.padding import layer_data_format
+from minikeras.utils.argument_validation import layer_error
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946

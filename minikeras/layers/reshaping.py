@@ -3,6 +3,7 @@ import math
 
 from minikeras import ops
 from minikeras.layers.layer import InputSpec, Layer
+from minikeras.utils.argument_validation import positive_int
 
 
 def validate_reshape_shape(shape, arg_name="newshape"):
@@ -103,8 +104,8 @@ class RepeatVector(Layer):
         super().__init__(**kwargs)
         if not isinstance(n, int) or isinstance(n, bool):
             raise TypeError(f"Expected an integer value for `n`, got {type(n)}.")
-        if n <= 0:
-            raise ValueError(f"Argument `n` should be a positive integer. Received: n={n}")
+        positive_int(n, "n", None, "Argument `{name}` should be a positive integer. "
+                     "Received: {name}={value}")
         self.n = n
         self.input_spec = InputSpec(ndim=2)
         self.built = True

@@ -12,7 +12,8 @@ from autograd import numpy as anp
 
 from minikeras import ops
 from minikeras.layers.layer import InputSpec, Layer
-from minikeras.layers.padding import layer_data_format, layer_error, spatial_axes, standardize_tuple
+from minikeras.layers.padding import layer_data_format, spatial_axes, standardize_tuple
+from minikeras.utils.argument_validation import layer_error, positive_int
 
 RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic")
 
@@ -105,9 +106,8 @@ class UpSampling1D(_UpSampling):
         if not isinstance(size, int) or isinstance(size, bool):
             raise layer_error(self, f"Expected an integer value for `size`, got {type(size)}.",
                               TypeError)
-        if size <= 0:
-            raise layer_error(self, "Argument `size` should be a positive integer. "
-                              f"Received: size={size}")
+        positive_int(size, "size", self, "Argument `{name}` should be a positive integer. "
+                     "Received: {name}={value}")
         self.size = size
         self.data_format = "channels_last"
         self.input_spec = InputSpec(ndim=3)

@@ -4,6 +4,7 @@ from minikeras.engine.autodiff import is_traced
 
 from minikeras.engine.config import standardize_data_format
 from minikeras.layers.layer import Layer
+from minikeras.utils.argument_validation import in_layer
 
 _NUMBER = (int, float, onp.integer, onp.floating)
 
@@ -30,7 +31,7 @@ class BaseImagePreprocessingLayer(Layer):
         self.data_format = standardize_data_format(data_format)
 
     def _where(self):
-        return f" (layer '{self.name}')"
+        return in_layer(self)
 
     def _check_rank(self, shape):
         if len(shape) not in (3, 4):

@@ -4,6 +4,7 @@ from minikeras.engine.autodiff import is_traced
 
 from minikeras.layers.preprocessing import image_ops
 from minikeras.layers.preprocessing.base import BaseImagePreprocessingLayer
+from minikeras.utils.argument_validation import positive_int
 
 
 class Resizing(BaseImagePreprocessingLayer):
@@ -28,9 +29,8 @@ class Resizing(BaseImagePreprocessingLayer):
                  data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         for arg, value in (("height", height), ("width", width)):
-            if not isinstance(value, (int, onp.integer)) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"`{arg}` must be a positive integer. Received: {arg}={value}"
-                                 + self._where())
+            positive_int(value, arg, self, "`{name}` must be a positive integer. Received: "
+                         "{name}={value}")
         if interpolation not in image_ops.RESIZE_INTERPOLATIONS:
             raise ValueError("Invalid value for argument `interpolation`. Expected of one "
                              f"{image_ops.RESIZE_INTERPOLATIONS}. Received: "
