@@ -133,15 +133,7 @@ class GRU(CellLayer):
                  go_backwards=False, stateful=False, unroll=False, reset_after=True,
                  use_cudnn="auto", **kwargs):
         _check_use_cudnn(use_cudnn)
-        cell_kwargs = dict(
-            units=units, activation=activation, recurrent_activation=recurrent_activation,
-            use_bias=use_bias, kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
-            dropout=dropout, recurrent_dropout=recurrent_dropout, reset_after=reset_after,
-            seed=seed, name="gru_cell")
+        cell_kwargs = self.cell_arguments(locals(), "gru_cell")
         super().__init__(cell_kwargs, return_sequences, return_state, go_backwards, stateful,
                          unroll, activity_regularizer=activity_regularizer, **kwargs)
         self.use_cudnn = use_cudnn

@@ -105,15 +105,7 @@ class LSTM(CellLayer):
                  return_state=False, go_backwards=False, stateful=False, unroll=False,
                  use_cudnn="auto", **kwargs):
         _check_use_cudnn(use_cudnn)
-        cell_kwargs = dict(
-            units=units, activation=activation, recurrent_activation=recurrent_activation,
-            use_bias=use_bias, kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
-            unit_forget_bias=unit_forget_bias, kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout,
-            seed=seed, name="lstm_cell")
+        cell_kwargs = self.cell_arguments(locals(), "lstm_cell")
         super().__init__(cell_kwargs, return_sequences, return_state, go_backwards, stateful,
                          unroll, activity_regularizer=activity_regularizer, **kwargs)
         self.use_cudnn = use_cudnn

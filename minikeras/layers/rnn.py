@@ -5,6 +5,8 @@ time axis. The built-in cells (subclasses of `DropoutRNNCell`) split a step into
 projection and a recurrent update, so `RNN` projects every time step with ONE matmul before the
 loop and does one matmul per step; any other cell goes through its own `call` per step.
 """
+import inspect
+
 import numpy as onp
 from autograd import numpy as anp
 from minikeras.engine.autodiff import is_traced, untraced
@@ -220,6 +222,13 @@ class CellLayer(RNN):
     cell_class = None
     config_keys = ()
 
+    @classmethod
+    def cell_arguments(cls, arguments, name):
+        """The arguments among a layer's `__init__` locals that its cell takes, and its name."""
+        named = [p.name for p in inspect.signature(cls.cell_class.__init__).parameters.values()
+                 if p.kind is p.POSITIONAL_OR_KEYWORD and p.name != "self"]
+        return {**{k: arguments[k] for k in named if k in arguments}, "name": name}
+
     def __init__(self, cell_kwargs, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, **kwargs):
         name = kwargs.get("name") or self.__class__.__name__
@@ -315,13 +324,6 @@ class SimpleRNN(CellLayer):
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, return_sequences=False,
                  return_state=False, go_backwards=False, stateful=False, unroll=False, seed=None,
                  **kwargs):
-        cell_kwargs = dict(
-            units=units, activation=activation, use_bias=use_bias,
-            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout,
-            seed=seed, name="simple_rnn_cell")
+        cell_kwargs = self.cell_arguments(locals(), "simple_rnn_cell")
         super().__init__(cell_kwargs, return_sequences, return_state, go_backwards, stateful,
                          unroll, activity_regularizer=activity_regularizer, **kwargs)
