@@ -1,11 +1,15 @@
-"""The Adam family: Adam (and AMSGrad), AdamW, Adamax, Nadam."""
+"""The Adam family: Adam (and AMSGrad), AdamW, Adamax, Nadam.
+
+All four update their moments in place and let the variable adopt its new array (the write style
+of `Optimizer`); Adam, `fit`'s default, also reuses its temporaries in place.
+"""
 import numpy as onp
 
 from minikeras.optimizers.base import Optimizer
 
 
 def _moving_average(slot, x, rate):
-    """slot <- slot + (x - slot) * rate, in place: the slot array is the optimizer's own."""
+    """slot <- slot + (x - slot) * rate, in place (the difference too)."""
     delta = onp.subtract(x, slot)
     delta *= rate
     slot += delta
@@ -28,6 +32,8 @@ class Adam(Optimizer):
         **kwargs: the base `Optimizer` arguments.
     """
 
+    _config_keys = ("beta_1", "beta_2", "epsilon", "amsgrad")
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
@@ -43,33 +49,28 @@ class Adam(Optimizer):
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
 
-    def _prepare_step(self, learning_rate):
+    def _step_constants(self, learning_rate):
         f = learning_rate.dtype.type
         t = f(int(self.iterations) + 1)
         alpha = learning_rate * onp.sqrt(1 - f(self.beta_2) ** t) / (1 - f(self.beta_1) ** t)
-        self._c = self._consts(learning_rate, 1 - self.beta_1, 1 - self.beta_2, alpha,
-                               self.epsilon)
+        return self._constants(learning_rate, one_minus_beta_1=1 - self.beta_1,
+                               one_minus_beta_2=1 - self.beta_2, alpha=alpha,
+                               epsilon=self.epsilon)
 
-    def update_step(self, gradient, variable, learning_rate):
-        one_b1, one_b2, alpha, eps = self._c
+    def update_step(self, gradient, variable, learning_rate, one_minus_beta_1,
+                    one_minus_beta_2, alpha, epsilon):
         i = self._get_variable_index(variable)
         m, v = self._momentums[i].value, self._velocities[i].value
-        _moving_average(m, gradient, one_b1)
-        _moving_average(v, onp.square(gradient), one_b2)
+        _moving_average(m, gradient, one_minus_beta_1)
+        _moving_average(v, onp.square(gradient), one_minus_beta_2)
         if self.amsgrad:
             v_hat = self._velocity_hats[i].value
             v = onp.maximum(v_hat, v, out=v_hat)
         denominator = onp.sqrt(v)
-        denominator += eps
+        denominator += epsilon
         step = onp.multiply(m, alpha)
-        step /= denominator
+        step /= denominator                                  # m * alpha / (sqrt(v) + epsilon)
         variable._adopt(onp.subtract(variable.value, step, out=step))
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
-                       "amsgrad": self.amsgrad})
-        return config
 
 
 class AdamW(Adam):
@@ -100,6 +101,8 @@ class Adamax(Optimizer):
         learning_rate: defaults to 0.001.  beta_1, beta_2: 0.9, 0.999.  epsilon: 1e-7.
     """
 
+    _config_keys = ("beta_1", "beta_2", "epsilon")
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
@@ -110,24 +113,21 @@ class Adamax(Optimizer):
         super().build(var_list)
         self._m, self._u = self.add_optimizer_variables(var_list, ["momentum", "norm"])
 
-    def _prepare_step(self, learning_rate):
+    def _step_constants(self, learning_rate):
         f = learning_rate.dtype.type
-        one_b1p = 1 - f(self.beta_1) ** f(int(self.iterations) + 1)
-        self._c = self._consts(learning_rate, 1 - self.beta_1, self.beta_2, one_b1p,
-                               self.epsilon)
+        one_minus_beta_1_power = 1 - f(self.beta_1) ** f(int(self.iterations) + 1)
+        return self._constants(learning_rate, one_minus_beta_1=1 - self.beta_1,
+                               beta_2=self.beta_2, one_minus_beta_1_power=one_minus_beta_1_power,
+                               epsilon=self.epsilon)
 
-    def update_step(self, gradient, variable, learning_rate):
-        one_b1, beta_2, one_b1p, eps = self._c
+    def update_step(self, gradient, variable, learning_rate, one_minus_beta_1, beta_2,
+                    one_minus_beta_1_power, epsilon):
         i = self._get_variable_index(variable)
-        m, u = self._m[i], self._u[i]
-        m.assign(m.value + (gradient - m.value) * one_b1)
-        u.assign(onp.maximum(beta_2 * u.value, onp.abs(gradient)))
-        variable.assign(variable.value - (learning_rate * m.value) / (one_b1p * (u.value + eps)))
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
-        return config
+        m, u = self._m[i].value, self._u[i].value
+        m += (gradient - m) * one_minus_beta_1
+        onp.maximum(beta_2 * u, onp.abs(gradient), out=u)
+        variable._adopt(variable.value
+                        - learning_rate * m / (one_minus_beta_1_power * (u + epsilon)))
 
 
 class Nadam(Optimizer):
@@ -142,6 +142,8 @@ class Nadam(Optimizer):
         learning_rate: defaults to 0.001.  beta_1, beta_2: 0.9, 0.999.  epsilon: 1e-7.
     """
 
+    _config_keys = ("beta_1", "beta_2", "epsilon")
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
@@ -155,30 +157,27 @@ class Nadam(Optimizer):
             var_list, ["momentum", "velocity"])
         self._u_product = self.add_variable((), initializer="ones", dtype=dtype, name="variable")
 
-    def _prepare_step(self, learning_rate):
+    def _step_constants(self, learning_rate):
+        """Also advances u_prod, once per step before the updates (Keras does it in
+        `_backend_update_step`)."""
         f = learning_rate.dtype.type
         t = f(int(self.iterations) + 1)
         beta_1, beta_2, decay = f(self.beta_1), f(self.beta_2), f(0.96)
         u_prod = self._u_product.value * self.beta_1 * (1.0 - 0.5 * onp.power(0.96, t))
-        self._u_product.assign(u_prod)
+        self._u_product.value[...] = u_prod
         u_t = beta_1 * (1.0 - 0.5 * decay ** t)
         u_t_1 = beta_1 * (1.0 - 0.5 * decay ** (t + 1))
-        # m_hat = c_m * m + c_g * g;  v_hat = v / (1 - beta_2^t)
-        self._c = self._consts(learning_rate, u_t_1 / (1 - u_prod * u_t_1),
-                               (1 - u_t) / (1 - u_prod), 1 - beta_2 ** t, 1 - beta_1,
-                               1 - beta_2, self.epsilon)
+        return self._constants(
+            learning_rate, one_minus_beta_1=1 - beta_1, one_minus_beta_2=1 - beta_2,
+            m_coefficient=u_t_1 / (1 - u_prod * u_t_1), g_coefficient=(1 - u_t) / (1 - u_prod),
+            one_minus_beta_2_power=1 - beta_2 ** t, epsilon=self.epsilon)
 
-    def update_step(self, gradient, variable, learning_rate):
-        c_m, c_g, bias2, one_b1, one_b2, eps = self._c
+    def update_step(self, gradient, variable, learning_rate, one_minus_beta_1, one_minus_beta_2,
+                    m_coefficient, g_coefficient, one_minus_beta_2_power, epsilon):
         i = self._get_variable_index(variable)
-        m, v = self._momentums[i], self._velocities[i]
-        m.assign(m.value + (gradient - m.value) * one_b1)
-        v.assign(v.value + (onp.square(gradient) - v.value) * one_b2)
-        m_hat = c_m * m.value + c_g * gradient
-        v_hat = v.value / bias2
-        variable.assign(variable.value - (m_hat * learning_rate) / (onp.sqrt(v_hat) + eps))
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
-        return config
+        m, v = self._momentums[i].value, self._velocities[i].value
+        m += (gradient - m) * one_minus_beta_1
+        v += (onp.square(gradient) - v) * one_minus_beta_2
+        m_hat = m_coefficient * m + g_coefficient * gradient
+        v_hat = v / one_minus_beta_2_power
+        variable._adopt(variable.value - m_hat * learning_rate / (onp.sqrt(v_hat) + epsilon))

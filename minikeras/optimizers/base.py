@@ -6,9 +6,14 @@ One step, `apply(grads, variables)`, in Keras's order:
   3. (gradient accumulation: add to the accumulators; update only every N-th step, with the mean)
   4. clip: `clipnorm` per variable, else `global_clipnorm`, else `clipvalue`;
   5. decoupled weight decay: `w <- w - w * weight_decay * lr`;
-  6. `update_step(g, w, lr)` for each variable (the subclass's formula);
+  6. `update_step(g, w, lr, **constants)` for each variable (the subclass's formula), with the
+     scalars all variables share computed once per step by `_step_constants(lr)`;
   7. EMA of the weights (`use_ema`), then each variable's `constraint`, then `iterations += 1`.
-Everything runs outside autograd, in the variables' dtype (float32), writing with `assign`.
+Everything runs outside autograd, in the variables' dtype (float32), in one write style: the
+optimizer's own slot variables (moments, accumulators, averages) are updated in place, and a
+trained variable adopts its freshly computed new array without a copy (`Variable._adopt`); a
+value someone else may hold (a gradient, a user's array, a slot copied into a weight) is copied
+with `assign`.
 """
 import re
 import warnings
@@ -24,6 +29,11 @@ from minikeras.optimizers import schedules as _schedules
 class Optimizer:
     """Base class: subclasses write `build` (slot variables) and `update_step`.
 
+    `update_step(gradient, variable, learning_rate)` updates one variable. A subclass whose
+    variables share per-step scalars (bias corrections, decay rates) computes them once in
+    `_step_constants(learning_rate)`, which returns them as `update_step`'s extra keyword
+    arguments. Hyperparameters named in `_config_keys` join the base config in `get_config`.
+
     Args:
         learning_rate: a float, a `LearningRateSchedule`, or a callable taking no arguments.
         weight_decay: decoupled weight decay rate, or None.
@@ -35,6 +45,7 @@ class Optimizer:
     """
 
     _keras_module = "optimizers"
+    _config_keys = ()
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
@@ -291,13 +302,13 @@ class Optimizer:
             accs = [self._accumulated_gradients[self._get_variable_index(v)]
                     for v in trainable_variables]
             if (int(self._iterations.value) + 1) % steps:
-                for g, acc in zip(grads, accs):
-                    acc.assign(g + acc.value)
+                for g, acc in zip(grads, accs):  # the accumulators are ours: in place
+                    onp.add(acc.value, g, out=acc.value)
             else:
                 grads = [(g + acc.value) / steps for g, acc in zip(grads, accs)]
                 self._clip_apply_decay_update(grads, trainable_variables)
                 for acc in accs:
-                    acc.assign(onp.zeros_like(acc.value))
+                    acc.value.fill(0)
         else:
             self._clip_apply_decay_update(grads, trainable_variables)
         if self.use_ema:
@@ -312,20 +323,22 @@ class Optimizer:
         self._backend_update_step(grads, trainable_variables, self.learning_rate)
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        """Per-step scalars once (`_prepare_step`), then `update_step` for each variable."""
+        """`update_step` for each variable, with the step's shared scalars as keyword arguments."""
         lr = onp.asarray(learning_rate, dtype=config.floatx())
-        self._prepare_step(lr)
+        constants = self._step_constants(lr)
         for grad, variable in zip(grads, trainable_variables):
-            self.update_step(grad, variable, lr)
+            self.update_step(grad, variable, lr, **constants)
 
-    def _prepare_step(self, learning_rate):
-        """Hook: compute the scalars every variable's update shares (bias corrections)."""
+    def _step_constants(self, learning_rate):
+        """Hook, called once per step before the updates: the scalars every variable's
+        `update_step` shares (bias corrections, decay rates), as a dict of its keyword arguments."""
+        return {}
 
     @staticmethod
-    def _consts(learning_rate, *values):
+    def _constants(learning_rate, **values):
         """`values` as 0-d arrays of the learning rate's dtype: the float32 constants Keras's
         weak Python scalars become, and much cheaper in numpy than Python floats."""
-        return tuple(onp.asarray(v, dtype=learning_rate.dtype) for v in values)
+        return {name: onp.asarray(v, dtype=learning_rate.dtype) for name, v in values.items()}
 
     def _overwrite_with_gradients(self, grads, variables):
         """Variables marked `overwrite_with_gradient` take the gradient as their new value."""
@@ -382,15 +395,15 @@ class Optimizer:
         for variable in variables:
             if self._use_weight_decay(variable):
                 w = variable.value
-                variable.assign(w - w * wd * lr)
+                variable._adopt(w - w * wd * lr)
 
     # --- EMA --------------------------------------------------------------------------------
     def _update_model_variables_moving_average(self, trainable_variables):
         """`average <- m * average + (1 - m) * w`, with m = 0 on the very first step."""
         m = onp.float32(self.ema_momentum if int(self.iterations) != 0 else 0.0)
         for var, average in zip(trainable_variables, self._model_variables_moving_average):
-            if average is not None:
-                average.assign(m * average.value + (1 - m) * var.value)
+            if average is not None:  # the averages are ours: updated in place
+                onp.add(m * average.value, (1 - m) * var.value, out=average.value)
 
     def _overwrite_model_variables_with_average_value(self, trainable_variables):
         if len(trainable_variables) != len(self._model_variables_moving_average):
@@ -401,7 +414,7 @@ class Optimizer:
                 "was called on your model.")
         for var, average in zip(trainable_variables, self._model_variables_moving_average):
             if average is not None:
-                var.assign(average.value)
+                var.assign(average.value)  # a copy: the average goes on being updated in place
 
     def finalize_variable_values(self, var_list):
         """At the end of `fit`: with `use_ema`, the weights take their moving averages."""
@@ -452,6 +465,7 @@ class Optimizer:
             "ema_overwrite_frequency": self.ema_overwrite_frequency,
             "loss_scale_factor": self.loss_scale_factor,
             "gradient_accumulation_steps": self.gradient_accumulation_steps,
+            **{key: getattr(self, key) for key in self._config_keys},
         }
 
     @classmethod

@@ -18,6 +18,10 @@ class Ftrl(Optimizer):
         l2_shrinkage_regularization_strength, beta: >= 0, default 0.
     """
 
+    _config_keys = ("learning_rate_power", "initial_accumulator_value",
+                    "l1_regularization_strength", "l2_regularization_strength",
+                    "l2_shrinkage_regularization_strength", "beta")
+
     def __init__(self, learning_rate=0.001, learning_rate_power=-0.5,
                  initial_accumulator_value=0.1, l1_regularization_strength=0.0,
                  l2_regularization_strength=0.0, l2_shrinkage_regularization_strength=0.0,
@@ -51,35 +55,21 @@ class Ftrl(Optimizer):
             var_list, ["accumulator", "linear"],
             initializer=[float(self.initial_accumulator_value), "zeros"])
 
-    def _prepare_step(self, lr):
-        l2_reg = self.l2_regularization_strength + self.beta / (2.0 * lr)
-        self._c = self._consts(lr, -self.learning_rate_power, 2 * l2_reg,
-                               2 * self.l2_shrinkage_regularization_strength,
-                               self.l1_regularization_strength)
+    def _step_constants(self, learning_rate):
+        l2_reg = self.l2_regularization_strength + self.beta / (2.0 * learning_rate)
+        return self._constants(learning_rate, minus_p=-self.learning_rate_power, two_l2=2 * l2_reg,
+                               two_l2_shrinkage=2 * self.l2_shrinkage_regularization_strength,
+                               l1=self.l1_regularization_strength)
 
-    def update_step(self, gradient, variable, learning_rate):
-        p, two_l2, two_shrink, l1 = self._c
-        lr = learning_rate
+    def update_step(self, gradient, variable, learning_rate, minus_p, two_l2, two_l2_shrinkage,
+                    l1):
         i = self._get_variable_index(variable)
-        accum, linear = self._accumulators[i], self._linears[i]
-        w, n = variable.value, accum.value
-        grad_to_use = gradient + two_shrink * w
-        new_accum = n + onp.square(gradient)
-        new_accum_p = onp.power(new_accum, p)
-        linear.assign(linear.value + (grad_to_use - ((new_accum_p - onp.power(n, p)) / lr) * w))
-        quadratic = new_accum_p / lr + two_l2
-        z = linear.value
-        variable.assign((onp.clip(z, -l1, l1) - z) / quadratic)
-        accum.assign(new_accum)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({
-            "learning_rate_power": self.learning_rate_power,
-            "initial_accumulator_value": self.initial_accumulator_value,
-            "l1_regularization_strength": self.l1_regularization_strength,
-            "l2_regularization_strength": self.l2_regularization_strength,
-            "l2_shrinkage_regularization_strength": self.l2_shrinkage_regularization_strength,
-            "beta": self.beta,
-        })
-        return config
+        n, z = self._accumulators[i].value, self._linears[i].value
+        w = variable.value
+        grad_to_use = gradient + two_l2_shrinkage * w
+        old_n_power = onp.power(n, minus_p)
+        n += onp.square(gradient)                                                   # n <- n'
+        n_power = onp.power(n, minus_p)
+        z += grad_to_use - ((n_power - old_n_power) / learning_rate) * w
+        quadratic = n_power / learning_rate + two_l2
+        variable._adopt((onp.clip(z, -l1, l1) - z) / quadratic)

@@ -16,6 +16,8 @@ class Lion(Optimizer):
         **kwargs: the base `Optimizer` arguments.
     """
 
+    _config_keys = ("beta_1", "beta_2")
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1, self.beta_2 = beta_1, beta_2
@@ -30,18 +32,15 @@ class Lion(Optimizer):
         super().build(var_list)
         self._momentums = self.add_optimizer_variables(var_list, "momentum")
 
-    def _prepare_step(self, learning_rate):
-        b1, b2 = self._consts(learning_rate, self.beta_1, self.beta_2)
-        self._c = (b1, b2) + self._consts(learning_rate, 1.0 - b1, 1.0 - b2)
+    def _step_constants(self, learning_rate):
+        f = learning_rate.dtype.type
+        beta_1, beta_2 = f(self.beta_1), f(self.beta_2)
+        return self._constants(learning_rate, beta_1=beta_1, beta_2=beta_2,
+                               one_minus_beta_1=1.0 - beta_1, one_minus_beta_2=1.0 - beta_2)
 
-    def update_step(self, gradient, variable, learning_rate):
-        b1, b2, one_b1, one_b2 = self._c
-        m = self._momentums[self._get_variable_index(variable)]
-        mv = m.value
-        variable.assign(variable.value - learning_rate * onp.sign(mv * b1 + gradient * one_b1))
-        m.assign(mv * b2 + gradient * one_b2)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2})
-        return config
+    def update_step(self, gradient, variable, learning_rate, beta_1, beta_2, one_minus_beta_1,
+                    one_minus_beta_2):
+        m = self._momentums[self._get_variable_index(variable)].value
+        variable._adopt(variable.value
+                        - learning_rate * onp.sign(m * beta_1 + gradient * one_minus_beta_1))
+        onp.add(m * beta_2, gradient * one_minus_beta_2, out=m)

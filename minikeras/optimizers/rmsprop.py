@@ -1,4 +1,8 @@
-"""Optimizers that divide by a running root-mean-square: RMSprop, Adagrad, Adadelta."""
+"""Optimizers that divide by a running root-mean-square: RMSprop, Adagrad, Adadelta.
+
+All three update their accumulators in place and let the variable adopt its new array (the
+write style of `Optimizer`); RMSprop, the most used, also reuses its temporaries in place.
+"""
 import numpy as onp
 
 from minikeras.optimizers.base import Optimizer
@@ -24,6 +28,8 @@ class RMSprop(Optimizer):
         centered: normalise by the estimated variance instead of the second moment.
     """
 
+    _config_keys = ("rho", "momentum", "epsilon", "centered")
+
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
                  **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
@@ -41,32 +47,27 @@ class RMSprop(Optimizer):
         if self.centered:
             self._average_gradients = self.add_optimizer_variables(var_list, "average_gradient")
 
-    def _prepare_step(self, learning_rate):
-        self._c = self._consts(learning_rate, self.rho, 1 - self.rho, self.epsilon, self.momentum)
+    def _step_constants(self, learning_rate):
+        return self._constants(learning_rate, rho=self.rho, one_minus_rho=1 - self.rho,
+                               epsilon=self.epsilon, momentum=self.momentum)
 
-    def update_step(self, gradient, variable, learning_rate):
-        rho, one_rho, eps, momentum = self._c
+    def update_step(self, gradient, variable, learning_rate, rho, one_minus_rho, epsilon,
+                    momentum):
         i = self._get_variable_index(variable)
-        velocity = self._velocities[i].value  # the slots are updated in place: they are ours
-        _decay_add(velocity, rho, one_rho * onp.square(gradient))
+        velocity = self._velocities[i].value
+        _decay_add(velocity, rho, one_minus_rho * onp.square(gradient))
         if self.centered:
-            avg = self._average_gradients[i].value
-            _decay_add(avg, rho, one_rho * gradient)
-            denominator = velocity - onp.square(avg)
-            denominator += eps
+            average_gradient = self._average_gradients[i].value
+            _decay_add(average_gradient, rho, one_minus_rho * gradient)
+            denominator = velocity - onp.square(average_gradient)
+            denominator += epsilon
         else:
-            denominator = velocity + eps
+            denominator = velocity + epsilon
         increment = learning_rate * gradient
         increment /= onp.sqrt(denominator, out=denominator)
         if self.momentum > 0:
             increment = _decay_add(self._momentums[i].value, momentum, increment)
         variable._adopt(variable.value - increment)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
-                       "centered": self.centered})
-        return config
 
 
 class Adagrad(Optimizer):
@@ -77,6 +78,8 @@ class Adagrad(Optimizer):
     Args:
         learning_rate: defaults to 0.001.  initial_accumulator_value: 0.1.  epsilon: 1e-7.
     """
+
+    _config_keys = ("initial_accumulator_value", "epsilon")
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
                  **kwargs):
@@ -90,20 +93,13 @@ class Adagrad(Optimizer):
         self._accumulators = self.add_optimizer_variables(
             var_list, "accumulator", initializer=float(self.initial_accumulator_value))
 
-    def _prepare_step(self, learning_rate):
-        (self._eps,) = self._consts(learning_rate, self.epsilon)
+    def _step_constants(self, learning_rate):
+        return self._constants(learning_rate, epsilon=self.epsilon)
 
-    def update_step(self, gradient, variable, learning_rate):
-        acc = self._accumulators[self._get_variable_index(variable)]
-        acc.assign(acc.value + onp.square(gradient))
-        variable.assign(variable.value
-                        - (learning_rate * gradient) / onp.sqrt(acc.value + self._eps))
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"initial_accumulator_value": self.initial_accumulator_value,
-                       "epsilon": self.epsilon})
-        return config
+    def update_step(self, gradient, variable, learning_rate, epsilon):
+        accumulator = self._accumulators[self._get_variable_index(variable)].value
+        accumulator += onp.square(gradient)
+        variable._adopt(variable.value - learning_rate * gradient / onp.sqrt(accumulator + epsilon))
 
 
 class Adadelta(Optimizer):
@@ -118,6 +114,8 @@ class Adadelta(Optimizer):
         learning_rate: defaults to 0.001.  rho: 0.95.  epsilon: 1e-7.
     """
 
+    _config_keys = ("rho", "epsilon")
+
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.rho, self.epsilon = rho, epsilon
@@ -129,19 +127,14 @@ class Adadelta(Optimizer):
         self._accumulated_grads, self._accumulated_delta_vars = self.add_optimizer_variables(
             var_list, ["accumulated_grad", "accumulated_delta_var"])
 
-    def _prepare_step(self, learning_rate):
-        self._c = self._consts(learning_rate, self.rho, 1 - self.rho, self.epsilon)
+    def _step_constants(self, learning_rate):
+        return self._constants(learning_rate, rho=self.rho, one_minus_rho=1 - self.rho,
+                               epsilon=self.epsilon)
 
-    def update_step(self, grad, variable, learning_rate):
-        rho, one_rho, eps = self._c
+    def update_step(self, gradient, variable, learning_rate, rho, one_minus_rho, epsilon):
         i = self._get_variable_index(variable)
-        acc_g, acc_d = self._accumulated_grads[i], self._accumulated_delta_vars[i]
-        acc_g.assign(rho * acc_g.value + one_rho * onp.square(grad))
-        delta = -((onp.sqrt(acc_d.value + eps) * grad) / onp.sqrt(acc_g.value + eps))
-        acc_d.assign(rho * acc_d.value + one_rho * onp.square(delta))
-        variable.assign(variable.value + learning_rate * delta)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"rho": self.rho, "epsilon": self.epsilon})
-        return config
+        a_g, a_d = self._accumulated_grads[i].value, self._accumulated_delta_vars[i].value
+        onp.add(rho * a_g, one_minus_rho * onp.square(gradient), out=a_g)
+        delta = -(onp.sqrt(a_d + epsilon) * gradient / onp.sqrt(a_g + epsilon))
+        onp.add(rho * a_d, one_minus_rho * onp.square(delta), out=a_d)
+        variable._adopt(variable.value + learning_rate * delta)

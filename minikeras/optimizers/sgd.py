@@ -18,6 +18,8 @@ class SGD(Optimizer):
         **kwargs: the base `Optimizer` arguments (clipnorm, weight_decay, name, ...).
     """
 
+    _config_keys = ("momentum", "nesterov")
+
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         if not isinstance(momentum, float) or momentum < 0 or momentum > 1:
@@ -33,25 +35,19 @@ class SGD(Optimizer):
         if self.momentum != 0:
             self.momentums = self.add_optimizer_variables(variables, "momentum")
 
-    def update_step(self, gradient, variable, learning_rate):
+    def _step_constants(self, learning_rate):
+        return self._constants(learning_rate, momentum=self.momentum)
+
+    def update_step(self, gradient, variable, learning_rate, momentum):
         step = gradient * learning_rate
         if self.momentum == 0:
             variable._adopt(variable.value - step)
             return
-        m = self.momentums[self._get_variable_index(variable)].value  # ours: updated in place
-        momentum = self._momentum32
-        m *= momentum
-        m -= step
+        v = self.momentums[self._get_variable_index(variable)].value
+        v *= momentum
+        v -= step
         if self.nesterov:
-            step = onp.subtract(m * momentum, step, out=step)
+            step = onp.subtract(v * momentum, step, out=step)
             variable._adopt(variable.value + step)
         else:
-            variable._adopt(variable.value + m)
-
-    def _prepare_step(self, learning_rate):
-        (self._momentum32,) = self._consts(learning_rate, self.momentum)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"momentum": self.momentum, "nesterov": self.nesterov})
-        return config
+            variable._adopt(variable.value + v)
