@@ -45,11 +45,11 @@ def _check_positive(name, value):
         raise ValueError(f"Argument `{name}` must be > 0. Received: {name}={value}")
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """`initial_learning_rate * decay_rate ** (step / decay_steps)` (floored if `staircase`)."""
+class _RateDecay(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: the arguments, the config, and the
+    progress `p = step / decay_steps` (floored if `staircase`) their formulas take."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="ExponentialDecay"):
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
         self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
         _check_positive("decay_steps", decay_steps)
@@ -59,13 +59,25 @@ class ExponentialDecay(LearningRateSchedule):
         p = _cast(step, dtype) / _cast(self.decay_steps, dtype)
         if self.staircase:
             p = onp.floor(p)
-        decay_rate = _cast(self.decay_rate, dtype)
-        return _cast(self.initial_learning_rate, dtype) * onp.power(decay_rate, p)
+        return self._decay(_cast(self.initial_learning_rate, dtype),
+                           _cast(self.decay_rate, dtype), p)
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
                 "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
                 "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_RateDecay):
+    """`initial_learning_rate * decay_rate ** (step / decay_steps)` (floored if `staircase`)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name="ExponentialDecay"):
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
+
+    @staticmethod
+    def _decay(initial, decay_rate, p):
+        return initial * onp.power(decay_rate, p)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -127,27 +139,16 @@ class PolynomialDecay(LearningRateSchedule):
                 "power": self.power, "cycle": self.cycle, "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_RateDecay):
     """`initial_learning_rate / (1 + decay_rate * step / decay_steps)` (floored if `staircase`)."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="InverseTimeDecay"):
-        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
-        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
-        _check_positive("decay_steps", decay_steps)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
-    def __call__(self, step):
-        dtype = _dtype_of(self.initial_learning_rate)
-        p = _cast(step, dtype) / _cast(self.decay_steps, dtype)
-        if self.staircase:
-            p = onp.floor(p)
-        denom = _cast(1, dtype) + _cast(self.decay_rate, dtype) * p
-        return _cast(self.initial_learning_rate, dtype) / denom
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+    @staticmethod
+    def _decay(initial, decay_rate, p):
+        return initial / (1 + decay_rate * p)
 
 
 def _cosine(fraction, dtype):
