@@ -292,3 +292,21 @@ def test_serialize_round_trip():
     q = M.deserialize(s)
     assert isinstance(q, M.Precision) and q.thresholds == [0.3, 0.7] and q.name == "p"
     assert isinstance(M.deserialize("auc"), M.AUC)
+
+
+def test_mean_metric_wrapper_of_a_metric_function_round_trips(tmp_path):
+    """A MeanMetricWrapper around a metric function (not a loss) saves and loads: its `fn`
+    config names a metric function, which the losses registry alone does not know."""
+    import minikeras as K
+    wrapped = K.metrics.MeanMetricWrapper(K.metrics.binary_accuracy, name="acc")
+    assert K.metrics.deserialize(K.metrics.serialize(wrapped))._fn is K.metrics.binary_accuracy
+    on_loss = K.metrics.MeanMetricWrapper(K.losses.mean_squared_error, name="mse2")
+    assert K.metrics.deserialize(K.metrics.serialize(on_loss))._fn is K.losses.mean_squared_error
+    rng = np.random.default_rng(0)
+    x, y = rng.random((16, 3), dtype=np.float32), (rng.random((16, 1)) > 0.5).astype("float32")
+    model = K.Sequential([K.Input((3,)), K.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy", metrics=[wrapped])
+    model.fit(x, y, verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = K.models.load_model(tmp_path / "m.keras")
+    assert loaded.evaluate(x, y, verbose=0) == model.evaluate(x, y, verbose=0)

@@ -82,7 +82,10 @@ def deserialize(config, custom_objects=None):
         return obj() if inspect.isclass(obj) else obj
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Could not interpret metric identifier: {config}")
-    if config["class_name"] == "function":
+    if config["class_name"] == "function":  # a metric function by name, else a loss function
+        fn = globals().get(config.get("config")) if isinstance(config.get("config"), str) else None
+        if inspect.isfunction(fn) and fn.__module__.startswith(__name__ + "."):
+            return fn
         return losses.deserialize(config, custom_objects)
     cls = registry.lookup("metric", config["class_name"], table)
     return cls.from_config(config.get("config", {}))
