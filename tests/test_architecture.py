@@ -79,3 +79,10 @@ def test_training_flag_is_per_thread():
         release.set()
         worker.join(5)
     assert seen == {"training": True, threading.current_thread().name: None}
+
+
+@pytest.mark.parametrize("name, module", [("Dropout", "regularization"), ("Flatten", "reshaping"),
+                                          ("Dense", "core"), ("InputSpec", "input_spec")])
+def test_layers_live_where_keras_keeps_them(name, module):
+    import minikeras as K
+    assert getattr(K.layers, name).__module__ == f"minikeras.layers.{module}"

@@ -1,12 +1,12 @@
 """`keras.layers`."""
 from minikeras.layers.layer import InputSpec, Layer  # noqa: F401
 from minikeras.layers import op_layer as _op_layer  # noqa: F401  (records ops on KerasTensors)
-from minikeras.layers.core import Dense, Dropout, Flatten, Identity, Input, InputLayer  # noqa: F401
+from minikeras.layers.core import Dense, Identity, Input, InputLayer  # noqa: F401
 from minikeras.layers.activations import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401
 from minikeras.layers.merging import (  # noqa: F401
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,
     add, average, concatenate, dot, maximum, minimum, multiply, subtract)
-from minikeras.layers.reshaping import Permute, RepeatVector, Reshape  # noqa: F401
+from minikeras.layers.reshaping import Flatten, Permute, RepeatVector, Reshape  # noqa: F401
 from minikeras.layers.lambda_layer import Lambda  # noqa: F401
 from minikeras.layers.normalization import (  # noqa: F401
     BatchNormalization, GroupNormalization, LayerNormalization, UnitNormalization)
@@ -14,7 +14,7 @@ from minikeras.layers.padding import (  # noqa: F401
     Cropping1D, Cropping2D, Cropping3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 from minikeras.layers.upsampling import UpSampling1D, UpSampling2D, UpSampling3D  # noqa: F401
 from minikeras.layers.regularization import (  # noqa: F401
-    ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D,
+    ActivityRegularization, AlphaDropout, Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D,
     SpatialDropout2D, SpatialDropout3D)
 from minikeras.layers.convolutional import (  # noqa: F401
     Conv1D, Conv2D, Conv3D, Convolution1D, Convolution2D, Convolution3D)

@@ -1,9 +1,6 @@
-"""Core layers: Input / InputLayer, Dense, Dropout, Flatten, Identity."""
-import numpy as onp
-
+"""Core layers: Input / InputLayer, Dense, Identity."""
 from minikeras import activations, constraints, initializers, ops, regularizers
 from minikeras.engine.keras_tensor import KerasTensor, Node
-from minikeras.engine.random import SeedGenerator
 from minikeras.layers.layer import InputSpec, Layer, standardize_shape
 from minikeras.utils.argument_validation import positive_int
 
@@ -121,77 +118,6 @@ class Dense(Layer):
         config = dict(config)
         config.pop("quantization_config", None)
         return super().from_config(config)
-
-
-class Dropout(Layer):
-    """Inverted dropout: in training, zero each input with probability `rate` and scale the
-    rest by 1 / (1 - rate); identity at inference.
-
-    Args:
-        rate: float in [0, 1), the fraction of inputs to drop.
-        noise_shape: shape of the binary mask (None entries follow the input), for shared masks.
-        seed: integer seed for the mask's random generator.
-    """
-
-    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        if not isinstance(rate, (int, float, onp.floating)) or isinstance(rate, bool) or not 0 <= rate < 1:
-            raise ValueError(
-                "Invalid value received for argument `rate`. Expected a float value in "
-                f"[0, 1). Received: rate={rate}" + f" (layer '{self.name}')")
-        if noise_shape is not None:
-            if not isinstance(noise_shape, (list, tuple)) or not all(
-                    d is None or (isinstance(d, int) and d > 0) for d in noise_shape):
-                raise ValueError(
-                    "Invalid value received for argument `noise_shape`. Expected a tuple or list "
-                    f"of positive integers or None. Received: noise_shape={noise_shape}")
-            noise_shape = tuple(noise_shape)
-        self.rate = float(rate)
-        self.seed = seed
-        self.noise_shape = noise_shape
-        self.seed_generator = SeedGenerator(seed)
-        self.supports_masking = True
-        self.built = True
-
-    def call(self, inputs, training=False):
-        if not training or self.rate <= 0:
-            return inputs
-        shape = tuple(s if d is None else d for s, d in zip(onp.shape(inputs), self.noise_shape)) \
-            if self.noise_shape is not None else onp.shape(inputs)
-        keep = self.seed_generator.rng().random(shape, dtype=onp.float32) >= self.rate
-        return inputs * (keep.astype(inputs.dtype) * onp.asarray(1.0 / (1.0 - self.rate), inputs.dtype))
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
-                "noise_shape": self.noise_shape}
-
-
-class Flatten(Layer):
-    """Flattens every axis but the batch axis: (batch, d1, d2, ...) -> (batch, d1*d2*...)."""
-
-    def __init__(self, data_format=None, **kwargs):
-        super().__init__(**kwargs)
-        from minikeras.engine.config import standardize_data_format
-        self.data_format = standardize_data_format(data_format)
-        self.input_spec = InputSpec(min_ndim=1)
-        self.built = True
-
-    def call(self, inputs):
-        shape = ops.shape(inputs)
-        if self.data_format == "channels_first" and len(shape) > 2:
-            inputs = ops.transpose(inputs, (0, *range(2, len(shape)), 1))
-        return ops.reshape(inputs, (shape[0], -1))
-
-    def compute_output_shape(self, input_shape):
-        rest = input_shape[1:]
-        flat = None if any(d is None for d in rest) else int(onp.prod(rest, dtype=onp.int64))
-        return (input_shape[0], flat)
-
-    def get_config(self):
-        return {**super().get_config(), "data_format": self.data_format}
 
 
 class Identity(Layer):

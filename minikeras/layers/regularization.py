@@ -1,5 +1,5 @@
-"""Regularization layers: SpatialDropout1D/2D/3D, GaussianNoise, GaussianDropout, AlphaDropout,
-ActivityRegularization (Dropout itself lives in core.py).
+"""Regularization layers: Dropout, SpatialDropout1D/2D/3D, GaussianNoise, GaussianDropout,
+AlphaDropout, ActivityRegularization.
 
 The random layers act only when called with `training=True` (as `fit` does) and are the
 identity at inference. Each owns a `SeedGenerator(seed)`, so its draws repeat after
@@ -11,7 +11,6 @@ import numpy as onp
 
 from minikeras import regularizers
 from minikeras.engine.random import SeedGenerator
-from minikeras.layers.core import Dropout
 from minikeras.layers.layer import InputSpec, Layer
 from minikeras.layers.padding import layer_data_format
 from minikeras.utils.argument_validation import layer_error
@@ -44,6 +43,52 @@ def _setup_random(layer, seed):
     layer.seed_generator = SeedGenerator(seed)
     layer.supports_masking = True
     layer.built = True
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training, zero each input with probability `rate` and scale the
+    rest by 1 / (1 - rate); identity at inference.
+
+    Args:
+        rate: float in [0, 1), the fraction of inputs to drop.
+        noise_shape: shape of the binary mask (None entries follow the input), for shared masks.
+        seed: integer seed for the mask's random generator.
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(rate, (int, float, onp.floating)) or isinstance(rate, bool) or not 0 <= rate < 1:
+            raise ValueError(
+                "Invalid value received for argument `rate`. Expected a float value in "
+                f"[0, 1). Received: rate={rate}" + f" (layer '{self.name}')")
+        if noise_shape is not None:
+            if not isinstance(noise_shape, (list, tuple)) or not all(
+                    d is None or (isinstance(d, int) and d > 0) for d in noise_shape):
+                raise ValueError(
+                    "Invalid value received for argument `noise_shape`. Expected a tuple or list "
+                    f"of positive integers or None. Received: noise_shape={noise_shape}")
+            noise_shape = tuple(noise_shape)
+        self.rate = float(rate)
+        self.seed = seed
+        self.noise_shape = noise_shape
+        self.seed_generator = SeedGenerator(seed)
+        self.supports_masking = True
+        self.built = True
+
+    def call(self, inputs, training=False):
+        if not training or self.rate <= 0:
+            return inputs
+        shape = tuple(s if d is None else d for s, d in zip(onp.shape(inputs), self.noise_shape)) \
+            if self.noise_shape is not None else onp.shape(inputs)
+        keep = self.seed_generator.rng().random(shape, dtype=onp.float32) >= self.rate
+        return inputs * (keep.astype(inputs.dtype) * onp.asarray(1.0 / (1.0 - self.rate), inputs.dtype))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": self.noise_shape}
 
 
 class _RandomLayer(Layer):

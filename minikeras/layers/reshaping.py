@@ -1,7 +1,10 @@
-"""Reshaping layers: Reshape, Permute, RepeatVector (Flatten lives in core.py)."""
+"""Reshaping layers: Flatten, Reshape, Permute, RepeatVector."""
 import math
 
+import numpy as onp
+
 from minikeras import ops
+from minikeras.engine.config import standardize_data_format
 from minikeras.layers.layer import InputSpec, Layer
 from minikeras.utils.argument_validation import positive_int
 
@@ -36,6 +39,30 @@ def compute_reshape_output_shape(input_shape, newshape, arg_name="newshape"):
             f"divided by the specified dimensions in {arg_name}. Received: "
             f"input_shape={tuple(input_shape)}, {arg_name}={newshape}")
     return tuple(input_size // known if d == -1 else d for d in newshape)
+
+
+class Flatten(Layer):
+    """Flattens every axis but the batch axis: (batch, d1, d2, ...) -> (batch, d1*d2*...)."""
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format)
+        self.input_spec = InputSpec(min_ndim=1)
+        self.built = True
+
+    def call(self, inputs):
+        shape = ops.shape(inputs)
+        if self.data_format == "channels_first" and len(shape) > 2:
+            inputs = ops.transpose(inputs, (0, *range(2, len(shape)), 1))
+        return ops.reshape(inputs, (shape[0], -1))
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        flat = None if any(d is None for d in rest) else int(onp.prod(rest, dtype=onp.int64))
+        return (input_shape[0], flat)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format}
 
 
 class Reshape(Layer):
