@@ -128,49 +128,48 @@ class RandomInitializer(Initializer):
         return {"seed": seed}
 
 
-class RandomNormal(RandomInitializer):
+class _Distribution(RandomInitializer):
+    """Samples of `_sample` (a `keras.random` function), whose arguments named in `_parameters`
+    are the initializer's attributes and config: RandomNormal, TruncatedNormal, RandomUniform."""
+
+    _sample, _parameters = None, ()
+
+    def __call__(self, shape, dtype=None):
+        return self._sample(shape, **{name: getattr(self, name) for name in self._parameters},
+                            dtype=standardize_dtype(dtype), seed=self.seed)
+
+    def get_config(self):
+        return {**super().get_config(), **{name: getattr(self, name) for name in self._parameters}}
+
+
+class RandomNormal(_Distribution):
     """Normal samples: `N(mean, stddev^2)`."""
 
+    _sample, _parameters = staticmethod(random.normal), ("mean", "stddev")
+
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         self.mean, self.stddev = mean, stddev
         super().__init__(seed=seed)
 
-    def __call__(self, shape, dtype=None):
-        return random.normal(shape, mean=self.mean, stddev=self.stddev,
-                             dtype=standardize_dtype(dtype), seed=self.seed)
 
-    def get_config(self):
-        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
-
-
-class TruncatedNormal(RandomInitializer):
+class TruncatedNormal(_Distribution):
     """`N(mean, stddev^2)` samples, redrawn while more than two stddevs from the mean."""
 
+    _sample, _parameters = staticmethod(random.truncated_normal), ("mean", "stddev")
+
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         self.mean, self.stddev = mean, stddev
         super().__init__(seed=seed)
 
-    def __call__(self, shape, dtype=None):
-        return random.truncated_normal(shape, mean=self.mean, stddev=self.stddev,
-                                       dtype=standardize_dtype(dtype), seed=self.seed)
 
-    def get_config(self):
-        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
-
-
-class RandomUniform(RandomInitializer):
+class RandomUniform(_Distribution):
     """Uniform samples in `[minval, maxval)`."""
+
+    _sample, _parameters = staticmethod(random.uniform), ("minval", "maxval")
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         self.minval, self.maxval = minval, maxval
         super().__init__(seed=seed)
-
-    def __call__(self, shape, dtype=None):
-        return random.uniform(shape, minval=self.minval, maxval=self.maxval,
-                              dtype=standardize_dtype(dtype), seed=self.seed)
-
-    def get_config(self):
-        return {**super().get_config(), "minval": self.minval, "maxval": self.maxval}
 
 
 def compute_fans(shape, input_axes=None, output_axes=None):
@@ -238,39 +237,54 @@ class VarianceScaling(RandomInitializer):
                 "output_axes": self.output_axes}
 
 
-def _fixed_variance_scaling(name, scale, mode, distribution, doc):
-    """A VarianceScaling subclass with fixed scale/mode/distribution (GlorotUniform, ...)."""
+class _FixedVarianceScaling(VarianceScaling):
+    """A VarianceScaling with the scale, mode and distribution in `_fixed`: only the seed and
+    the fan axes are arguments, and only they are saved (GlorotUniform, HeNormal, ...)."""
+
+    _fixed = {}
 
     def __init__(self, seed=None, input_axes=None, output_axes=None):
-        VarianceScaling.__init__(self, scale=scale, mode=mode, distribution=distribution,
-                                 seed=seed, input_axes=input_axes, output_axes=output_axes)
+        super().__init__(**self._fixed, seed=seed, input_axes=input_axes, output_axes=output_axes)
 
     def get_config(self):
         return {"seed": RandomInitializer.get_config(self)["seed"],
                 "input_axes": self.input_axes, "output_axes": self.output_axes}
 
-    return type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config,
-                                           "__doc__": doc, "__module__": __name__})
+
+class GlorotUniform(_FixedVarianceScaling):
+    """Uniform in [-limit, limit], limit = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio 2010)."""
+
+    _fixed = {"scale": 1.0, "mode": "fan_avg", "distribution": "uniform"}
 
 
-GlorotUniform = _fixed_variance_scaling(
-    "GlorotUniform", 1.0, "fan_avg", "uniform",
-    "Uniform in [-limit, limit], limit = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio 2010).")
-GlorotNormal = _fixed_variance_scaling(
-    "GlorotNormal", 1.0, "fan_avg", "truncated_normal",
-    "Truncated normal, stddev = sqrt(2 / (fan_in + fan_out)) (Glorot & Bengio 2010).")
-LecunNormal = _fixed_variance_scaling(
-    "LecunNormal", 1.0, "fan_in", "truncated_normal",
-    "Truncated normal, stddev = sqrt(1 / fan_in) (LeCun et al. 1998).")
-LecunUniform = _fixed_variance_scaling(
-    "LecunUniform", 1.0, "fan_in", "uniform",
-    "Uniform in [-limit, limit], limit = sqrt(3 / fan_in).")
-HeNormal = _fixed_variance_scaling(
-    "HeNormal", 2.0, "fan_in", "truncated_normal",
-    "Truncated normal, stddev = sqrt(2 / fan_in) (He et al. 2015).")
-HeUniform = _fixed_variance_scaling(
-    "HeUniform", 2.0, "fan_in", "uniform",
-    "Uniform in [-limit, limit], limit = sqrt(6 / fan_in) (He et al. 2015).")
+class GlorotNormal(_FixedVarianceScaling):
+    """Truncated normal, stddev = sqrt(2 / (fan_in + fan_out)) (Glorot & Bengio 2010)."""
+
+    _fixed = {"scale": 1.0, "mode": "fan_avg", "distribution": "truncated_normal"}
+
+
+class LecunNormal(_FixedVarianceScaling):
+    """Truncated normal, stddev = sqrt(1 / fan_in) (LeCun et al. 1998)."""
+
+    _fixed = {"scale": 1.0, "mode": "fan_in", "distribution": "truncated_normal"}
+
+
+class LecunUniform(_FixedVarianceScaling):
+    """Uniform in [-limit, limit], limit = sqrt(3 / fan_in)."""
+
+    _fixed = {"scale": 1.0, "mode": "fan_in", "distribution": "uniform"}
+
+
+class HeNormal(_FixedVarianceScaling):
+    """Truncated normal, stddev = sqrt(2 / fan_in) (He et al. 2015)."""
+
+    _fixed = {"scale": 2.0, "mode": "fan_in", "distribution": "truncated_normal"}
+
+
+class HeUniform(_FixedVarianceScaling):
+    """Uniform in [-limit, limit], limit = sqrt(6 / fan_in) (He et al. 2015)."""
+
+    _fixed = {"scale": 2.0, "mode": "fan_in", "distribution": "uniform"}
 
 
 class Orthogonal(RandomInitializer):
