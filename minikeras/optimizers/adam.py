@@ -90,7 +90,17 @@ class AdamW(Adam):
                              "weight_decay=None")
 
 
-class Adamax(Optimizer):
+class _AdamArguments(Optimizer):
+    """Adam's arguments but `amsgrad`, their defaults and config: what Adamax and Nadam take."""
+
+    _config_keys = ("beta_1", "beta_2", "epsilon")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+
+class Adamax(_AdamArguments):
     """Adamax: Adam with the infinity norm.
 
         m <- m + (g - m) * (1 - beta_1)
@@ -100,12 +110,6 @@ class Adamax(Optimizer):
     Args:
         learning_rate: defaults to 0.001.  beta_1, beta_2: 0.9, 0.999.  epsilon: 1e-7.
     """
-
-    _config_keys = ("beta_1", "beta_2", "epsilon")
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 
     def build(self, var_list):
         if self.built:
@@ -130,7 +134,7 @@ class Adamax(Optimizer):
                         - learning_rate * m / (one_minus_beta_1_power * (u + epsilon)))
 
 
-class Nadam(Optimizer):
+class Nadam(_AdamArguments):
     """Nadam: Adam with Nesterov momentum (Dozat's momentum schedule).
 
         u_t = beta_1 * (1 - 0.5 * 0.96^t),  u_prod <- u_prod * u_t  (once per step)
@@ -141,12 +145,6 @@ class Nadam(Optimizer):
     Args:
         learning_rate: defaults to 0.001.  beta_1, beta_2: 0.9, 0.999.  epsilon: 1e-7.
     """
-
-    _config_keys = ("beta_1", "beta_2", "epsilon")
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 
     def build(self, var_list):
         if self.built:
