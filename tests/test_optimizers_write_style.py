@@ -18,9 +18,9 @@ OPTIMIZERS = [
 ]
 
 
-def _setup(name, kwargs, seed=0):
+def _setup(name, kwargs, seed=0, cls=None):
     rng = np.random.default_rng(seed)
-    opt = getattr(optimizers, name)(learning_rate=0.01, **kwargs)
+    opt = (cls or getattr(optimizers, name))(learning_rate=0.01, **kwargs)
     variables = [Variable(rng.standard_normal(s).astype("float32")) for s in SHAPES]
     grads = [[rng.standard_normal(s).astype("float32") for s in SHAPES] for _ in range(4)]
     return opt, variables, grads
@@ -51,6 +51,33 @@ def test_a_weight_never_shares_its_array_with_the_ema_average():
     opt.finalize_variable_values(variables)
     averages = [v for v in opt.variables if v.name.endswith("_average")]
     assert not any(np.shares_memory(v._value, a._value) for v in variables for a in averages)
+
+
+@pytest.mark.parametrize("name,kwargs", OPTIMIZERS)
+def test_a_subclass_overriding_update_step_like_keras(name, kwargs):
+    class Mine(getattr(optimizers, name)):
+        def update_step(self, gradient, variable, learning_rate):
+            super().update_step(gradient, variable, learning_rate)
+
+    results = []
+    for cls in (None, Mine):
+        opt, variables, grads = _setup(name, kwargs, cls=cls)
+        for g in grads:
+            opt.apply(g, variables)
+        results.append([v.numpy() for v in variables + opt.variables])
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_update_step_called_directly_with_three_arguments():
+    opt, variables, grads = _setup("Adam", {})
+    twin, twin_variables, _ = _setup("Adam", {})
+    opt.build(variables)
+    for g, v in zip(grads[0], variables):
+        opt.update_step(g, v, 0.01)
+    twin.apply(grads[0], twin_variables)
+    for v, w in zip(variables, twin_variables):
+        np.testing.assert_array_equal(v.numpy(), w.numpy())
 
 
 def test_per_step_constants_are_computed_once_per_step():

@@ -5,7 +5,8 @@ of `Optimizer`); Adam, `fit`'s default, also reuses its temporaries in place.
 """
 import numpy as onp
 
-from minikeras.optimizers.base import Optimizer
+from minikeras.engine import config
+from minikeras.optimizers.base import Optimizer, uses_step_constants
 
 
 def _moving_average(slot, x, rate):
@@ -57,6 +58,7 @@ class Adam(Optimizer):
                                one_minus_beta_2=1 - self.beta_2, alpha=alpha,
                                epsilon=self.epsilon)
 
+    @uses_step_constants
     def update_step(self, gradient, variable, learning_rate, one_minus_beta_1,
                     one_minus_beta_2, alpha, epsilon):
         i = self._get_variable_index(variable)
@@ -124,6 +126,7 @@ class Adamax(_AdamArguments):
                                beta_2=self.beta_2, one_minus_beta_1_power=one_minus_beta_1_power,
                                epsilon=self.epsilon)
 
+    @uses_step_constants
     def update_step(self, gradient, variable, learning_rate, one_minus_beta_1, beta_2,
                     one_minus_beta_1_power, epsilon):
         i = self._get_variable_index(variable)
@@ -155,14 +158,21 @@ class Nadam(_AdamArguments):
             var_list, ["momentum", "velocity"])
         self._u_product = self.add_variable((), initializer="ones", dtype=dtype, name="variable")
 
+    def _backend_update_step(self, grads, trainable_variables, learning_rate):
+        """The updates, then u_prod <- u_prod * u_t, once per step. (Keras advances it first and
+        the updates read it back; here they compute the advanced value in `_step_constants`.)"""
+        super()._backend_update_step(grads, trainable_variables, learning_rate)
+        self._u_product.value[...] = self._advanced_u_product()
+
+    def _advanced_u_product(self):
+        t = onp.dtype(config.floatx()).type(int(self.iterations) + 1)
+        return self._u_product.value * self.beta_1 * (1.0 - 0.5 * onp.power(0.96, t))
+
     def _step_constants(self, learning_rate):
-        """Also advances u_prod, once per step before the updates (Keras does it in
-        `_backend_update_step`)."""
         f = learning_rate.dtype.type
         t = f(int(self.iterations) + 1)
         beta_1, beta_2, decay = f(self.beta_1), f(self.beta_2), f(0.96)
-        u_prod = self._u_product.value * self.beta_1 * (1.0 - 0.5 * onp.power(0.96, t))
-        self._u_product.value[...] = u_prod
+        u_prod = self._advanced_u_product()
         u_t = beta_1 * (1.0 - 0.5 * decay ** t)
         u_t_1 = beta_1 * (1.0 - 0.5 * decay ** (t + 1))
         return self._constants(
@@ -170,6 +180,7 @@ class Nadam(_AdamArguments):
             m_coefficient=u_t_1 / (1 - u_prod * u_t_1), g_coefficient=(1 - u_t) / (1 - u_prod),
             one_minus_beta_2_power=1 - beta_2 ** t, epsilon=self.epsilon)
 
+    @uses_step_constants
     def update_step(self, gradient, variable, learning_rate, one_minus_beta_1, one_minus_beta_2,
                     m_coefficient, g_coefficient, one_minus_beta_2_power, epsilon):
         i = self._get_variable_index(variable)

@@ -6,8 +6,8 @@ One step, `apply(grads, variables)`, in Keras's order:
   3. (gradient accumulation: add to the accumulators; update only every N-th step, with the mean)
   4. clip: `clipnorm` per variable, else `global_clipnorm`, else `clipvalue`;
   5. decoupled weight decay: `w <- w - w * weight_decay * lr`;
-  6. `update_step(g, w, lr, **constants)` for each variable (the subclass's formula), with the
-     scalars all variables share computed once per step by `_step_constants(lr)`;
+  6. `update_step(g, w, lr)` for each variable (the subclass's formula); a built-in optimizer's
+     also takes the scalars all variables share, computed once per step (`uses_step_constants`);
   7. EMA of the weights (`use_ema`), then each variable's `constraint`, then `iterations += 1`.
 Everything runs outside autograd, in the variables' dtype (float32), in one write style: the
 optimizer's own slot variables (moments, accumulators, averages) are updated in place, and a
@@ -15,6 +15,7 @@ trained variable adopts its freshly computed new array without a copy (`Variable
 value someone else may hold (a gradient, a user's array, a slot copied into a weight) is copied
 with `assign`.
 """
+import functools
 import re
 import warnings
 
@@ -26,13 +27,33 @@ from minikeras.layers.layer import to_snake_case, uniquify
 from minikeras.optimizers import schedules as _schedules
 
 
+def uses_step_constants(update_step):
+    """Decorates an `update_step(gradient, variable, learning_rate, **constants)` whose extra
+    keyword arguments are the scalars every variable's update shares in a step (bias
+    corrections, decay rates), returned by the optimizer's `_step_constants(learning_rate)`.
+
+    `fit` computes them once per step and calls the formula (`.formula`) with them. Called as
+    Keras calls it, with three arguments (a subclass's `super().update_step(gradient, variable,
+    learning_rate)`), it computes them itself.
+    """
+    @functools.wraps(update_step)
+    def update_step_with_constants(self, gradient, variable, learning_rate, **constants):
+        if not constants:
+            learning_rate = onp.asarray(learning_rate, dtype=config.floatx())
+            constants = self._step_constants(learning_rate)
+        update_step(self, gradient, variable, learning_rate, **constants)
+
+    update_step_with_constants.formula = update_step
+    return update_step_with_constants
+
+
 class Optimizer:
     """Base class: subclasses write `build` (slot variables) and `update_step`.
 
     `update_step(gradient, variable, learning_rate)` updates one variable. A subclass whose
-    variables share per-step scalars (bias corrections, decay rates) computes them once in
-    `_step_constants(learning_rate)`, which returns them as `update_step`'s extra keyword
-    arguments. Hyperparameters named in `_config_keys` join the base config in `get_config`.
+    variables share per-step scalars computes them in `_step_constants(learning_rate)` and takes
+    them as keyword arguments of an `update_step` decorated with `uses_step_constants`.
+    Hyperparameters named in `_config_keys` join the base config in `get_config`.
 
     Args:
         learning_rate: a float, a `LearningRateSchedule`, or a callable taking no arguments.
@@ -323,15 +344,21 @@ class Optimizer:
         self._backend_update_step(grads, trainable_variables, self.learning_rate)
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        """`update_step` for each variable, with the step's shared scalars as keyword arguments."""
+        """`update_step` for each variable; a `uses_step_constants` formula gets the step's
+        constants, computed once."""
         lr = onp.asarray(learning_rate, dtype=config.floatx())
-        constants = self._step_constants(lr)
-        for grad, variable in zip(grads, trainable_variables):
-            self.update_step(grad, variable, lr, **constants)
+        formula = getattr(self.update_step, "formula", None)
+        if formula is None:
+            for grad, variable in zip(grads, trainable_variables):
+                self.update_step(grad, variable, lr)
+        else:
+            constants = self._step_constants(lr)
+            for grad, variable in zip(grads, trainable_variables):
+                formula(self, grad, variable, lr, **constants)
 
     def _step_constants(self, learning_rate):
-        """Hook, called once per step before the updates: the scalars every variable's
-        `update_step` shares (bias corrections, decay rates), as a dict of its keyword arguments."""
+        """Hook: the scalars every variable's `update_step` shares in this step, as a dict of its
+        keyword arguments (see `uses_step_constants`); no side effects, it may run per variable."""
         return {}
 
     @staticmethod

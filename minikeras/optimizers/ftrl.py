@@ -1,7 +1,7 @@
 """FTRL-Proximal ("Follow The Regularized Leader")."""
 import numpy as onp
 
-from minikeras.optimizers.base import Optimizer
+from minikeras.optimizers.base import Optimizer, uses_step_constants
 
 
 class Ftrl(Optimizer):
@@ -61,6 +61,7 @@ class Ftrl(Optimizer):
                                two_l2_shrinkage=2 * self.l2_shrinkage_regularization_strength,
                                l1=self.l1_regularization_strength)
 
+    @uses_step_constants
     def update_step(self, gradient, variable, learning_rate, minus_p, two_l2, two_l2_shrinkage,
                     l1):
         i = self._get_variable_index(variable)

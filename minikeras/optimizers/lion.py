@@ -1,7 +1,7 @@
 """Lion: the sign of an interpolated momentum."""
 import numpy as onp
 
-from minikeras.optimizers.base import Optimizer
+from minikeras.optimizers.base import Optimizer, uses_step_constants
 
 
 class Lion(Optimizer):
@@ -38,6 +38,7 @@ class Lion(Optimizer):
         return self._constants(learning_rate, beta_1=beta_1, beta_2=beta_2,
                                one_minus_beta_1=1.0 - beta_1, one_minus_beta_2=1.0 - beta_2)
 
+    @uses_step_constants
     def update_step(self, gradient, variable, learning_rate, beta_1, beta_2, one_minus_beta_1,
                     one_minus_beta_2):
         m = self._momentums[self._get_variable_index(variable)].value

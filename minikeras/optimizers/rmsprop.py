@@ -5,7 +5,7 @@ write style of `Optimizer`); RMSprop, the most used, also reuses its temporaries
 """
 import numpy as onp
 
-from minikeras.optimizers.base import Optimizer
+from minikeras.optimizers.base import Optimizer, uses_step_constants
 
 
 def _decay_add(slot, decay, x):
@@ -51,6 +51,7 @@ class RMSprop(Optimizer):
         return self._constants(learning_rate, rho=self.rho, one_minus_rho=1 - self.rho,
                                epsilon=self.epsilon, momentum=self.momentum)
 
+    @uses_step_constants
     def update_step(self, gradient, variable, learning_rate, rho, one_minus_rho, epsilon,
                     momentum):
         i = self._get_variable_index(variable)
@@ -96,6 +97,7 @@ class Adagrad(Optimizer):
     def _step_constants(self, learning_rate):
         return self._constants(learning_rate, epsilon=self.epsilon)
 
+    @uses_step_constants
     def update_step(self, gradient, variable, learning_rate, epsilon):
         accumulator = self._accumulators[self._get_variable_index(variable)].value
         accumulator += onp.square(gradient)
@@ -131,6 +133,7 @@ class Adadelta(Optimizer):
         return self._constants(learning_rate, rho=self.rho, one_minus_rho=1 - self.rho,
                                epsilon=self.epsilon)
 
+    @uses_step_constants
     def update_step(self, gradient, variable, learning_rate, rho, one_minus_rho, epsilon):
         i = self._get_variable_index(variable)
         a_g, a_d = self._accumulated_grads[i].value, self._accumulated_delta_vars[i].value

@@ -1,7 +1,7 @@
 """Stochastic gradient descent, with optional (Nesterov) momentum."""
 import numpy as onp
 
-from minikeras.optimizers.base import Optimizer
+from minikeras.optimizers.base import Optimizer, uses_step_constants
 
 
 class SGD(Optimizer):
@@ -38,6 +38,7 @@ class SGD(Optimizer):
     def _step_constants(self, learning_rate):
         return self._constants(learning_rate, momentum=self.momentum)
 
+    @uses_step_constants
     def update_step(self, gradient, variable, learning_rate, momentum):
         step = gradient * learning_rate
         if self.momentum == 0:
