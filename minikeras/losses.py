@@ -184,14 +184,11 @@ class LossFunctionWrapper(Loss):
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self):
-        return {**super().get_config(), "fn": serialize(self.fn), **self._fn_kwargs}
+        return registry.with_fn_config(super().get_config(), self.fn, self._fn_kwargs, serialize)
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        if "fn" in config:
-            config["fn"] = deserialize(config["fn"])
-        return cls(**config)
+        return cls(**registry.without_fn_config(config, deserialize))
 
     def __repr__(self):
         return f"<LossFunctionWrapper({self.fn}, kwargs={self._fn_kwargs})>"

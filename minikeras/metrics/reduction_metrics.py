@@ -7,6 +7,7 @@ from minikeras import losses
 from minikeras.losses import squeeze_or_expand_to_same_rank
 from minikeras.metrics.metric import Metric
 from minikeras.metrics.metrics_utils import _np, divide_no_nan
+from minikeras.utils import registry
 
 
 def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
@@ -81,15 +82,12 @@ class MeanMetricWrapper(Mean):
     # `fn` goes through the metrics registry, which lives in the package that imports this module.
     def get_config(self):
         from minikeras.metrics import serialize
-        return {**super().get_config(), "fn": serialize(self._fn), **self._fn_kwargs}
+        return registry.with_fn_config(super().get_config(), self._fn, self._fn_kwargs, serialize)
 
     @classmethod
     def from_config(cls, config):
         from minikeras.metrics import deserialize
-        config = dict(config)
-        if "fn" in config:
-            config["fn"] = deserialize(config["fn"])
-        return cls(**config)
+        return cls(**registry.without_fn_config(config, deserialize))
 
 
 class _Wrapped(MeanMetricWrapper):

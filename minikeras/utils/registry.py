@@ -77,3 +77,17 @@ def get_callable(kind, identifier, table, deserialize):
     if callable(obj):
         return obj() if inspect.isclass(obj) else obj
     raise ValueError(f"Could not interpret {kind} identifier: {identifier}")
+
+
+def with_fn_config(config, fn, fn_kwargs, serialize):
+    """The config of a wrapper around a function (LossFunctionWrapper, MeanMetricWrapper): the
+    base config, the serialized `fn`, and the extra keyword arguments `fn` is called with."""
+    return {**config, "fn": serialize(fn), **fn_kwargs}
+
+
+def without_fn_config(config, deserialize):
+    """The constructor arguments of such a wrapper, its `fn` deserialized."""
+    config = dict(config)
+    if "fn" in config:
+        config["fn"] = deserialize(config["fn"])
+    return config
