@@ -8,6 +8,7 @@ to its input, used to upsample. Output size per axis, with span = (k - 1) d + 1:
 from minikeras import constraints, initializers, ops, regularizers
 from minikeras.layers.convolutional import BaseConvLayer, _check_positive, standardize_tuple
 from minikeras.ops.conv import conv_transpose_output_size
+from minikeras.utils.argument_validation import in_layer
 
 
 class BaseConvTranspose(BaseConvLayer):
@@ -36,14 +37,14 @@ class BaseConvTranspose(BaseConvLayer):
                 self.output_padding = standardize_tuple(output_padding, rank, "output_padding",
                                                         allow_zero=True)
             except ValueError as e:
-                raise ValueError(f"{e} (layer '{self.name}')") from None
+                raise ValueError(f"{e}{in_layer(self)}") from None
             for i, (op, s) in enumerate(zip(self.output_padding, self.strides)):
                 if op >= s:
                     raise ValueError(
                         "`output_padding` must be strictly less than `strides` for all "
                         f"dimensions. At dimension {i}, `output_padding` is {op} but `strides` "
                         f"is {s}. Received: output_padding={self.output_padding}, "
-                        f"strides={self.strides} (layer '{self.name}')")
+                        f"strides={self.strides}{in_layer(self)}")
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)

@@ -9,7 +9,7 @@ import numpy as onp
 from minikeras import activations, constraints, initializers, ops, regularizers
 from minikeras.engine.config import standardize_data_format
 from minikeras.layers.layer import InputSpec, Layer
-from minikeras.utils.argument_validation import positive_int
+from minikeras.utils.argument_validation import in_layer, positive_int
 
 
 def standardize_tuple(value, n, name, allow_zero=False):
@@ -88,7 +88,7 @@ class BaseConvLayer(Layer):
                  allow_causal=False, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.rank = rank
-        where = f" (layer '{self.name}')"
+        where = f"{in_layer(self)}"
         try:
             self.kernel_size = standardize_tuple(kernel_size, rank, "kernel_size")
             self.strides = standardize_tuple(strides, rank, "strides")
@@ -171,11 +171,11 @@ class BaseConv(BaseConvLayer):
             groups = int(groups)
         if not isinstance(groups, int) or isinstance(groups, bool) or groups <= 0:
             raise ValueError("The number of groups must be a positive integer. "
-                             f"Received: groups={groups}. (layer '{self.name}')")
+                             f"Received: groups={groups}.{in_layer(self)}")
         if self.filters % groups:
             raise ValueError("The number of filters must be evenly divisible by the number of "
-                             f"groups. Received: groups={groups}, filters={self.filters}. "
-                             f"(layer '{self.name}')")
+                             f"groups. Received: groups={groups}, filters={self.filters}."
+                             + in_layer(self))
         self.groups = groups
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
@@ -187,7 +187,7 @@ class BaseConv(BaseConvLayer):
             raise ValueError(
                 "The number of input channels must be evenly divisible by the number of groups. "
                 f"Received groups={self.groups}, but the input has {channels} channels (full "
-                f"input shape is {tuple(input_shape)}). (layer '{self.name}')")
+                f"input shape is {tuple(input_shape)}).{in_layer(self)}")
         self.compute_output_shape(input_shape)  # validates the spatial sizes
         self.kernel = self.add_weight(
             name="kernel", shape=self.kernel_size + (channels // self.groups, self.filters),

@@ -17,7 +17,7 @@ from minikeras.engine.random import SeedGenerator
 from minikeras.layers.attention import _dropout, causal_mask
 from minikeras.layers.einsum_dense import EinsumDense, einsum_matmul
 from minikeras.layers.layer import Layer
-from minikeras.utils.argument_validation import positive_int
+from minikeras.utils.argument_validation import in_layer, positive_int
 
 _POSITIVE_OR_NONE = ("Received an invalid value for argument `{name}`, expected a positive integer "
                      "or `None`. Received: {name}={value}")
@@ -133,8 +133,7 @@ class MultiHeadAttention(Layer):
         if value_shape[1:-1] != key_shape[1:-1]:
             raise ValueError(
                 "All dimensions of `value` and `key`, except the last one, must be equal. "
-                f"Received: value_shape={value_shape} and key_shape={key_shape} "
-                f"(layer '{self.name}')")
+                f"Received: value_shape={value_shape} and key_shape={key_shape}" + in_layer(self))
         if len(query_shape) != len(value_shape):
             raise ValueError(f"Layer '{self.name}': `query` and `value` must have the same rank. "
                              f"Received: query_shape={query_shape}, value_shape={value_shape}")

@@ -13,7 +13,7 @@ from minikeras import regularizers
 from minikeras.engine.random import SeedGenerator
 from minikeras.layers.layer import InputSpec, Layer
 from minikeras.layers.padding import layer_data_format
-from minikeras.utils.argument_validation import layer_error
+from minikeras.utils.argument_validation import in_layer, layer_error
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -60,7 +60,7 @@ class Dropout(Layer):
         if not isinstance(rate, (int, float, onp.floating)) or isinstance(rate, bool) or not 0 <= rate < 1:
             raise ValueError(
                 "Invalid value received for argument `rate`. Expected a float value in "
-                f"[0, 1). Received: rate={rate}" + f" (layer '{self.name}')")
+                f"[0, 1). Received: rate={rate}" + f"{in_layer(self)}")
         if noise_shape is not None:
             if not isinstance(noise_shape, (list, tuple)) or not all(
                     d is None or (isinstance(d, int) and d > 0) for d in noise_shape):

@@ -7,6 +7,7 @@ from minikeras.engine.autodiff import is_traced
 
 from minikeras.engine import config
 from minikeras.layers.layer import Layer
+from minikeras.utils.argument_validation import in_layer
 
 
 def _first_input(batch):
@@ -41,18 +42,18 @@ class Normalization(Layer):
         if (mean is not None) != (variance is not None):
             raise ValueError(
                 "When setting values directly, both `mean` and `variance` must be set. "
-                f"Received: mean={mean} and variance={variance} (layer '{self.name}')")
+                f"Received: mean={mean} and variance={variance}{in_layer(self)}")
         if mean is not None:
             if onp.shape(mean) != onp.shape(variance):
                 raise ValueError(
                     "When setting values directly, `mean` and `variance` must have the same "
                     f"shape. Received: mean shape {onp.shape(mean)} and variance shape "
-                    f"{onp.shape(variance)} (layer '{self.name}')")
+                    f"{onp.shape(variance)}{in_layer(self)}")
             if onp.ndim(mean) > len(self.axis):
                 raise ValueError(
                     "The rank of `mean` must be less than or equal to the number of axes "
                     f"({len(self.axis)}). Received: mean shape {onp.shape(mean)} for axis "
-                    f"{self.axis} (layer '{self.name}')")
+                    f"{self.axis}{in_layer(self)}")
 
     def build(self, input_shape):
         ndim = len(input_shape)
@@ -60,14 +61,14 @@ class Normalization(Layer):
         if any(a < -ndim or a >= ndim for a in self.axis):
             raise ValueError(
                 "All `axis` values must be in the range [-ndim, ndim). Received inputs with "
-                f"ndim={ndim}, while axis={self.axis} (layer '{self.name}')")
+                f"ndim={ndim}, while axis={self.axis}{in_layer(self)}")
         self._keep_axis = tuple(sorted(a % ndim for a in self.axis))
         for d in self._keep_axis:
             if input_shape[d] is None:
                 raise ValueError(
                     f"All `axis` values to be kept must have a known shape. Received "
                     f"axis={self.axis}, inputs.shape={tuple(input_shape)}, with unknown axis "
-                    f"at index {d} (layer '{self.name}')")
+                    f"at index {d}{in_layer(self)}")
         self._reduce_axis = tuple(d for d in range(ndim) if d not in self._keep_axis)
         self._broadcast_shape = tuple(input_shape[d] if d in self._keep_axis else 1
                                       for d in range(ndim))
@@ -95,8 +96,8 @@ class Normalization(Layer):
         except ValueError:
             raise ValueError(
                 f"`mean` and `variance` of shape {value.shape} cannot be broadcast to the kept "
-                f"axes {self._keep_axis} of inputs of shape {self._build_input_shape} "
-                f"(layer '{self.name}')") from None
+                f"axes {self._keep_axis} of inputs of shape {self._build_input_shape}"
+                + in_layer(self)) from None
         return value.astype(self.compute_dtype)
 
     @property
@@ -155,7 +156,7 @@ class Normalization(Layer):
                 raise ValueError(
                     f"The layer was built with input_shape={self._build_input_shape}, but "
                     "adapt() is being called with data with an incompatible shape, "
-                    f"data.shape={tuple(shape)} (layer '{self.name}')")
+                    f"data.shape={tuple(shape)}{in_layer(self)}")
 
     def _merge_batches(self, batches):
         """Running mean and variance over batches (float32, as Keras):
@@ -170,7 +171,7 @@ class Normalization(Layer):
                 if batch.shape[d] != self._build_input_shape[d]:
                     raise ValueError(
                         f"adapt() yielded a batch with incompatible shape. Expected "
-                        f"{self._build_input_shape}, got {batch.shape}. (layer '{self.name}')")
+                        f"{self._build_input_shape}, got {batch.shape}.{in_layer(self)}")
             count = math.prod(batch.shape[d] for d in self._reduce_axis)
             total += count
             w = float(count) / total
