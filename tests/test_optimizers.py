@@ -522,3 +522,23 @@ def test_schedule_deserialize_unknown_and_custom():
 def test_schedule_base_must_be_overridden():
     with pytest.raises(NotImplementedError):
         schedules.LearningRateSchedule()(0)
+
+
+@pytest.mark.parametrize("make", [
+    lambda K: K.optimizers.Adam(), lambda K: K.optimizers.Adam(amsgrad=True),
+    lambda K: K.optimizers.AdamW(), lambda K: K.optimizers.Adamax(), lambda K: K.optimizers.Nadam(),
+    lambda K: K.optimizers.RMSprop(), lambda K: K.optimizers.RMSprop(centered=True, momentum=0.5),
+    lambda K: K.optimizers.SGD(momentum=0.9, nesterov=True), lambda K: K.optimizers.SGD(momentum=0.9),
+    lambda K: K.optimizers.Adagrad(), lambda K: K.optimizers.Adadelta(), lambda K: K.optimizers.Ftrl(),
+    lambda K: K.optimizers.Lion()])
+def test_scalar_variable_updates_like_one_element_of_a_vector(make):
+    """A 0-d variable (a learnable temperature) trains: numpy hands its temporaries back as
+    scalars, which in-place `out=` writes cannot take."""
+    import minikeras as K
+    opt = make(K)
+    scalar, vector = K.Variable(np.float32(1.0)), K.Variable(np.ones(3, "float32"))
+    for g in (0.5, 0.25):
+        opt.apply([np.float32(g), np.full(3, g, "float32")], [scalar, vector])
+    assert scalar.shape == () and scalar.numpy().dtype == np.float32
+    np.testing.assert_allclose(scalar.numpy(), vector.numpy()[0], rtol=1e-6)
+    assert scalar.numpy() != 1.0

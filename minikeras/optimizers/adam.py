@@ -6,7 +6,7 @@ of `Optimizer`); Adam, `fit`'s default, also reuses its temporaries in place.
 import numpy as onp
 
 from minikeras.engine import config
-from minikeras.optimizers.base import Optimizer, uses_step_constants
+from minikeras.optimizers.base import Optimizer, scratch, uses_step_constants
 
 
 def _moving_average(slot, x, rate):
@@ -72,7 +72,7 @@ class Adam(Optimizer):
         denominator += epsilon
         step = onp.multiply(m, alpha)
         step /= denominator                                  # m * alpha / (sqrt(v) + epsilon)
-        variable._adopt(onp.subtract(variable.value, step, out=step))
+        variable._adopt(onp.subtract(variable.value, step, out=scratch(step)))
 
 
 class AdamW(Adam):

@@ -27,6 +27,12 @@ from minikeras.layers.layer import to_snake_case, uniquify
 from minikeras.optimizers import schedules as _schedules
 
 
+def scratch(temporary):
+    """`temporary` as the `out=` of the next ufunc, reusing its memory; None (a new result) when it
+    is a numpy scalar, which is what ufuncs return for a 0-d (scalar) variable."""
+    return temporary if type(temporary) is onp.ndarray else None
+
+
 def uses_step_constants(update_step):
     """Decorates an `update_step(gradient, variable, learning_rate, **constants)` whose extra
     keyword arguments are the scalars every variable's update shares in a step (bias

@@ -5,7 +5,7 @@ write style of `Optimizer`); RMSprop, the most used, also reuses its temporaries
 """
 import numpy as onp
 
-from minikeras.optimizers.base import Optimizer, uses_step_constants
+from minikeras.optimizers.base import Optimizer, scratch, uses_step_constants
 
 
 def _decay_add(slot, decay, x):
@@ -65,7 +65,7 @@ class RMSprop(Optimizer):
         else:
             denominator = velocity + epsilon
         increment = learning_rate * gradient
-        increment /= onp.sqrt(denominator, out=denominator)
+        increment /= onp.sqrt(denominator, out=scratch(denominator))
         if self.momentum > 0:
             increment = _decay_add(self._momentums[i].value, momentum, increment)
         variable._adopt(variable.value - increment)

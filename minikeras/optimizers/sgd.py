@@ -1,7 +1,7 @@
 """Stochastic gradient descent, with optional (Nesterov) momentum."""
 import numpy as onp
 
-from minikeras.optimizers.base import Optimizer, uses_step_constants
+from minikeras.optimizers.base import Optimizer, scratch, uses_step_constants
 
 
 class SGD(Optimizer):
@@ -48,7 +48,7 @@ class SGD(Optimizer):
         v *= momentum
         v -= step
         if self.nesterov:
-            step = onp.subtract(v * momentum, step, out=step)
+            step = onp.subtract(v * momentum, step, out=scratch(step))
             variable._adopt(variable.value + step)
         else:
             variable._adopt(variable.value + v)
