@@ -54,6 +54,8 @@ def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"minikeras.{name}")
     if name in _TOP:
+        if name == "Variable":  # its named initializers ("zeros") come from keras.initializers
+            importlib.import_module("minikeras.initializers")
         return getattr(importlib.import_module(f"minikeras.{_TOP[name]}"), name)
     raise AttributeError(f"module 'minikeras' has no attribute '{name}'")
 

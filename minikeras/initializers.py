@@ -14,6 +14,7 @@ import numpy as onp
 
 from minikeras import random
 from minikeras.engine.random import SeedGenerator, draw_seed
+from minikeras.engine import variable
 from minikeras.engine.variable import Variable, standardize_dtype
 from minikeras.utils.registry import ObjectRegistry
 
@@ -365,3 +366,6 @@ def get(identifier):
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret initializer identifier: {identifier}")
+
+
+variable.named_initializer = get  # keras.Variable("zeros", shape=...) resolves through this table

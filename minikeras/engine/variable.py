@@ -37,6 +37,8 @@ def standardize_dtype(dtype):
 # Set by `saving.allocation_budget` while a loaded config is being built: called with the name,
 # shape and dtype of every variable before it is allocated, it may refuse it (ValueError).
 creation_check = None
+# Set by `minikeras.initializers` when it loads: turns a name ("zeros") into an initializer.
+named_initializer = None
 
 
 class Variable:
@@ -60,6 +62,12 @@ class Variable:
         self.trainable = bool(trainable)
         self.regularizer = regularizer
         self.constraint = constraint
+        if isinstance(initializer, str):
+            if named_initializer is None:
+                raise ValueError(f"Variable '{self.name}': a named initializer needs "
+                                 f"minikeras.initializers loaded. Received: "
+                                 f"initializer={initializer!r}")
+            initializer = named_initializer(initializer)
         if callable(initializer) and not isinstance(initializer, (onp.ndarray, Variable)):
             if shape is None:
                 raise ValueError(
