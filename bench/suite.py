@@ -81,11 +81,12 @@ def spawn(child_args, threads, timeout, backend=None):
     return {"status": "error", "error": "\n".join(tail) or f"exit status {proc.returncode}"}
 
 
-def run_workload(lib, name, n, repeats, threads, timeout):
+def run_workload(lib, name, n, repeats, threads, timeout, extra_args=()):
     if available(lib) != "ok":
         return {"status": "not installed"}
     backend = {"keras-jax": "jax", "keras-torch": "torch"}.get(lib)
-    args = ["run", "--lib", lib, "--workload", name, "--n", str(n), "--repeats", str(repeats)]
+    args = ["run", "--lib", lib, "--workload", name, "--n", str(n), "--repeats", str(repeats),
+            *extra_args]
     return spawn(args, threads, timeout, backend)
 
 
@@ -154,8 +155,8 @@ def main(argv=None):
         if args.threads or args.profile:
             sys.exit("--contended runs with default threads and no profile: drop --threads/--profile")
         import suite_contended
-        return suite_contended.main(args, spawn, sizes_of, args.repeats or (1 if args.quick else 3),
-                                    timeout, say)
+        return suite_contended.main(args, run_workload, sizes_of,
+                                    args.repeats or (1 if args.quick else 3), timeout, say)
     say(f"threads {args.threads or 'default'}, repeats {repeats}, load {os.getloadavg()[0]:.2f}")
     blas = [spawn(["blas"] + (["--quick"] if args.quick else []), args.threads, timeout)]
     say(f"BLAS: {blas[0].get('big_gflops', float('nan')):.0f} GFLOP/s")

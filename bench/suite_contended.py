@@ -48,20 +48,19 @@ def busy_core(seconds):
             proc.wait()
 
 
-def _run(spawn, config, name, n, repeats, timeout):
+def _run(run_workload, config, name, n, repeats, timeout):
+    """One configuration's subprocess run (bench/suite.py's run_workload), with its medians."""
     lib = "keras-jax" if config == "jax" else "minikeras"
-    args = ["run", "--lib", lib, "--workload", name, "--n", str(n), "--repeats", str(repeats)]
-    if config == "mk old":
-        args += ["--fixed-threads", str(os.cpu_count() or 1)]
+    extra = ["--fixed-threads", str(os.cpu_count() or 1)] if config == "mk old" else []
     threads = 1 if config == "mk 1t" else None
-    result = spawn(args, threads, timeout, "jax" if lib == "keras-jax" else None)
+    result = run_workload(lib, name, n, repeats, threads, timeout, extra)
     if result.get("status") == "ok":
         result["fit"] = statistics.median(result["fit_times"])
         result["predict"] = statistics.median(result["predict_times"])
     return result
 
 
-def measure(spawn, names, sizes_of, repeats, timeout, configs=CONFIGS, say=print):
+def measure(run_workload, names, sizes_of, repeats, timeout, configs=CONFIGS, say=print):
     """{workload: {setting: {config: result}}}, each workload measured quiet, then contended."""
     out = {}
     for name in names:
@@ -72,7 +71,8 @@ def measure(spawn, names, sizes_of, repeats, timeout, configs=CONFIGS, say=print
                 runs = {}
                 for config in configs:
                     start = time.perf_counter()
-                    runs[config] = _run(spawn, config, name, sizes_of[name], repeats, timeout)
+                    runs[config] = _run(run_workload, config, name, sizes_of[name], repeats,
+                                        timeout)
                     say(f"{name:12s} {setting:10s} {config:7s} {runs[config].get('status'):8s} "
                         f"{time.perf_counter() - start:6.1f} s wall, load "
                         f"{os.getloadavg()[0]:.2f}")
@@ -146,13 +146,13 @@ def problems(results):
     return found
 
 
-def main(args, spawn, sizes_of, repeats, timeout, say):
+def main(args, run_workload, sizes_of, repeats, timeout, say):
     """The --contended run of bench/suite.py: measure, print, write <out>/contended.json."""
     names = [w for w in args.workloads.split(",") if w]
     configs = CONFIGS if "keras-jax" in args.libs.split(",") else CONFIGS[:3]
     results = {"settings": {"quick": args.quick, "repeats": repeats, "configs": list(configs)},
                "machine": {"cpu_count": os.cpu_count(), "load_start": os.getloadavg()}}
-    results["workloads"] = measure(spawn, names, sizes_of, repeats, timeout, configs, say)
+    results["workloads"] = measure(run_workload, names, sizes_of, repeats, timeout, configs, say)
     results["machine"]["load_end"] = os.getloadavg()
     print(format_table(results))
     out = args.out
