@@ -112,3 +112,19 @@ def test_keras_config_loads_in_minikeras(keras):
     assert isinstance(ours, I.HeUniform) and ours.get_config() == cfg["config"]
     limit = math.sqrt(6 / 10)
     assert np.abs(ours((10, 20))).max() <= limit
+
+
+@pytest.mark.parametrize("name, shape", [("zeros", (2, 3)), ("ones", (4,)), ("identity", (3, 3))])
+def test_variable_from_an_initializer_name_matches_keras(keras, name, shape):
+    import minikeras
+    ours, theirs = minikeras.Variable(name, shape=shape), keras.Variable(name, shape=shape)
+    assert ours.shape == tuple(theirs.shape) and ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours.numpy(), np.asarray(theirs))
+
+
+def test_variable_with_an_unknown_initializer_name_raises_like_keras(keras):
+    import minikeras
+    with pytest.raises(ValueError) as theirs:
+        keras.Variable("no_such_initializer", shape=(2,))
+    with pytest.raises(type(theirs.value), match="Could not interpret initializer identifier"):
+        minikeras.Variable("no_such_initializer", shape=(2,))
