@@ -23,13 +23,39 @@ A training step is one pure function of the trainable values (`Trainer.train_ste
 import numpy as onp
 from autograd import numpy as anp
 from autograd.numpy.numpy_boxes import ArrayBox
-from autograd.core import VJPNode, add_outgrads, primitive_vjps, vspace
+from autograd.core import VJPNode, VSpace, add_outgrads, primitive_vjps, vspace
 from autograd.tracer import getval, isbox, new_box, notrace_primitives, toposort, trace_stack
+
+from minikeras.engine.tensor import Tensor
 
 # --- reading through autograd's boxes ------------------------------------------------------
 TracedArray = ArrayBox  # the type of a traced array
 is_traced = isbox       # whether `x` is a value autograd is tracing
 untraced = getval       # the plain value inside a traced one (or `x` itself)
+
+
+class TensorBox(ArrayBox):
+    """What autograd traces in place of a `Tensor`: an ArrayBox with TensorFlow's `numpy()`,
+    `float()` and `int()` (a tutorial prints `float(loss)` of a loss computed under a tape)."""
+    __slots__ = []
+
+    def numpy(self):
+        return onp.asarray(getval(self)).view(Tensor).numpy()
+
+    def __float__(self):
+        return float(getval(self))
+
+    def __int__(self):
+        return int(getval(self))
+
+    def __format__(self, spec):
+        return format(self.numpy(), spec)
+
+
+# Registering minikeras's own array type adds to autograd's tables without changing what they
+# say for any other type: autograd traces a Tensor as it traces the ndarray it is.
+TensorBox.register(Tensor)
+VSpace.mappings[Tensor] = VSpace.mappings[onp.ndarray]
 
 # --- the binding ---------------------------------------------------------------------------
 _scope = None  # dict id(variable) -> traced value, while a StatelessScope is open
