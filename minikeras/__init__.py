@@ -19,7 +19,7 @@ _SUBMODULES = (
 )
 _TOP = {"Sequential": "models", "Model": "models", "Input": "layers", "Layer": "layers",
         "Variable": "engine.variable", "KerasTensor": "engine.keras_tensor", "Loss": "losses",
-        "Metric": "metrics", "Optimizer": "optimizers"}
+        "Metric": "metrics", "Optimizer": "optimizers", "StatelessScope": "engine.autodiff"}
 
 
 def version():

@@ -9,6 +9,7 @@ import numpy as onp
 from autograd import numpy as anp
 
 from minikeras.engine import config
+from minikeras.engine import autodiff
 from minikeras.engine.autodiff import (  # noqa: F401  (StatelessScope: re-exported)
     StatelessScope, bound, is_traced, untraced)
 
@@ -94,8 +95,8 @@ class Variable:
         return bound(self, self._value)
 
     def numpy(self):
-        """A copy of the current value as a numpy array."""
-        return onp.array(self._value)
+        """A copy of the current value as a numpy array (inside a StatelessScope, the scope's)."""
+        return onp.array(untraced(bound(self, self._value)))
 
     @property
     def shape(self):
@@ -122,7 +123,10 @@ class Variable:
 
     # --- writing -------------------------------------------------------------------------
     def assign(self, value):
-        """Sets the value (same shape; cast to the variable's dtype) and returns the variable."""
+        """Sets the value (same shape; cast to the variable's dtype) and returns the variable.
+        Inside a StatelessScope that binds the variable, only the scope's value changes."""
+        if autodiff._bindings and autodiff.rebind(self, value):
+            return self
         if type(value) is onp.ndarray and value.dtype == self._value.dtype and value.shape == self._value.shape:
             self._value = value.copy()
             return self

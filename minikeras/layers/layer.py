@@ -14,13 +14,29 @@ from minikeras.engine import autodiff
 from minikeras.engine.call_context import call_context as _call_ctx
 from minikeras.engine.autodiff import TracedArray, is_traced, untraced
 from minikeras.engine.masking import get_keras_mask, set_keras_mask
+from minikeras.engine.tensor import Tensor
+from minikeras.metrics.metric import Metric
 from minikeras.engine.keras_tensor import KerasTensor, Node, any_symbolic, map_structure, flatten
 from minikeras.engine.variable import Variable, standardize_dtype
 from minikeras.layers.input_spec import InputSpec  # noqa: F401  (keras.layers.InputSpec)
 from minikeras.utils.naming import reset_uids, to_snake_case, uniquify  # noqa: F401
 from minikeras.utils.tracking import TrackedDict, TrackedList
 
-_ARRAYS = (onp.ndarray, TracedArray)  # a layer called on one of these takes the short path
+# a layer called on one of these takes the short path
+_ARRAYS = (onp.ndarray, Tensor, TracedArray, autodiff.TensorBox, autodiff.VariableBox)
+
+
+_BOXES = (TracedArray, autodiff.TensorBox, autodiff.VariableBox)
+
+
+def _eager(x):
+    """An eager output as the user gets it: a Tensor (keeping a mask the layer attached)."""
+    if type(x) is not onp.ndarray:
+        return x
+    tensor, mask = x.view(Tensor), get_keras_mask(x)
+    if mask is not None:
+        set_keras_mask(tensor, mask)
+    return tensor
 
 
 def standardize_shape(shape):
@@ -80,6 +96,7 @@ class Layer:
         object.__setattr__(obj, "_trainable_variables", [])
         object.__setattr__(obj, "_non_trainable_variables", [])
         object.__setattr__(obj, "_losses", [])
+        object.__setattr__(obj, "_metrics", [])  # metrics set as attributes (`self.acc = ...`)
         object.__setattr__(obj, "_inbound_nodes", [])
         object.__setattr__(obj, "_auto_config", _auto_config(cls, args, kwargs))
         return obj
@@ -125,6 +142,9 @@ class Layer:
             if type(value) in (list, dict) and (not name.startswith("_") or _holds_layer(value)):
                 value = (TrackedList if type(value) is list else TrackedDict)(value, self)
             self._track(value)
+        elif isinstance(value, Metric) and not name.startswith("_"):
+            if not any(value is m for m in self._metrics):
+                self._metrics.append(value)
         elif type(value) is Variable and not name.startswith("_"):
             lst = self._trainable_variables if value.trainable else self._non_trainable_variables
             if not any(value is v for v in self._trainable_variables + self._non_trainable_variables):
@@ -146,7 +166,10 @@ class Layer:
     def __getattribute__(self, name):
         value = object.__getattribute__(self, name)
         if autodiff._scope is not None and type(value) is Variable:  # inline `bound`: hot path
-            return autodiff._scope.get(id(value), value)
+            traced = autodiff._scope.get(id(value), value)
+            # A traced value stands in for the variable (it still has `assign`); a plain bound
+            # value (a stateless_call's) is read through the Variable, which keeps its methods.
+            return traced if type(traced) in _BOXES else value
         return value
 
     # --- properties ---------------------------------------------------------------------
@@ -225,6 +248,11 @@ class Layer:
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
 
+    @property
+    def metrics(self):
+        """The metrics this layer and its sublayers own (set as attributes), as in Keras."""
+        return [m for layer in self._flatten_layers() for m in layer._metrics]
+
     def _flatten_layers(self, include_self=True):
         out, seen = ([self] if include_self else []), {id(self)}
         stack = list(self._layers)
@@ -286,6 +314,34 @@ class Layer:
         return int(sum(onp.prod(v.shape, dtype=onp.int64) for v in self.weights))
 
     # --- losses -------------------------------------------------------------------------
+    def stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                       return_losses=False, **kwargs):
+        """Calls the layer with its variables bound to the given values, touching none of them.
+
+        Returns `(outputs, non_trainable_variables)`: the new values of the non-trainable
+        variables (a BatchNormalization's moving statistics after a training call), and with
+        `return_losses=True` also the losses the call added. As Keras 3's: a pure function of
+        the variable values, for code that differentiates or updates them itself."""
+        if not self.built:
+            raise ValueError(f"To call stateless_call, {self.__class__.__name__} must be built "
+                             "(i.e. its variables must have been already created). You can "
+                             "build it by calling it on some data.")
+        for what, given, own in (("trainable_variables", trainable_variables, self.trainable_variables),
+                                 ("non_trainable_variables", non_trainable_variables,
+                                  self.non_trainable_variables)):
+            if len(given) != len(own):
+                raise ValueError(
+                    f"Argument `{what}` must be a list of tensors corresponding 1:1 to "
+                    f"{self.__class__.__name__}().{what}. Received list with length "
+                    f"{len(given)}, but expected {len(own)} variables.")
+        own = list(self.trainable_variables) + list(self.non_trainable_variables)
+        values = list(trainable_variables) + list(non_trainable_variables)
+        with autodiff.StatelessScope(zip(own, values), collect_losses=return_losses) as scope:
+            outputs = self(*args, **kwargs)
+            losses = list(self.losses) if return_losses else None
+        new_values = [scope.get_current_value(v) for v in self.non_trainable_variables]
+        return (outputs, new_values, losses) if return_losses else (outputs, new_values)
+
     def add_loss(self, loss):
         """Adds a scalar loss (e.g. a regularization term) that `fit` adds to the model loss."""
         self._losses.append(loss)
@@ -361,6 +417,8 @@ class Layer:
         finally:
             _call_ctx.depth -= 1
             _call_ctx.training = saved
+        if outermost:  # what the user gets: eager tensors with `.numpy()` (and `_keras_mask`)
+            outputs = map_structure(_eager, outputs)
         self._attach_output_masks(first, outputs, previous_mask)
         if self.activity_regularizer is not None:
             for o in flatten(outputs):
@@ -419,7 +477,15 @@ class Layer:
                 set_keras_mask(tensor, mask)
 
     def _convert_input(self, x):
+        if autodiff._watched:  # a tensor a gradient tape watches: its traced value
+            traced = autodiff.watched_value(x)
+            if traced is not x:
+                return traced
         if isinstance(x, onp.ndarray):
+            if type(x) is Tensor:
+                mask, x = x.__dict__.get("_keras_mask"), x.view(onp.ndarray)
+                if mask is not None:
+                    set_keras_mask(x, mask)
             if x.dtype.kind == "f" and x.dtype.name != self._dtype:
                 return x.astype(self._dtype)
             return x

@@ -190,7 +190,8 @@ class BatchNormalization(_AffineMixin, Layer):
     @staticmethod
     def _update_moving(variable, value, momentum):
         """moving = moving * momentum + value * (1 - momentum), on untraced values."""
-        variable.assign(variable.numpy() * momentum + onp.asarray(untraced(value)) * (1.0 - momentum))
+        current = onp.asarray(untraced(variable.value))  # the scope's value in a stateless_call
+        variable.assign(current * momentum + onp.asarray(untraced(value)) * (1.0 - momentum))
 
     def _moments(self, x, mask):
         """Per-channel mean and biased variance over the reduction axes (masked entries left out)."""

@@ -4,6 +4,22 @@ from minikeras.layers.layer import Layer
 from minikeras.models.trainer import Trainer
 
 
+def _functional_arguments(args, kwargs):
+    return len(args) >= 2 or len(args) == 1 and "outputs" in kwargs or {"inputs", "outputs"} <= kwargs.keys()
+
+
+_functional_subclasses = {}
+
+
+def _with_functional(cls):
+    """`cls` with `Functional` added after it in the method order (made once per class)."""
+    from minikeras.models.functional import Functional
+    if cls not in _functional_subclasses:
+        _functional_subclasses[cls] = type(cls.__name__, (cls, Functional), {
+            "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+    return _functional_subclasses[cls]
+
+
 class Model(Trainer, Layer):
     """Groups layers into an object with training (`fit`) and inference (`predict`) features.
 
@@ -18,6 +34,14 @@ class Model(Trainer, Layer):
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
+        if type(self) is not Model and _functional_arguments(args, kwargs):
+            # `CustomModel(inputs, outputs)`: a subclass (overriding `train_step`, say) used the
+            # functional way becomes a functional model of that subclass, as in Keras.
+            from minikeras.models.functional import Functional
+            if not isinstance(self, Functional):
+                self.__class__ = _with_functional(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
         trainable = kwargs.pop("trainable", True)
         name = kwargs.pop("name", None)
         dtype = kwargs.pop("dtype", None)

@@ -74,9 +74,12 @@ class Sequential(Model):
         self._output_tensor = x
         self.built = True
 
-    def _build_from_data(self, x):
+    def _build_from_data(self, x, hook=None, y=None):
         import numpy as onp
-        self.build((None,) + tuple(onp.shape(x)[1:]))
+        if not self.built:
+            self.build((None,) + tuple(onp.shape(x)[1:]))
+        if hook is not None:
+            super()._build_from_data(x, hook, y)
 
     def compute_mask(self, inputs, mask=None):
         return None  # the outputs already carry the masks their own layers attached

@@ -5,6 +5,7 @@ bound to autograd's traced values (a stateless call), the forward pass and the l
 `engine.autodiff.value_and_grads` (autograd, one root per variable) returns the gradients, which
 the optimizer applies in plain numpy.
 """
+import inspect
 import warnings
 
 import numpy as onp
@@ -17,6 +18,8 @@ from minikeras.engine.keras_tensor import flatten, map_structure
 from minikeras.engine.random import global_rng
 from minikeras.models import data as data_utils
 from minikeras.models.compile_utils import CompileLoss, CompileMetrics, keras2_metrics_in_loss_weights, numeric
+from minikeras.utils.data_adapter_utils import (
+    pack_x_y_sample_weight, pythonify_logs, unpack_x_y_sample_weight)
 
 
 class Trainer:
@@ -53,6 +56,8 @@ class Trainer:
 
     @property
     def metrics(self):
+        """Keras's order: the loss tracker, the compiled metrics, the per-output losses, then
+        metrics the model and its layers own (those of nested models excluded)."""
         out = []
         if self.compiled:
             out.append(self._loss_tracker)
@@ -61,6 +66,10 @@ class Trainer:
                     out.extend(cm.metrics)
             if self._compile_loss is not None and self._compile_loss.built:
                 out.extend(self._compile_loss.metrics)
+        out.extend(self._metrics)
+        for layer in self._flatten_layers(include_self=False):
+            if not isinstance(layer, Trainer):
+                out.extend(layer._metrics)
         return out
 
     @property
@@ -99,48 +108,15 @@ class Trainer:
             total = total + extra
         return total
 
-    def _match_outputs(self, y, y_pred):
-        if isinstance(y_pred, dict) and isinstance(y, dict):
-            return [y[k] for k in y_pred]
-        if isinstance(y_pred, dict):
-            return flatten(y)
-        return y
+    def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """`compute_loss`, also when an override predates its `training` argument (Keras 3.3):
+        Keras looks at the override's signature, and so do we."""
+        if "training" in inspect.signature(self.compute_loss).parameters:
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return self.compute_loss(x, y, y_pred, sample_weight)
 
-    # --- one step ------------------------------------------------------------------------
-    def train_step(self, x, y, sample_weight=None):
-        """One training step: loss and gradients (autograd), optimizer update; returns the logs."""
-        variables = self._train_vars
-        captured = {}
-
-        def loss_fn(values):
-            with StatelessScope(zip(variables, values)):
-                y_pred = self(x, training=True)
-                loss = self.compute_loss(x, y, y_pred, sample_weight)
-            captured["y_pred"] = y_pred
-            return loss
-
-        if not variables:
-            loss = loss_fn([])
-            grads = []
-        else:
-            loss, grads = value_and_grads(loss_fn, [v._value for v in variables])
-        clear_traced_masks()
-        y_pred = untraced_structure(captured["y_pred"])
-        if variables:
-            self.optimizer.apply(list(grads), variables)
-        return self._update_metrics(numeric(loss), x, y, y_pred, sample_weight)
-
-    def test_step(self, x, y, sample_weight=None):
-        """One evaluation step: forward pass, loss, and metric updates; returns the logs."""
-        y_pred = self(x, training=False)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        return self._update_metrics(numeric(loss), x, y, y_pred, sample_weight)
-
-    def _update_metrics(self, loss, x, y, y_pred, sample_weight):
-        batch = flatten(x)[0].shape[0]
-        self._loss_tracker.update_state(loss, sample_weight=batch)
-        if self._compile_loss is not None:
-            self._compile_loss.update_trackers(batch)
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Updates the compiled metrics and returns `get_metrics_result()`."""
         y = self._match_outputs(y, y_pred)
         if y is not None:
             self._build_compiled(y, y_pred)
@@ -148,25 +124,135 @@ class Trainer:
                 self._compile_metrics.update_state(y, y_pred)
             if self._weighted_metrics is not None:
                 self._weighted_metrics.update_state(y, y_pred, sample_weight)
-        return self._logs()
+        return self.get_metrics_result()
 
-    def _logs(self):
-        logs = {}
+    def get_metrics_result(self):
+        """{name: result} of every metric in `self.metrics` (dict results merged in)."""
+        results = {}
         for m in self.metrics:
             result = m.result()
             if isinstance(result, dict):
-                logs.update({k: float(v) for k, v in result.items()})
+                results.update(result)
             else:
-                logs[m.name] = float(result)
-        return dict(sorted(logs.items()))
+                results[m.name] = result
+        return results
 
-    def _prepare_training(self, x):
-        if not self.built and x is not None:
-            self._build_from_data(x)
-        self._train_vars = list(self.trainable_weights)
+    def _match_outputs(self, y, y_pred):
+        if isinstance(y_pred, dict) and isinstance(y, dict):
+            return [y[k] for k in y_pred]
+        if isinstance(y_pred, dict):
+            return flatten(y)
+        return y
 
-    def _build_from_data(self, x):
-        self(data_utils.take(x, slice(0, 1)), training=False)
+    # Keras 2 names that tutorials still call; Keras 3 keeps them as deprecated shims.
+    def compiled_loss(self, y, y_pred, sample_weight=None, regularization_losses=None):
+        """Deprecated (Keras 2): `compute_loss(y=y, y_pred=y_pred, sample_weight=...)`."""
+        warnings.warn("`model.compiled_loss()` is deprecated. Instead, use "
+                      "`model.compute_loss(x, y, y_pred, sample_weight, training)`.", stacklevel=2)
+        return self.compute_loss(x=None, y=y, y_pred=y_pred, sample_weight=sample_weight)
+
+    @property
+    def compiled_metrics(self):
+        """Deprecated (Keras 2): an object whose `update_state(y, y_pred)` updates `metrics`."""
+        model = self
+
+        class DeprecatedCompiledMetric:
+            def update_state(self, y, y_pred, sample_weight=None):
+                warnings.warn("`model.compiled_metrics()` is deprecated. Instead, use e.g.:\n"
+                              "```\nfor metric in self.metrics:\n    metric.update_state(y, y_pred)\n```\n",
+                              stacklevel=2)
+                for metric in model.metrics:
+                    if metric is model._loss_tracker or type(metric).__name__ == "Mean":
+                        metric.update_state(y_pred, sample_weight=sample_weight)
+                    else:
+                        metric.update_state(y, y_pred, sample_weight=sample_weight)
+
+        return DeprecatedCompiledMetric()
+
+    # --- one step (Keras 3's hooks: each takes the batch as `data`) --------------------------
+    def train_step(self, data):
+        """One training step on `data` ((x,), (x, y) or (x, y, sample_weight)): loss and gradients
+        (autograd), optimizer update; returns the metrics' results."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        variables = self._train_vars if self._train_vars is not None else self.trainable_weights
+        captured = {}
+
+        def loss_fn(values):
+            with StatelessScope(zip(variables, values)):
+                y_pred = self(x, training=True)
+                loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                          training=True)
+            captured["y_pred"] = y_pred
+            return loss
+
+        if variables:
+            loss, grads = value_and_grads(loss_fn, [v._value for v in variables], variables)
+        else:
+            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
+            loss, grads = loss_fn([]), []
+        clear_traced_masks()
+        y_pred = untraced_structure(captured["y_pred"])
+        if variables:
+            self.optimizer.apply(list(grads), variables)
+        self._track_loss(loss, x)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        """One evaluation step on `data`: forward pass, loss and metric updates."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                  training=False)
+        self._track_loss(loss, x)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """One inference step: the model called on the `x` of `data` with training=False."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def _track_loss(self, loss, x):
+        batch = next(t for t in flatten(x) if t is not None).shape[0]
+        self._loss_tracker.update_state(numeric(loss), sample_weight=batch)
+        if self._compile_loss is not None:
+            self._compile_loss.update_trackers(batch)
+
+    def _metrics_result_or_logs(self, logs):
+        """Keras's rule for the logs at the end of an epoch / evaluation: the metrics' results
+        when the step returned those names, else what the (custom) step returned last."""
+        results = self.get_metrics_result()
+        if isinstance(logs, dict) and set(logs) == set(results):
+            return results
+        return logs
+
+    def _prepare_training(self, x, y=None):
+        if x is not None:
+            self._build_from_data(x, "train_step", y)
+        # The default step differentiates w.r.t. these; an overridden one reads its own.
+        self._train_vars = list(self.trainable_weights) if self._default("train_step") else None
+
+    def _default(self, hook):
+        return getattr(type(self), hook) is getattr(Trainer, hook)
+
+    def _build_from_data(self, x, hook, y=None):
+        """Builds the model (and the compiled metrics) on one sample before the loop, as Keras's
+        symbolic build does, so `self.metrics` and the weights exist when the first step runs.
+        A model whose `hook` is overridden may have no `call` (a GAN wrapper): it builds itself
+        in its own step."""
+        x1 = data_utils.take(x, slice(0, 1))
+        if self._default(hook):
+            if not self.built:
+                self(x1, training=False)
+            return
+        unbuilt = [cm for cm in (self._compile_metrics, self._weighted_metrics)
+                   if cm is not None and not cm.built]
+        if not unbuilt or y is None:
+            return
+        try:
+            y_pred = untraced_structure(self(x1, training=False))
+        except NotImplementedError:
+            return
+        self._build_compiled(self._match_outputs(data_utils.take(y, slice(0, 1)), y_pred), y_pred)
 
     def _needs_data_build(self):
         """Whether fit/evaluate must look at a first batch (Keras's symbolic build)."""
@@ -199,7 +285,8 @@ class Trainer:
         iterator = data_utils.EpochIterator(x, y, sample_weight, batch_size, steps_per_epoch,
                                             shuffle=shuffle, class_weight=class_weight,
                                             rng=global_rng())
-        self._prepare_training(iterator.peek()[0] if self._needs_data_build() else None)
+        first = iterator.peek() if self._needs_data_build() else (None, None)
+        self._prepare_training(first[0], first[1])
         iterator.reset()
         val_iterator = None  # made once, so a validation generator is not re-read from scratch
         verbose = 1 if verbose == "auto" else verbose
@@ -213,13 +300,17 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
+            step_logs = None
             for step, bx, by, bsw in iterator:
                 tick()
                 cbs.on_train_batch_begin(step)
-                logs = self.train_step(bx, by, bsw)
+                step_logs = self.train_step(pack_x_y_sample_weight(bx, by, bsw))
+                logs = pythonify_logs(step_logs)
                 cbs.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
+            if step_logs is not None:
+                logs = pythonify_logs(self._metrics_result_or_logs(step_logs))
             epoch_logs = dict(logs)
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
                 if val_iterator is None:
@@ -234,7 +325,8 @@ class Trainer:
             if self.stop_training:
                 break
         if hasattr(self.optimizer, "finalize_variable_values"):
-            self.optimizer.finalize_variable_values(self._train_vars)
+            self.optimizer.finalize_variable_values(
+                self._train_vars if self._train_vars is not None else self.trainable_weights)
         cbs.on_train_end(logs)
         return self.history
 
@@ -251,7 +343,7 @@ class Trainer:
         if self._needs_data_build():
             first_x = iterator.peek()[0]
             if not self.built:
-                self._build_from_data(first_x)
+                self._build_from_data(first_x, "test_step", iterator.peek()[1])
         iterator.reset()
         verbose = 1 if verbose == "auto" else verbose
         if _internal:
@@ -262,12 +354,15 @@ class Trainer:
                 steps=iterator.num_batches, model=self)
         self.reset_metrics()
         cbs.on_test_begin()
-        logs = {}
+        logs, step_logs = {}, None
         for step, bx, by, bsw in iterator:
             tick()
             cbs.on_test_batch_begin(step)
-            logs = self.test_step(bx, by, bsw)
+            step_logs = self.test_step(pack_x_y_sample_weight(bx, by, bsw))
+            logs = pythonify_logs(step_logs)
             cbs.on_test_batch_end(step, logs)
+        if step_logs is not None:
+            logs = pythonify_logs(self._metrics_result_or_logs(step_logs))
         cbs.on_test_end(logs)
         if return_dict:
             return logs
@@ -286,7 +381,7 @@ class Trainer:
         batch_size = _check_batch_size(batch_size)
         iterator = data_utils.EpochIterator(x, None, None, batch_size, steps)
         if not self.built:
-            self._build_from_data(iterator.peek()[0])
+            self._build_from_data(iterator.peek()[0], "predict_step")
             iterator.reset()
         verbose = 1 if verbose == "auto" else verbose
         cbs = callbacks if isinstance(callbacks, callbacks_mod.CallbackList) else callbacks_mod.CallbackList(
@@ -297,7 +392,7 @@ class Trainer:
         for step, bx, _, _ in iterator:
             tick()
             cbs.on_predict_batch_begin(step)
-            out = self.predict_step(bx)
+            out = untraced_structure(self.predict_step((bx,)))
             outputs.append(out)
             cbs.on_predict_batch_end(step, {"outputs": out})
         cbs.on_predict_end()
@@ -307,10 +402,6 @@ class Trainer:
                              "`tf.config.run_functions_eagerly(True)` for more information of "
                              "where went wrong, or file a issue/bug to `keras`.")
         return map_structure(lambda *parts: onp.concatenate(parts, axis=0), *outputs)
-
-    def predict_step(self, x):
-        """One inference step: the model called on `x` with training=False."""
-        return untraced_structure(self(x, training=False))
 
     # --- single batches ------------------------------------------------------------------
     @blas_scope()
@@ -322,9 +413,9 @@ class Trainer:
         if class_weight is not None:
             cw = data_utils.class_weights_to_sample_weights(y, class_weight)
             sample_weight = cw if sample_weight is None else sample_weight * cw
-        self._prepare_training(x)
+        self._prepare_training(x, y)
         self.reset_metrics()
-        logs = self.train_step(x, y, sample_weight)
+        logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(x, y, sample_weight)))
         return logs if return_dict else self._flatten_in_order(logs)
 
     @blas_scope()
@@ -333,13 +424,13 @@ class Trainer:
         self._assert_compiled("test_on_batch")
         x, y, sample_weight = data_utils.to_arrays(x), data_utils.to_arrays(y), data_utils.to_arrays(sample_weight)
         self.reset_metrics()
-        logs = self.test_step(x, y, sample_weight)
+        logs = pythonify_logs(self.test_step(pack_x_y_sample_weight(x, y, sample_weight)))
         return logs if return_dict else self._flatten_in_order(logs)
 
     @blas_scope()
     def predict_on_batch(self, x):
         """The model's outputs for one batch `x`, as numpy arrays."""
-        return self.predict_step(data_utils.to_arrays(x))
+        return untraced_structure(self.predict_step((data_utils.to_arrays(x),)))
 
 
 def untraced_structure(structure):

@@ -10,6 +10,8 @@ from minikeras.saving.object_registration import (  # noqa: F401,E402
 from minikeras.saving.serialization_lib import (  # noqa: F401,E402
     deserialize_keras_object, serialize_keras_object)
 from minikeras.utils.py_dataset import PyDataset, Sequence  # noqa: F401,E402
+from minikeras.utils.data_adapter_utils import (  # noqa: F401,E402
+    pack_x_y_sample_weight, unpack_x_y_sample_weight)
 from minikeras.utils.dataset_utils import split_dataset  # noqa: F401,E402
 from minikeras.utils.timeseries_dataset_utils import timeseries_dataset_from_array  # noqa: F401,E402
 from minikeras.utils.text_dataset_utils import text_dataset_from_directory  # noqa: F401,E402
