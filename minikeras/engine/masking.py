@@ -42,9 +42,11 @@ def get_keras_mask(x):
     if x is None:
         return None
     try:
-        return object.__getattribute__(x, "_keras_mask")
+        mask = object.__getattribute__(x, "_keras_mask")
     except AttributeError:
         return _masks.get(id(x))
+    # A KerasTensor's symbolic mask is for display only (see Layer._attach_symbolic_mask).
+    return None if type(mask).__name__ == "KerasTensor" else mask
 
 
 def clear_traced_masks():

@@ -532,9 +532,30 @@ class Layer:
             self._maybe_build(map_structure(lambda t: tuple(t.shape), first))
         self._check_input_spec(first)
         kwargs.pop("training", None)
-        outputs = self.compute_output_spec(*args, **kwargs)
+        spec_kwargs = kwargs
+        in_mask = first.__dict__.get("_keras_mask") if isinstance(first, KerasTensor) else None
+        if in_mask is not None and "mask" in self._call_signature() and kwargs.get("mask") is None:
+            spec_kwargs = {**kwargs, "mask": in_mask}  # `call` sees a mask, as in Keras
+        outputs = self.compute_output_spec(*args, **spec_kwargs)
         Node(self, args, kwargs, outputs)
+        self._attach_symbolic_mask(first, outputs)
         return outputs
+
+    def _attach_symbolic_mask(self, first, outputs):
+        """`output._keras_mask` on a KerasTensor, as Keras shows it (a bool KerasTensor). Only
+        for display: a functional model computes its masks when it runs."""
+        if not isinstance(outputs, KerasTensor) or not isinstance(first, KerasTensor):
+            return
+        in_mask = first.__dict__.get("_keras_mask")
+        if type(self).compute_mask is Layer.compute_mask:
+            mask = in_mask if self.supports_masking else None
+        else:
+            try:
+                mask = self.compute_mask(first, in_mask)
+            except Exception:  # a compute_mask that needs concrete values: no symbolic mask
+                mask = None
+        if isinstance(mask, KerasTensor):
+            outputs._keras_mask = KerasTensor(mask.shape, "bool")
 
     # --- config -------------------------------------------------------------------------
     def get_config(self):
@@ -613,6 +634,8 @@ def _trial_output_spec(layer, args, kwargs):
                 shape = [size if d is None else d for d in t.shape]
                 if t.dtype == "string":
                     return onp.full(shape, "", dtype=object)
+                if t.dtype == "bool":
+                    return onp.ones(shape, dtype=bool)  # a mask that keeps everything
                 return onp.zeros(shape, dtype=t.dtype)
             return t
         return map_structure(make, args), map_structure(make, kwargs)

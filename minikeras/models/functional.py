@@ -1,4 +1,5 @@
 """Functional models: a graph of layer calls from `keras.Input` tensors to outputs."""
+from minikeras import ops
 from minikeras.engine.masking import set_keras_mask
 from minikeras.engine.keras_tensor import KerasTensor, flatten, map_structure
 from minikeras.layers.core import InputLayer
@@ -42,6 +43,24 @@ def _layers_by_depth(nodes, inputs):
         first_seen.setdefault(id(layer), len(nodes))
     order = sorted(layers, key=lambda k: (-layer_depth[k], first_seen[k]))
     return [layers[k] for k in order]
+
+
+def _adjusted_shape(ref, shape):
+    """Keras adjusts an input whose rank is off by one trailing axis of size 1 from its `Input`
+    (`Input((28, 28, 1))` fed `(n, 28, 28)` arrays, or the other way round)."""
+    if len(shape) == len(ref) + 1 and shape[-1] == 1:
+        return shape[:-1]
+    if len(shape) == len(ref) - 1 and ref[-1] == 1:
+        return shape + (1,)
+    return shape
+
+
+def _adjust_rank(ref_tensor, value):
+    shape = getattr(value, "shape", None)
+    if shape is None or len(shape) == len(ref_tensor.shape):
+        return value
+    adjusted = _adjusted_shape(ref_tensor.shape, tuple(shape))
+    return value if adjusted == tuple(shape) else ops.reshape(value, (-1,) + adjusted[1:])
 
 
 class Functional(Model):
@@ -120,7 +139,7 @@ class Functional(Model):
         values = {}
         masks = flatten(mask) if isinstance(mask, (list, tuple, dict)) else [mask]
         for i, (t, v) in enumerate(zip(flatten(self._inputs_struct), self._standardize_inputs(inputs))):
-            values[id(t)] = self._convert_input(v)
+            values[id(t)] = _adjust_rank(t, self._convert_input(v))
             if i < len(masks) and masks[i] is not None:
                 set_keras_mask(values[id(t)], masks[i])
         for node in self._nodes:
@@ -140,6 +159,7 @@ class Functional(Model):
             shape = getattr(v, "shape", None)
             if shape is None:
                 continue
+            shape = _adjusted_shape(t.shape, tuple(shape))
             if len(shape) != len(t.shape) or any(a is not None and a != b for a, b in zip(t.shape[1:], shape[1:])):
                 layer = t._keras_history[0]
                 raise ValueError(
