@@ -1,10 +1,10 @@
 """Turning what users pass to fit/evaluate/predict into numpy batches.
 
-As in Keras 3, three kinds of data: arrays (sliced into `batch_size` batches, reshuffled each
-epoch), Python generators (each item a batch `(x,)`, `(x, y)` or `(x, y, sample_weight)`) and
-`keras.utils.PyDataset` (batch `i` is `dataset[i]`). An adapter gives one pass over the data; an
-`EpochIterator` walks it epoch by epoch with Keras's rules for `steps_per_epoch` and running
-out of data.
+As in Keras 3, four kinds of data: arrays (sliced into `batch_size` batches, reshuffled each
+epoch), Python generators (each item a batch `(x,)`, `(x, y)` or `(x, y, sample_weight)`),
+`keras.utils.PyDataset` (batch `i` is `dataset[i]`) and `tf.data.Dataset` (each element a
+batch, as for a generator). An adapter gives one pass over the data; an `EpochIterator` walks it
+epoch by epoch with Keras's rules for `steps_per_epoch` and running out of data.
 """
 import itertools
 import random
@@ -242,14 +242,73 @@ class PyDatasetAdapter:
         self.dataset.on_epoch_end()
 
 
+class DatasetAdapter:
+    """A `tf.data.Dataset` (minikeras.tf.data) whose elements are batches, as Keras's
+    TFDatasetAdapter reads one: a pass is one `iter(dataset)`, so a `shuffle` in the pipeline
+    draws a new order every epoch. `num_batches` is the cardinality, or None when it is
+    infinite or unknown. The pass that `peek` starts is the first epoch's, so building the
+    model does not cost a pass (nor a shuffle order)."""
+
+    def __init__(self, dataset, class_weight=None):
+        from minikeras.tf.data import INFINITE_CARDINALITY
+        self.dataset, self.class_weight = dataset, class_weight
+        cardinality = int(dataset.cardinality())
+        self.num_batches = cardinality if cardinality >= 0 else None
+        self.infinite = cardinality == INFINITE_CARDINALITY
+        self._started = None  # (first batch, rest of its pass) after peek()
+
+    def _standardize(self, batch):
+        x, y, sample_weight = unpack_x_y_sample_weight(batch)
+        if self.class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
+            if isinstance(y, (tuple, list, dict)):
+                raise ValueError("`class_weight` is only supported for Models with a single "
+                                 "output.")
+            sample_weight = class_weights_to_sample_weights(to_arrays(y), self.class_weight)
+        return to_arrays(x), to_arrays(y), to_arrays(sample_weight)
+
+    def get_iterator(self):
+        if self._started is not None:
+            (first, rest), self._started = self._started, None
+            yield first
+        else:
+            rest = iter(self.dataset)
+        for batch in rest:
+            yield self._standardize(batch)
+
+    def peek(self):
+        rest = iter(self.dataset)
+        try:
+            first = self._standardize(next(rest))
+        except StopIteration:
+            raise ValueError("The tf.data.Dataset passed as `x` is empty: it must yield at "
+                             "least one batch.") from None
+        self._started = (first, rest)
+        return first
+
+    def on_epoch_begin(self):
+        pass
+
+    def on_epoch_end(self):
+        pass
+
+
+def is_tf_dataset(x):
+    from minikeras.tf.data import Dataset
+    return isinstance(x, Dataset)
+
+
 def is_py_dataset(x):
     from minikeras.utils.py_dataset import PyDataset
     return isinstance(x, PyDataset)
 
 
 def is_array_data(x):
-    """Arrays, nested lists/dicts of arrays: anything but a generator, PyDataset or iterator."""
-    return not (isinstance(x, types.GeneratorType) or is_py_dataset(x) or hasattr(x, "__next__"))
+    """Arrays, nested lists/dicts of arrays: anything but a generator, PyDataset, tf.data
+    Dataset or iterator."""
+    return not (isinstance(x, types.GeneratorType) or is_py_dataset(x) or is_tf_dataset(x)
+                or hasattr(x, "__next__"))
 
 
 def _unsupported_arg(arg_name, description, input_type):
@@ -260,6 +319,16 @@ def _unsupported_arg(arg_name, description, input_type):
 def get_data_adapter(x, y=None, sample_weight=None, batch_size=32, shuffle=False,
                      class_weight=None, rng=None):
     """The adapter for `x` (with Keras's errors for arguments the kind of data cannot take)."""
+    if is_tf_dataset(x):  # before PyDataset: keras.utils' datasets are both
+        if y is not None:
+            raise _unsupported_arg("y", "the targets", "tf.data.Dataset")
+        if sample_weight is not None:
+            raise _unsupported_arg("sample_weights", "the sample weights", "tf.data.Dataset")
+        if shuffle:
+            warnings.warn("`shuffle=True` was passed, but will be ignored since the data `x` was "
+                          "provided as a tf.data.Dataset. The Dataset is expected to already be "
+                          "shuffled (via `.shuffle(buffer_size)`).", stacklevel=4)
+        return DatasetAdapter(x, class_weight)
     if isinstance(x, types.GeneratorType) or is_py_dataset(x):
         kind = "generator" if isinstance(x, types.GeneratorType) else "PyDataset"
         if y is not None:
@@ -313,6 +382,11 @@ class EpochIterator:
             steps_per_epoch = cap
         self.steps_per_epoch = steps_per_epoch
         self.adapter = get_data_adapter(x, y, sample_weight, batch_size, shuffle, class_weight, rng)
+        if getattr(self.adapter, "infinite", False) and not steps_per_epoch:
+            # Keras 3 would loop forever here; Keras 2 raised this error, which is kinder.
+            raise ValueError("When passing an infinitely repeating dataset, please specify a "
+                             "`steps_per_epoch` argument (`steps` in evaluate() and predict(), "
+                             "`validation_steps` for `validation_data`).")
         self._num_batches = self.adapter.num_batches
         self._current, self._seen = None, 0
 

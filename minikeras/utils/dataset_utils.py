@@ -1,19 +1,24 @@
-"""Datasets without tf.data: batches of numpy arrays, and `keras.utils.split_dataset`.
+"""The datasets keras.utils returns, and `keras.utils.split_dataset`.
 
-Keras 3 returns `tf.data.Dataset` objects from its dataset utilities. minikeras returns a
-`BatchDataset`: a `keras.utils.PyDataset` (`len(ds)` batches, `ds[i]` is batch i) that is
-re-iterable and accepted by `fit` / `evaluate` / `predict`. Each batch is a numpy array, or an
-`(inputs, targets)` tuple of arrays. It also has the tf.data methods tutorials chain on such
-datasets: `map`, `take`, `cache`, `prefetch`, `as_numpy_iterator`.
+Keras 3's dataset utilities return `tf.data.Dataset` objects. minikeras returns a
+`BatchDataset`: a `minikeras.tf.data.Dataset` whose elements are the batches (so every tf.data
+method works on it, and `fit` reads it as a dataset), which also keeps random access as a
+`keras.utils.PyDataset`: `len(ds)` batches, `ds[i]` is batch i. Each batch is a Tensor, or an
+`(inputs, targets)` tuple of Tensors. `map` and `take` on it keep the random access; `cache`
+keeps the first pass's batches.
 
-Shuffling: the first pass goes in the order Keras's own utility draws for the same `seed`;
-a `BatchDataset` made with `shuffle=True` then draws a new order (from that seed) at the end
-of every epoch / full pass, where tf.data would reshuffle within a buffer.
+Shuffling: the first pass goes in the order Keras's own utility draws for the same `seed`; a
+`BatchDataset` made with `shuffle=True` then draws a new order (from that seed) after every
+full pass, where tf.data would reshuffle within a buffer.
 """
 import random
 
 import numpy as onp
 
+from minikeras.tf.data import Dataset
+from minikeras.tf.data.structure import (
+    call_with_element, map_structure, normalize, normalize_function_output)
+from minikeras.tf.data.tensor_spec import TensorSpec, spec_of
 from minikeras.utils.py_dataset import PyDataset
 
 
@@ -23,7 +28,7 @@ def _index_structure(structure, idx):
     return structure[idx]
 
 
-class BatchDataset(PyDataset):
+class BatchDataset(Dataset, PyDataset):
     """`num_samples` samples served in batches of `batch_size` (None: one sample at a time).
 
     Subclasses implement `load(indices)`: the batch (array or tuple of arrays) of samples
@@ -32,7 +37,7 @@ class BatchDataset(PyDataset):
     """
 
     def __init__(self, num_samples, batch_size=None, shuffle=False, seed=None):
-        super().__init__()
+        PyDataset.__init__(self)
         self.num_samples = int(num_samples)
         self.batch_size = batch_size
         self._order = onp.arange(self.num_samples)
@@ -52,35 +57,49 @@ class BatchDataset(PyDataset):
             raise IndexError(f"Batch index {index} out of range for a dataset of {n} batches.")
         index %= n
         if self.batch_size is None:
-            return _index_structure(self.load(self._order[index:index + 1]), 0)
-        return self.load(self._order[index * self.batch_size:(index + 1) * self.batch_size])
-
-    def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
-        self.on_epoch_end()
+            return normalize(_index_structure(self.load(self._order[index:index + 1]), 0))
+        return normalize(self.load(self._order[index * self.batch_size:
+                                               (index + 1) * self.batch_size]))
 
     def on_epoch_end(self):
         if self._rng is not None:
             self._order = self._rng.permutation(self.num_samples)
 
-    # --- the tf.data methods tutorials chain on Keras's datasets ----------------------------
-    def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
+    # --- as a tf.data.Dataset: the batches in order, a new order after each full pass --------
+    def _generate(self, peek=False):
+        for i in range(len(self)):
+            yield self[i]
+        if not peek:
+            self.on_epoch_end()
+
+    def _cardinality(self):
+        return len(self)
+
+    def _static_spec(self):
+        """Read from one sample; the batch dimension is None, as tf.data's `batch` gives."""
+        if self.num_samples == 0:
+            return None
+        first = _index_structure(self.load(self._order[:1]), 0)
+        if self.batch_size is None:
+            return map_structure(spec_of, normalize(first))
+        return map_structure(lambda t: TensorSpec((None, *t.shape), t.dtype), normalize(first))
+
+    # --- transformations that keep random access ----------------------------------------------
+    def map(self, map_func, num_parallel_calls=None, deterministic=None, synchronous=None,
+            use_unbounded_threadpool=False, name=None):
         """A dataset of `map_func(*batch)` (tuple batches) or `map_func(batch)`."""
         return MappedDataset(self, map_func)
 
-    def take(self, count):
+    def take(self, count, name=None):
         """The first `count` batches (all of them when count is -1)."""
         return TakeDataset(self, count)
 
+    def cache(self, filename="", name=None):
+        """The batches of the first full pass, kept in memory (a shuffle is then frozen)."""
+        return CachedDataset(self)
+
     def prefetch(self, buffer_size=None, name=None):
         return self
-
-    def cache(self, filename="", name=None):
-        return self
-
-    def as_numpy_iterator(self):
-        return iter(self)
 
     def unbatched_arrays(self):
         """Every sample in the current order, stacked: an array or a tuple of arrays."""
@@ -103,12 +122,19 @@ class _Wrapped(BatchDataset):
     def __init__(self, parent):
         PyDataset.__init__(self)
         self.parent, self.batch_size, self._rng = parent, parent.batch_size, None
+        self._inputs = (parent,)
         for attr in ("class_names", "file_paths"):
             if hasattr(parent, attr):
                 setattr(self, attr, getattr(parent, attr))
 
+    def __len__(self):
+        return len(self.parent)
+
     def on_epoch_end(self):
         self.parent.on_epoch_end()
+
+    def _static_spec(self):
+        return self.parent._static_spec()
 
     def unbatched_arrays(self):
         raise TypeError(f"{type(self).__name__} cannot be unbatched: batch it from arrays.")
@@ -119,12 +145,11 @@ class MappedDataset(_Wrapped):
         super().__init__(parent)
         self.map_func = map_func
 
-    def __len__(self):
-        return len(self.parent)
-
     def __getitem__(self, index):
-        batch = self.parent[index]
-        return self.map_func(*batch) if isinstance(batch, tuple) else self.map_func(batch)
+        return normalize_function_output(call_with_element(self.map_func, self.parent[index]))
+
+    def _static_spec(self):
+        return None  # known by calling map_func: element_spec looks at a batch
 
 
 class TakeDataset(_Wrapped):
@@ -140,6 +165,31 @@ class TakeDataset(_Wrapped):
             raise IndexError(f"Batch index {index} out of range for a dataset of {self.count} "
                              "batches.")
         return self.parent[index % self.count]
+
+
+class CachedDataset(_Wrapped):
+    """The parent's batches, recorded during the first full pass and replayed from then on."""
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self._cache = None
+
+    def __getitem__(self, index):
+        return self.parent[index] if self._cache is None else self._cache[index]
+
+    def on_epoch_end(self):
+        if self._cache is None:
+            self.parent.on_epoch_end()
+
+    def _generate(self, peek=False):
+        if self._cache is not None or peek:
+            yield from (self._cache or super()._generate(peek))
+            return
+        seen = []
+        for batch in super()._generate():
+            seen.append(batch)
+            yield batch
+        self._cache = seen
 
 
 # --- split_dataset -------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""TensorFlow's API on numpy, for tutorials written against `tensorflow`."""
