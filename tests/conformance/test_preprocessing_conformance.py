@@ -194,6 +194,23 @@ def test_random_flip_training_outputs_are_flips_like_keras(keras):
         assert kinds == {0, 1}, lib  # both libraries: unchanged or flipped both ways, nothing else
 
 
+def test_random_crop_like_keras(keras):
+    x = _image((3, 7, 9, 2), seed=11)
+    for size in [(3, 4), (7, 9)]:
+        theirs, ours = (L.RandomCrop(*size, seed=5) for L in (keras.layers, mk_layers))
+        _close(ours(x, training=False), theirs(x, training=False))     # identity at inference
+        out = np.asarray(ours(x, training=True))
+        assert out.shape == np.asarray(theirs(x, training=True)).shape == (3,) + size + (2,)
+        # One window for the whole batch, cut from the images unchanged.
+        windows = {(i, j) for i in range(7 - size[0] + 1) for j in range(9 - size[1] + 1)
+                   if np.array_equal(out, x[:, i:i + size[0], j:j + size[1]])}
+        assert len(windows) >= 1
+    small = _image((2, 3, 4, 1), seed=12)   # smaller than the target: the resize fallback
+    theirs, ours = (L.RandomCrop(6, 8, seed=1) for L in (keras.layers, mk_layers))
+    _close(ours(small, training=True), theirs(small, training=True), rtol=1e-4, atol=1e-4)
+    same_config(ours, theirs)
+
+
 # --- one SGD fit step --------------------------------------------------------------------------
 def _symmetric(x):
     """Images equal to their left-right and top-bottom mirrors (RandomFlip is then deterministic)."""
