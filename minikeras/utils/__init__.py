@@ -18,3 +18,10 @@ from minikeras.utils.text_dataset_utils import text_dataset_from_directory  # no
 from minikeras.utils.image_dataset_utils import image_dataset_from_directory  # noqa: F401,E402
 from minikeras.utils.image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: F401,E402
 from minikeras.utils.model_visualization import model_to_dot, model_to_text, plot_model  # noqa: F401,E402
+
+
+def __getattr__(name):  # FeatureSpace is built on layers that import this package: load on use
+    if name == "FeatureSpace":
+        from minikeras.utils.feature_space import FeatureSpace
+        return FeatureSpace
+    raise AttributeError(f"module 'minikeras.utils' has no attribute '{name}'")
