@@ -38,3 +38,12 @@ def test_constant_output_gives_zero_gradients_and_non_scalar_is_refused():
     assert value == 2.0 and all(not g.any() and g.shape == v.shape for g, v in zip(grads, values))
     with pytest.raises(TypeError, match="scalar"):
         value_and_grads(lambda vs: vs[0] * 2.0, values)
+
+
+def test_broadcast_to_a_higher_rank_differentiates():
+    # autograd's own rule refuses extra leading axes (the CCT example's position embeddings)
+    from autograd.test_util import check_grads
+    from minikeras import ops
+    weights = np.arange(24.0).reshape(3, 2, 4)
+    check_grads(lambda x: (ops.broadcast_to(x, (3, 2, 4)) * weights).sum(), modes=["rev"], order=1)(
+        np.random.default_rng(0).normal(size=(2, 4)))

@@ -501,7 +501,12 @@ def vstack(xs): "The arrays `xs` joined vertically (along axis 0)."; return anp.
 def swapaxes(x, axis1, axis2): "`x` with axes axis1 and axis2 swapped."; return anp.swapaxes(_as_tensor(x), axis1, axis2)
 def moveaxis(x, source, destination): "`x` with axes moved from `source` to `destination`."; return anp.moveaxis(_as_tensor(x), source, destination)
 def tile(x, repeats): "`x` repeated `repeats` times along each axis."; return anp.tile(_as_tensor(x), repeats)
-def broadcast_to(x, shape): "`x` broadcast to `shape`."; return anp.broadcast_to(_as_tensor(x), tuple(shape))
+def broadcast_to(x, shape):
+    "`x` broadcast to `shape`."
+    x, shape = _as_tensor(x), tuple(shape)
+    if anp.ndim(x) < len(shape):  # autograd's gradient needs equal ranks: add the leading axes
+        x = anp.reshape(x, (1,) * (len(shape) - anp.ndim(x)) + anp.shape(x))
+    return anp.broadcast_to(x, shape)
 def split(x, indices_or_sections, axis=0): "`x` split into equal sections, or at the given indices, along `axis`."; return anp.split(_as_tensor(x), indices_or_sections, axis=axis)
 def diff(a, n=1, axis=-1): "The n-th discrete difference along `axis`: x[i + 1] - x[i], n times."; return anp.diff(_as_tensor(a), n, axis)
 
