@@ -1,18 +1,18 @@
-"""`minikeras.install()`: make `import keras` (and `tensorflow.keras`) resolve to minikeras.
+"""`minikeras.install()`: make `import keras` and `import tensorflow` resolve to minikeras.
 
 A meta-path finder maps `keras` / `keras.X.Y` (and `tensorflow.keras.X.Y`) to the module
-`minikeras` / `minikeras.X.Y` itself, so `keras.layers.Dense is minikeras.layers.Dense`.
-A small `tensorflow` stand-in offers `tf.keras` only: any other `tf.<name>` (attribute or
-submodule) raises one error naming it.
+`minikeras` / `minikeras.X.Y` itself, so `keras.layers.Dense is minikeras.layers.Dense`, and
+`tensorflow` / `tensorflow.X` to minikeras's TensorFlow stand-in `minikeras.tf` / `minikeras.tf.X`.
+A `tf.<name>` the stand-in does not provide (attribute or submodule) raises one error naming it.
 """
 import importlib
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import sys
-import types
 
 _ALIASES = {"keras": "minikeras", "tensorflow.keras": "minikeras",
-            "keras.src": "minikeras", "keras.api": "minikeras"}
+            "keras.src": "minikeras", "keras.api": "minikeras", "tensorflow": "minikeras.tf"}
 _saved_modules = {}  # what install() took out of sys.modules, for uninstall() to restore
 
 
@@ -24,9 +24,11 @@ def _target(fullname):
     return None
 
 
-def tf_only_keras_message(name):
-    return (f"tf.{name} is not available: minikeras stands in for TensorFlow only as `tf.keras` "
-            f"(the Keras API). Use `keras.ops` / numpy for tensor operations.")
+def unavailable_message(name):
+    """The error for a `tf.<name>` (attribute or module) the TensorFlow stand-in lacks."""
+    return (f"tf.{name} is not available: minikeras's TensorFlow stand-in covers `tf.keras` and "
+            f"the tf functions Keras tutorials use (see docs/tensorflow.md), not `tf.{name}`. "
+            f"Use `keras.ops` / numpy instead.")
 
 
 class _AliasLoader(importlib.abc.Loader):
@@ -48,49 +50,35 @@ class _AliasLoader(importlib.abc.Loader):
 
 class _AliasFinder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
-        if fullname == "tensorflow":
-            return importlib.util.spec_from_loader(fullname, _TensorflowLoader(), is_package=True)
+        if fullname.startswith("minikeras.tf.") and path is not None:
+            # `from tensorflow import x` looks for `minikeras.tf.x` (the module's own name) when
+            # the stand-in has no attribute x: answer with the stand-in's error, not "cannot
+            # import name".
+            if importlib.machinery.PathFinder.find_spec(fullname, path) is None:
+                raise ImportError(unavailable_message(fullname[len("minikeras.tf."):]),
+                                  name=fullname)
+            return None
         dest = _target(fullname)
         if dest is None:
-            if fullname.startswith("tensorflow."):
-                # An ImportError (not ModuleNotFoundError) so `from tensorflow import x` keeps it.
-                raise ImportError(tf_only_keras_message(fullname[len("tensorflow."):]), name=fullname)
             return None
         try:
             found = importlib.util.find_spec(dest)
         except ModuleNotFoundError:
             found = None
         if found is None:
+            if dest.startswith("minikeras.tf."):
+                # An ImportError (not ModuleNotFoundError) so `from tensorflow import x` keeps it.
+                raise ImportError(unavailable_message(fullname[len("tensorflow."):]), name=fullname)
             raise ModuleNotFoundError(
                 f"No module named '{fullname}': minikeras has no module `{dest}`.", name=fullname)
         return importlib.util.spec_from_loader(fullname, _AliasLoader(dest))
-
-
-class _TensorflowStandIn(types.ModuleType):
-    """`tensorflow` with only `tf.keras`: anything else raises one clear error."""
-
-    def __getattr__(self, name):
-        if name == "keras":
-            return importlib.import_module("minikeras")
-        raise AttributeError(tf_only_keras_message(name))
-
-    def __dir__(self):
-        return ["keras"]
-
-
-class _TensorflowLoader(importlib.abc.Loader):
-    def create_module(self, spec):
-        return _TensorflowStandIn("tensorflow", "minikeras's TensorFlow stand-in: only `tf.keras`.")
-
-    def exec_module(self, module):
-        pass
 
 
 _finder = _AliasFinder()
 
 
 def _aliased(name):
-    return name == "tensorflow" or name.startswith("tensorflow.keras") or _target(name) is not None
+    return _target(name) is not None
 
 
 def install():
@@ -102,8 +90,7 @@ def install():
     for name in list(sys.modules):
         if _aliased(name):
             module = sys.modules[name]
-            if not (getattr(module, "__name__", "").startswith("minikeras")
-                    or isinstance(module, _TensorflowStandIn)):
+            if not getattr(module, "__name__", "").startswith("minikeras"):
                 _saved_modules[name] = sys.modules.pop(name)
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)

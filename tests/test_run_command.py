@@ -125,16 +125,26 @@ def test_syntax_error_is_reported_like_python(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-def test_tf_outside_keras_raises_one_clear_error(tmp_path):
-    for code, kind in [("import tensorflow as tf\ntf.constant([1.0])", "AttributeError"),
-                       ("from tensorflow import constant", "ImportError"),
-                       ("import tensorflow.compat.v1", "ImportError")]:
+def test_tf_names_the_stand_in_lacks_raise_one_clear_error(tmp_path):
+    for code, kind, name in [("import tensorflow as tf\ntf.lite", "AttributeError", "lite"),
+                             ("from tensorflow import lite", "ImportError", "lite"),
+                             ("import tensorflow.compat.v1", "ImportError", "compat"),
+                             ("import tensorflow.saved_model", "ImportError", "saved_model")]:
         proc = run(tmp_path, code)
         assert proc.returncode == 1
         last = proc.stderr.strip().splitlines()[-1]
-        name = "compat" if "compat" in code else "constant"
-        assert last.startswith(f"{kind}: tf.{name} is not available: minikeras stands in for "
-                               "TensorFlow only as `tf.keras`"), last
+        assert last.startswith(f"{kind}: tf.{name} is not available: minikeras's TensorFlow "
+                               "stand-in covers `tf.keras` and the tf functions"), last
+
+
+def test_tf_functions_run_under_the_stand_in(tmp_path):
+    proc = run(tmp_path, "import tensorflow as tf\nimport tensorflow.math as tfm\n"
+                         "from tensorflow import reduce_sum\n"
+                         "x = tf.reshape(tf.range(6), (2, 3))\n"
+                         "print(reduce_sum(x, axis=1).numpy().tolist(), tfm.square(3).numpy(), "
+                         "tf.shape(x).numpy().tolist())")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[3, 12] 9 [2, 3]"
 
 
 def test_missing_keras_submodule_names_it(tmp_path):
