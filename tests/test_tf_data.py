@@ -256,6 +256,7 @@ def test_filter_take_skip_repeat_concatenate():
         D.range(3).concatenate(D.from_tensor_slices([1.0]))
     assert values(r.shard(3, 1)) == [1, 4, 7] and values(r.take_while(lambda x: x < 3)) == [0, 1, 2]
     assert values(D.range(3).enumerate(5)) == [(5, 0), (6, 1), (7, 2)]
+    assert values(D.counter(3, 2).take(3)) == [3, 5, 7] and card(D.counter()) == INF
     assert values(D.range(3).flat_map(lambda x: D.range(x))) == [0, 0, 1]
     assert int(D.range(5).reduce(np.int64(0), lambda s, x: s + x)) == 10
     assert int(D.range(4).skip(3).get_single_element()) == 3
@@ -451,7 +452,7 @@ def test_keras_utils_datasets_have_the_dataset_methods(tmp_path):
                                                    batch_size=4)
     assert isinstance(ts, D) and card(ts) == 5 and len(ts) == 5
     assert values(ts.unbatch().take(2)) == [([0, 1, 2], 0), ([1, 2, 3], 1)]
-    assert card(ts.unbatch()) == UNK and tuple(ts.element_spec[0].shape) == (None, 3)
+    assert card(ts.unbatch()) == UNK and tuple(ts.element_spec[0].shape) == (None, None)
     assert sorted(x[0] for x, _ in ts.unbatch().shuffle(18, seed=0).as_numpy_iterator()) == list(
         range(18))
     for cls in ("neg", "pos"):
@@ -467,3 +468,14 @@ def test_keras_utils_datasets_have_the_dataset_methods(tmp_path):
         ["neg 0", "neg 1", "neg 2", "pos 0"], ["pos 1", "pos 2"]]
     mapped = texts.map(lambda x, y: (x, y * 2)).cache().shuffle(2, seed=0).prefetch(tfd.AUTOTUNE)
     assert card(mapped) == 2 and sorted(len(b[1]) for b in mapped) == [2, 4]
+
+
+def test_split_dataset_of_a_pipeline_gives_datasets_of_samples():
+    ds = D.from_tensor_slices({"x": np.arange(10), "y": np.arange(10) * 2})
+    left, right = keras.utils.split_dataset(ds, left_size=0.8, shuffle=True, seed=2)
+    assert isinstance(left, D) and card(left) == 8 and card(right) == 2
+    rows = values(left) + values(right)
+    assert sorted(r["x"] for r in rows) == list(range(10))
+    assert all(r["y"] == 2 * r["x"] for r in rows) and values(left) != values(ds)[:8]
+    with pytest.raises(ValueError, match="infinite"):
+        keras.utils.split_dataset(ds.repeat(), left_size=0.5)

@@ -15,9 +15,9 @@ import random
 
 import numpy as onp
 
-from minikeras.tf.data import Dataset
+from minikeras.tf.data import INFINITE_CARDINALITY, Dataset
 from minikeras.tf.data.structure import (
-    call_with_element, map_structure, normalize, normalize_function_output)
+    call_with_element, flatten, map_structure, normalize, normalize_function_output)
 from minikeras.tf.data.tensor_spec import TensorSpec, spec_of
 from minikeras.utils.py_dataset import PyDataset
 
@@ -239,6 +239,14 @@ def _as_arrays(dataset):
     """(structure of arrays, kind) for an array, a tuple / list of arrays, or a BatchDataset."""
     if isinstance(dataset, BatchDataset):
         return dataset.unbatched_arrays(), "dataset"
+    if isinstance(dataset, Dataset):  # any other tf.data pipeline: each element is a sample
+        if int(dataset.cardinality()) == INFINITE_CARDINALITY:
+            raise ValueError("Cannot split an infinite dataset (one that repeats forever).")
+        samples = list(dataset)
+        if not samples:
+            raise ValueError("Received an empty dataset. Argument `dataset` must yield at least "
+                             "one sample.")
+        return map_structure(lambda *rows: onp.stack(rows), *samples), "tf_dataset"
     if isinstance(dataset, onp.ndarray):
         if len(dataset) == 0:
             raise ValueError("Received an empty dataset. Argument `dataset` must be a non-empty "
@@ -273,8 +281,9 @@ def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=
     samples, in the same order, as Keras's split for the same seed.
 
     Args:
-        dataset: a numpy array, a tuple / list of arrays of equal length, or a minikeras
-            dataset (`BatchDataset`, e.g. from `timeseries_dataset_from_array`).
+        dataset: a numpy array, a tuple / list of arrays of equal length, a minikeras
+            dataset (`BatchDataset`, e.g. from `timeseries_dataset_from_array`: its samples),
+            or another `tf.data.Dataset` (each element a sample).
         left_size, right_size: a float in (0, 1) (a fraction) or an int (a count); None means
             the complement of the other one.
         shuffle: shuffle the samples before splitting.
@@ -283,22 +292,25 @@ def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=
 
     Returns:
         `(left, right)`. Keras returns two `tf.data.Dataset` of single samples; minikeras
-        returns plain numpy data: two arrays for an array, two tuples of arrays for a tuple or
-        list of arrays, and two `ArrayDataset`s with the same batch size for a dataset.
+        returns plain numpy data for numpy data (two arrays for an array, two tuples of arrays
+        for a tuple or list of arrays), two `ArrayDataset`s with the same batch size for a
+        `BatchDataset`, and two `tf.data.Dataset`s of single samples for another dataset.
     """
     del preferred_backend
     if left_size is None and right_size is None:
         raise ValueError("At least one of the `left_size` or `right_size` must be specified. "
                          "Received: left_size=None and right_size=None")
     arrays, kind = _as_arrays(dataset)
-    total = len(arrays[0] if isinstance(arrays, tuple) else arrays)
+    total = len(flatten(arrays)[0])
     order = list(range(total))
     if shuffle:
         random.Random(random.randint(0, int(1e6)) if seed is None else seed).shuffle(order)
     left, right = _rescale_split_sizes(left_size, right_size, total)
     order = onp.asarray(order, dtype=onp.int64)
-    parts = [_index_structure(arrays, order[:left]),
-             _index_structure(arrays, order[total - right:])]
+    parts = [map_structure(lambda a, rows=rows: a[rows], arrays)
+             for rows in (order[:left], order[total - right:])]
     if kind == "dataset":
         return tuple(ArrayDataset(p, batch_size=dataset.batch_size) for p in parts)
+    if kind == "tf_dataset":
+        return tuple(Dataset.from_tensor_slices(p) for p in parts)
     return tuple(parts)

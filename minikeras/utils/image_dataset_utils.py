@@ -47,11 +47,14 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
             TensorFlow-only "area", "gaussian" and "mitchellcubic" raise an error).
         crop_to_aspect_ratio / pad_to_aspect_ratio: keep the aspect ratio by cropping / padding.
         data_format: "channels_last" (N, H, W, C) or "channels_first" (N, C, H, W).
-        format: accepted for compatibility ("tf" or "grain"); the result is always numpy.
+        format: accepted for compatibility ("tf" or "grain"); the result is always a
+            minikeras `tf.data.Dataset`.
 
     Returns:
-        A `BatchDataset` (a `keras.utils.PyDataset`) of `(images, labels)` numpy batches, or
-        images alone when there are no labels; `subset="both"` gives [train, validation].
+        A `tf.data.Dataset` (minikeras.tf.data; a `BatchDataset`, so also indexable as a
+        `keras.utils.PyDataset`) of `(images, labels)` batches, or images alone when there are
+        no labels, with `class_names` and `file_paths`; `subset="both"` gives
+        [train, validation].
     """
     num_channels = {"rgb": 3, "rgba": 4, "grayscale": 1}.get(color_mode)
     if num_channels is None:

@@ -39,13 +39,15 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int", 
         validation_split, subset: hold out the last fraction of the (shuffled) files;
             subset "training", "validation" or "both" (returns [train, validation]).
         follow_links: follow symbolic links to subfolders.
-        format: accepted for compatibility ("tf" or "grain"); the result is always numpy.
+        format: accepted for compatibility ("tf" or "grain"); the result is always a
+            minikeras `tf.data.Dataset`.
         verbose: print how many files and classes were found.
 
     Returns:
-        A `BatchDataset` (a `keras.utils.PyDataset`) yielding `(texts, labels)`, with texts a
-        numpy array of Python strings (Keras yields tf.string tensors of bytes), or texts alone
-        when there are no labels.
+        A `tf.data.Dataset` (minikeras.tf.data; a `BatchDataset`, so also indexable as a
+        `keras.utils.PyDataset`) yielding `(texts, labels)`, with texts a Tensor of Python
+        strings (Keras yields tf.string tensors of bytes), or texts alone when there are no
+        labels; `class_names` and `file_paths` are set.
     """
     if format not in ("tf", "grain"):
         raise ValueError(f'`format` should be either "tf" or "grain". Received: format={format}')

@@ -1,6 +1,7 @@
 """`keras.utils.timeseries_dataset_from_array`: sliding windows over a series, in batches."""
 import numpy as onp
 
+from minikeras.tf.data import TensorSpec
 from minikeras.utils.dataset_utils import BatchDataset
 
 
@@ -19,6 +20,18 @@ class TimeseriesDataset(BatchDataset):
         starts = self.start_positions[indices]
         x = self.data[starts[:, None] + self._offsets]
         return x if self.targets is None else (x, self.targets[starts])
+
+    def _static_spec(self):
+        """As Keras's tf.data windows report it: the time dimension of x is unknown (None)."""
+        spec = super()._static_spec()
+        if spec is None:
+            return None
+        x_spec = spec if self.targets is None else spec[0]
+        time_axis = 0 if self.batch_size is None else 1
+        shape = list(x_spec.shape)
+        shape[time_axis] = None
+        x_spec = TensorSpec(shape, x_spec.dtype)
+        return x_spec if self.targets is None else (x_spec, spec[1])
 
 
 def _check(name, value, data_length, upper=True):
@@ -50,12 +63,14 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
         batch_size: windows per batch (None: single windows).
         shuffle, seed: shuffle the windows (and reshuffle after every epoch).
         start_index, end_index: use only data[start_index:end_index].
-        format: accepted for compatibility ("tf" or "grain"); the result is always numpy.
+        format: accepted for compatibility ("tf" or "grain"); the result is always a
+            minikeras `tf.data.Dataset`.
 
     Returns:
-        A `TimeseriesDataset` (a `keras.utils.PyDataset`, re-iterable, accepted by `fit`):
-        batches `(x, y)` with x of shape (batch, sequence_length, *data.shape[1:]), or `x`
-        alone when targets is None. Keras returns a `tf.data.Dataset` of the same batches.
+        A `TimeseriesDataset`: a `tf.data.Dataset` (minikeras.tf.data), also indexable as a
+        `keras.utils.PyDataset`, of batches `(x, y)` with x of shape
+        (batch, sequence_length, *data.shape[1:]), or `x` alone when targets is None: the
+        batches Keras's `tf.data.Dataset` yields.
     """
     data = onp.asarray(data)
     n_data = len(data)

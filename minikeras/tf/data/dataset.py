@@ -118,6 +118,11 @@ class Dataset:
         return sources._RangeDataset(*args, output_type=output_type)
 
     @staticmethod
+    def counter(start=0, step=1, dtype="int64", name=None):
+        """start, start + step, ... forever."""
+        return sources._RangeDataset(start, onp.iinfo(onp.int64).max, step, output_type=dtype)
+
+    @staticmethod
     def zip(*args, datasets=None, name=None):
         """Elements of several datasets side by side (a tuple, or the structure passed), up to
         the shortest one."""
@@ -150,7 +155,7 @@ class Dataset:
 
     def enumerate(self, start=0, name=None):
         """`(index, element)` pairs, counting from `start` (int64)."""
-        return Dataset.zip((Dataset.range(start, onp.iinfo(onp.int64).max), self))
+        return Dataset.zip((Dataset.counter(start), self))
 
     def take(self, count, name=None):
         """The first `count` elements (all when count is -1)."""

@@ -12,6 +12,9 @@ from minikeras.tf.data.tensor_spec import TensorShape, TensorSpec, spec_of
 from minikeras.tf.errors import InvalidArgumentError
 
 
+_INT64_MAX = int(onp.iinfo(onp.int64).max)  # a range up to here counts as infinite, as in TF
+
+
 def _read_only(tensor):
     """A read-only view: elements are views of the user's arrays and, like TensorFlow's tensors,
     must not be changed in place (a `map` doing `x /= 255` would otherwise corrupt the source
@@ -91,6 +94,8 @@ class _RangeDataset(Dataset):
             yield to_tensor(value, self._dtype)
 
     def _cardinality(self):
+        if self._range.step > 0 and self._range.stop == _INT64_MAX:  # counter(), enumerate()
+            return INFINITE_CARDINALITY
         return len(self._range)
 
     def _static_spec(self):

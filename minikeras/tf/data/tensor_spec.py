@@ -102,9 +102,12 @@ class TensorSpec:
         return TensorSpec(self.shape.most_specific_compatible_shape(other.shape), self.dtype)
 
     def __eq__(self, other):
-        return (isinstance(other, TensorSpec) and self.dtype == other.dtype
-                and self.name == other.name and self.shape.rank == other.shape.rank
-                and tuple(self.shape) == tuple(other.shape))
+        """Equal to any spec (ours or `tf.TensorSpec`) of the same shape, dtype and name."""
+        if not all(hasattr(other, a) for a in ("shape", "dtype", "name")):
+            return False
+        shape = TensorShape(None if getattr(other.shape, "rank", 0) is None else other.shape)
+        return (self.dtype == dtype_of(other.dtype) and self.name == other.name
+                and self.shape.rank == shape.rank and tuple(self.shape) == tuple(shape))
 
     def __hash__(self):
         return hash((tuple(self.shape), str(self.dtype), self.name))
