@@ -171,6 +171,8 @@ def _feature_batches(dataset, names):
     if not hasattr(dataset, "__iter__") or isinstance(dataset, (str, bytes)):
         raise ValueError("`adapt()` can only be called on a tf.data.Dataset or a dict of "
                          f"arrays/lists. Received instead: {dataset} (of type {type(dataset)})")
+    if not names:
+        return {}
     batches = {name: [] for name in names}
     for element in dataset:
         if not isinstance(element, dict):
@@ -179,7 +181,7 @@ def _feature_batches(dataset, names):
                              f"{type(element).__name__}")
         for name in names:
             batches[name].append(_to_numpy(element[name]))
-    if names and not batches[names[0]]:
+    if not batches[names[0]]:
         raise ValueError("`adapt()` received an empty dataset.")
     return {name: _samples_to_batches(values) for name, values in batches.items()}
 

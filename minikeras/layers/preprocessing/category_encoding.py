@@ -20,17 +20,25 @@ def encode_categorical(indices, output_mode, depth, dtype="float32", count_weigh
         return indices.astype(dtype)
     if indices.ndim == 0:
         indices = indices[None]
-    if output_mode == "one_hot" and indices.ndim > 1 and indices.shape[-1] == 1:
-        indices = indices[..., 0]
-    hits = indices[..., None] == onp.arange(depth)
     if output_mode == "one_hot":
-        return hits.astype(dtype)
-    if output_mode == "multi_hot":
-        return hits.any(axis=-2).astype(dtype)
+        if indices.ndim > 1 and indices.shape[-1] == 1:
+            indices = indices[..., 0]
+        rows, out_shape = indices.reshape(-1, 1), indices.shape + (depth,)
+    else:
+        rows, out_shape = indices.reshape(-1, indices.shape[-1]), indices.shape[:-1] + (depth,)
     if count_weights is not None:
-        weights = onp.asarray(count_weights)
-        return (hits * weights[..., None]).sum(axis=-2).astype(weights.dtype)
-    return hits.sum(axis=-2).astype(dtype)
+        weights = onp.asarray(count_weights).reshape(rows.shape)
+        dtype = weights.dtype
+    else:
+        weights = onp.ones(rows.shape, dtype=dtype)
+    out = onp.zeros((rows.shape[0], depth), dtype=dtype)
+    valid = (rows >= 0) & (rows < depth)
+    row_ids = onp.broadcast_to(onp.arange(rows.shape[0])[:, None], rows.shape)
+    if output_mode == "count":
+        onp.add.at(out, (row_ids[valid], rows[valid]), weights[valid])
+    else:
+        out[row_ids[valid], rows[valid]] = 1
+    return out.reshape(out_shape)
 
 
 def encoded_shape(input_shape, output_mode, depth):
