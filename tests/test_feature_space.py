@@ -318,3 +318,23 @@ def test_save_and_load_keeps_vocabularies_and_statistics(tmp_path):
     loaded = keras.saving.load_model(path, custom_objects={"FeatureSpace": FeatureSpace})
     np.testing.assert_array_equal(loaded(TABLE), space(TABLE))
     assert loaded.preprocessors["color"].get_vocabulary() == ["[UNK]", "red", "blue", "green"]
+
+
+@pytest.mark.filterwarnings("ignore:`shuffle=True` was passed")  # Keras warns the same
+def test_the_tutorial_pipeline_on_tf_data():
+    """structured_data_classification_with_feature_space: adapt on `ds.map(lambda x, _: x)`,
+    encode inside `ds.map`, train on the encoded batches."""
+    from minikeras.tf.data import Dataset
+    labels = (TABLE["size"] == 1).astype("float32")
+    train_ds = Dataset.from_tensor_slices((dict(TABLE), labels)).batch(4)
+    space = table_space()
+    space.adapt(train_ds.map(lambda x, _: x))
+    reference = table_space()
+    reference.adapt([{name: values[i:i + 4] for name, values in TABLE.items()} for i in (0, 4)])
+    np.testing.assert_allclose(space(TABLE), reference(TABLE), rtol=1e-6)
+    encoded_ds = train_ds.map(lambda x, y: (space(x), y))
+    inputs = keras.Input(shape=(16,))
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(inputs))
+    model.compile(optimizer=keras.optimizers.Adam(0.1), loss="binary_crossentropy")
+    history = model.fit(encoded_ds, epochs=20, verbose=0)
+    assert history.history["loss"][-1] < 0.3  # size == 1 is one one-hot column
