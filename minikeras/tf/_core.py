@@ -4,14 +4,15 @@
 - arguments a recording `GradientTape` watches are replaced by their traced values, so a
   gradient flows through `tf.*` as it does through `keras.ops`;
 - an eager result becomes a `Tensor` (the ndarray with TensorFlow's `.numpy()`); a traced result
-  (an argument was being differentiated) is returned as `keras.ops` returned it, so it stays
-  traced; tuples and lists are converted item by item;
+  (an argument was being differentiated) stays traced, its value viewed as a Tensor by a
+  primitive whose gradient is the identity; tuples and lists are converted item by item;
 - a ValueError / IndexError raised below becomes `tf.errors.InvalidArgumentError` (a ValueError
   here) and a TypeError stays a TypeError, both prefixed with the function's `tf.` name.
 """
 import functools
 
 import numpy as onp
+from autograd.extend import defvjp, primitive
 
 from minikeras.engine import autodiff
 from minikeras.engine.autodiff import is_traced, untraced
@@ -27,13 +28,26 @@ def tf_name(fn):
     return ".".join(["tf", *parts, fn.__name__])
 
 
+@primitive
+def _traced_tensor(x):
+    """`x` viewed as a Tensor: traced, it becomes a TensorBox (which has `.numpy()` and takes a
+    Variable operand: `tf.matmul(x, w) + b` with `b` a Variable being trained)."""
+    return onp.asarray(x).view(Tensor)
+
+
+defvjp(_traced_tensor, lambda ans, x: lambda g: g)
+
+
 def tensor(value):
-    """An eager result as a `Tensor`; traced values, KerasTensors and non-arrays unchanged."""
+    """An eager result as a `Tensor`, a traced one as a traced Tensor (same gradient);
+    KerasTensors and non-arrays unchanged; tuples and lists item by item."""
     if isinstance(value, tuple) and hasattr(value, "_fields"):  # a namedtuple (TopKV2, ...)
         return type(value)(*(tensor(v) for v in value))
     if isinstance(value, (list, tuple)):
         return type(value)(tensor(v) for v in value)
-    if type(value) is Tensor or is_traced(value) or isinstance(value, KerasTensor):
+    if is_traced(value):
+        return value if isinstance(untraced(value), Tensor) else _traced_tensor(value)
+    if type(value) is Tensor or isinstance(value, KerasTensor):
         return value
     if isinstance(value, (onp.ndarray, onp.generic)):
         return as_tensor(value)

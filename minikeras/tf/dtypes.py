@@ -25,7 +25,7 @@ class DType:
     @property
     def as_numpy_dtype(self):
         """The numpy scalar type (`numpy.float32`; `object` for `tf.string`)."""
-        return self._numpy.type
+        return object if self.name == "string" else self._numpy.type
 
     base_dtype = property(lambda self: self, doc="The dtype itself (no reference dtypes here).")
     is_floating = property(lambda self: self._numpy.kind == "f", doc="Whether a float dtype.")
