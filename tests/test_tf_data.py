@@ -10,6 +10,7 @@ import pytest
 import minikeras as keras
 from minikeras import layers
 from minikeras.engine.tensor import Tensor
+from minikeras.tf import TensorSpec
 from minikeras.tf import data as tfd
 from minikeras.tf.errors import InvalidArgumentError, OutOfRangeError
 
@@ -99,7 +100,7 @@ def test_from_tensors_range_and_zip():
 
 def test_from_generator_signature_types_and_args():
     gen = lambda: iter([(1, [1, 2]), (2, [3])])  # noqa: E731
-    sig = (tfd.TensorSpec((), "int32"), tfd.TensorSpec((None,), "float32"))
+    sig = (TensorSpec((), "int32"), TensorSpec((None,), "float32"))
     ds = D.from_generator(gen, output_signature=sig)
     assert values(ds) == [(1, [1.0, 2.0]), (2, [3.0])] and values(ds) == values(ds)
     assert next(iter(ds))[1].dtype == np.float32
@@ -111,7 +112,7 @@ def test_from_generator_signature_types_and_args():
     counted = D.from_generator(lambda n: iter(range(int(n))), output_types="int64", args=(3,))
     assert values(counted) == [0, 1, 2]
     with pytest.raises(InvalidArgumentError, match=r"shape \(1,\) where an element of shape"):
-        values(D.from_generator(gen, output_signature=(sig[0], tfd.TensorSpec((2,), "float32"))))
+        values(D.from_generator(gen, output_signature=(sig[0], TensorSpec((2,), "float32"))))
     with pytest.raises(TypeError, match="either the `output_signature`"):
         D.from_generator(gen)
     with pytest.raises(TypeError, match="must be a Python callable"):
@@ -258,6 +259,10 @@ def test_filter_take_skip_repeat_concatenate():
     assert values(D.range(3).enumerate(5)) == [(5, 0), (6, 1), (7, 2)]
     assert values(D.counter(3, 2).take(3)) == [3, 5, 7] and card(D.counter()) == INF
     assert values(D.range(3).flat_map(lambda x: D.range(x))) == [0, 0, 1]
+    # TensorFlow's documented interleave example
+    assert values(D.range(1, 6).interleave(lambda x: D.from_tensors(x).repeat(6), cycle_length=2,
+                                           block_length=4)) == [
+        1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 3, 3, 4, 4, 5, 5, 5, 5, 5, 5]
     assert int(D.range(5).reduce(np.int64(0), lambda s, x: s + x)) == 10
     assert int(D.range(4).skip(3).get_single_element()) == 3
 
@@ -479,3 +484,18 @@ def test_split_dataset_of_a_pipeline_gives_datasets_of_samples():
     assert all(r["y"] == 2 * r["x"] for r in rows) and values(left) != values(ds)[:8]
     with pytest.raises(ValueError, match="infinite"):
         keras.utils.split_dataset(ds.repeat(), left_size=0.5)
+
+
+def test_text_lines_and_file_lists(tmp_path):
+    for i in range(3):
+        (tmp_path / f"f{i}.txt").write_bytes(f"a{i}\r\nb{i}\nc{i}".encode())
+    paths = [str(tmp_path / f"f{i}.txt") for i in range(3)]
+    assert values(tfd.TextLineDataset(paths)) == ["a0", "b0", "c0", "a1", "b1", "c1", "a2", "b2",
+                                                  "c2"]
+    assert values(tfd.TextLineDataset(paths, num_parallel_reads=2))[:6] == [
+        "a0", "a1", "b0", "b1", "c0", "c1"]
+    listed = D.list_files(str(tmp_path / "*.txt"), shuffle=False)
+    assert values(listed) == paths and card(tfd.TextLineDataset(listed)) == UNK
+    assert sorted(values(D.list_files(str(tmp_path / "*.txt"), seed=1))) == paths
+    with pytest.raises(InvalidArgumentError, match="No files matched pattern"):
+        D.list_files(str(tmp_path / "*.csv"))

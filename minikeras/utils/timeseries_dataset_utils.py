@@ -1,7 +1,7 @@
 """`keras.utils.timeseries_dataset_from_array`: sliding windows over a series, in batches."""
 import numpy as onp
 
-from minikeras.tf.data import TensorSpec
+from minikeras.tf.data.tensor_spec import TensorSpec
 from minikeras.utils.dataset_utils import BatchDataset
 
 

@@ -6,7 +6,7 @@ See dataset.py for how a pipeline runs and docs/ for what differs from TensorFlo
 from minikeras.tf.data import experimental  # noqa: F401
 from minikeras.tf.data.dataset import (  # noqa: F401
     AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset, DatasetIterator, NumpyIterator)
+from minikeras.tf.data.files import TextLineDataset  # noqa: F401
 from minikeras.tf.data.options import Options, ThreadingOptions  # noqa: F401
-from minikeras.tf.data.tensor_spec import TensorShape, TensorSpec  # noqa: F401
 
 Iterator = DatasetIterator

@@ -80,10 +80,16 @@ class _BatchDataset(_Unary):
                                                        self._drop_remainder)
 
 
-def _default_padding(dtype):
-    if dtype.kind == "U":
-        return ""
-    return b"" if dtype.kind == "S" else 0
+def _dims(shape):
+    """A padded shape with -1 (TensorFlow's "as long as the longest") read as None."""
+    return [None if d is None or int(d) < 0 else int(d) for d in shape]
+
+
+def _default_padding(parts, dtype):
+    """0, or the empty string of the kind the batch holds."""
+    if dtype.kind == "O":
+        return b"" if isinstance(parts[0].ravel()[0] if parts[0].size else b"", bytes) else ""
+    return {"U": "", "S": b""}.get(dtype.kind, 0)
 
 
 class _PaddedBatchDataset(_BatchDataset):
@@ -118,7 +124,7 @@ class _PaddedBatchDataset(_BatchDataset):
         if padded_shape is None:
             target = longest
         else:
-            padded_shape = TensorShape(padded_shape)
+            padded_shape = TensorShape(_dims(padded_shape))
             if len(padded_shape) != rank:
                 raise ValueError(f"The padded shape {padded_shape} is not compatible with the "
                                  f"shape {parts[0].shape} of the corresponding input component.")
@@ -127,7 +133,7 @@ class _PaddedBatchDataset(_BatchDataset):
                 raise InvalidArgumentError("Attempted to pad to a smaller size than the input "
                                            "element.")
         dtype = onp.result_type(*parts)
-        value = _default_padding(dtype) if value is None else onp.asarray(value).item()
+        value = _default_padding(parts, dtype) if value is None else onp.asarray(value).item()
         out = onp.full((len(parts), *target), value, dtype=dtype)
         for i, part in enumerate(parts):
             out[(i, *(slice(0, n) for n in part.shape))] = part
@@ -139,7 +145,7 @@ class _PaddedBatchDataset(_BatchDataset):
             return None
         if self._padded_shapes is not None:
             shapes = flatten_up_to(spec, self._padded_shapes)
-            spec = pack_as(spec, [TensorSpec(shape, s.dtype)
+            spec = pack_as(spec, [TensorSpec(_dims(shape), s.dtype)
                                   for s, shape in zip(flatten(spec), shapes)])
         return _batched_spec(spec, self._batch_size, self._drop_remainder)
 

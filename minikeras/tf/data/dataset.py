@@ -136,7 +136,7 @@ class Dataset:
     def list_files(file_pattern, shuffle=None, seed=None, name=None):
         """The paths matching `file_pattern` (a glob or a list of them), shuffled unless
         `shuffle=False` (then sorted)."""
-        return sources.list_files(file_pattern, shuffle, seed)
+        return files.list_files(file_pattern, shuffle, seed)
 
     # --- element-wise transformations --------------------------------------------------------
     def map(self, map_func, num_parallel_calls=None, deterministic=None, synchronous=None,
@@ -152,6 +152,12 @@ class Dataset:
     def flat_map(self, map_func, name=None):
         """The elements of each dataset `map_func(element)` returns, one after the other."""
         return transforms._FlatMapDataset(self, map_func)
+
+    def interleave(self, map_func, cycle_length=None, block_length=None,
+                   num_parallel_calls=None, deterministic=None, name=None):
+        """Elements of the datasets `map_func` makes from each input element, taken in turn
+        from `cycle_length` of them, `block_length` at a time (TensorFlow's order)."""
+        return transforms._InterleaveDataset(self, map_func, cycle_length, block_length)
 
     def enumerate(self, start=0, name=None):
         """`(index, element)` pairs, counting from `start` (int64)."""
@@ -278,4 +284,4 @@ class NumpyIterator(DatasetIterator):
 
 
 # The transformations subclass Dataset, so they are imported after it is defined.
-from minikeras.tf.data import batching, shuffle, sources, transforms  # noqa: E402
+from minikeras.tf.data import batching, files, shuffle, sources, transforms  # noqa: E402

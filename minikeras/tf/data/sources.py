@@ -1,7 +1,5 @@
 """Where a pipeline's elements come from: tensors, slices of tensors, a generator, a range,
 other datasets side by side (zip), or file names."""
-import glob
-
 import numpy as onp
 
 from minikeras.engine.tensor import as_tensor
@@ -193,19 +191,3 @@ class _ZipDataset(Dataset):
     def _static_spec(self):
         specs = [d._static_spec() for d in self._inputs]
         return None if any(s is None for s in specs) else pack_as(self._datasets, specs)
-
-
-def list_files(file_pattern, shuffle=None, seed=None):
-    """`Dataset.list_files`: matching paths as 0-d string Tensors (TensorFlow gives bytes)."""
-    patterns = [file_pattern] if isinstance(file_pattern, (str, bytes)) else list(file_pattern)
-    paths = sorted({p for pattern in patterns for p in glob.glob(
-        pattern.decode() if isinstance(pattern, bytes) else str(pattern))})
-    if not paths:
-        raise InvalidArgumentError(f"Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be "
-                                   f"true. Summarized data: b'No files matched pattern: "
-                                   f"{', '.join(map(str, patterns))}'")
-    dataset = _TensorSliceDataset(onp.array(paths, dtype=str))
-    if shuffle is None or shuffle:
-        dataset = dataset.shuffle(len(paths), seed=seed)
-    return dataset
-

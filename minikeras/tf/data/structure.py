@@ -7,11 +7,13 @@ TensorFlow's rules decide what a pipeline yields, so we follow them:
 - dicts are flattened and rebuilt in sorted-key order, as `tf.nest` does.
 - Python numbers take TensorFlow's default dtypes (float -> float32, int -> int32, or int64 when
   the value does not fit, bool -> bool); numpy values keep theirs.
-- strings stay numpy `str` / `bytes` arrays (TensorFlow turns `str` into utf-8 bytes).
+- strings stay what they are: numpy `str` / `bytes` arrays, or object arrays of text such as
+  minikeras.tf's string functions return (TensorFlow turns `str` into utf-8 bytes).
 """
 import numpy as onp
 
 from minikeras.engine.tensor import Tensor, as_tensor
+from minikeras.tf import dtypes
 
 _INT32 = onp.iinfo(onp.int32)
 
@@ -110,13 +112,17 @@ def _python_leaves(value):
     return isinstance(value, (bool, int, float, str, bytes))
 
 
-def _strings(arr):
-    """An object array of str or of bytes as a numpy str / bytes array."""
-    items = arr.ravel().tolist()
-    for kind in (str, bytes):
-        if all(isinstance(s, kind) for s in items):
-            return onp.array(items, dtype=kind).reshape(arr.shape)
-    raise ValueError("Can't convert non-rectangular Python sequence to Tensor.")
+def _check_strings(arr):
+    """An object array is accepted when it holds text (as `tf.string` tensors of minikeras.tf
+    do: object arrays of bytes); anything else in it is a ragged or mixed value."""
+    if not all(isinstance(s, (str, bytes)) for s in arr.ravel().tolist()):
+        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.")
+    return arr
+
+
+def is_string(dtype):
+    """Whether a dtype (a DType, numpy dtype or name) is `tf.string`."""
+    return dtypes.as_dtype(dtype) == dtypes.string
 
 
 def to_tensor(value, dtype=None):
@@ -142,9 +148,9 @@ def to_tensor(value, dtype=None):
                     _INT32.min <= arr.min() and arr.max() <= _INT32.max)):
                 arr = arr.astype(onp.int32)
     if arr.dtype == object:
-        arr = _strings(arr)
-    if dtype is not None and not (isinstance(dtype, str) and dtype == "string"):
-        arr = arr.astype(dtype, copy=False)
+        arr = _check_strings(arr)
+    if dtype is not None and not is_string(dtype):
+        arr = arr.astype(dtypes.as_dtype(dtype).dtype, copy=False)
     return as_tensor(arr)
 
 

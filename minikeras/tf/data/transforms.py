@@ -4,6 +4,7 @@ Each is a dataset over one input (`_Unary`); the cardinality rules are TensorFlo
 against it in tests/conformance/test_tf_data_conformance.py.
 """
 import itertools
+import os
 
 from minikeras.tf.data.dataset import INFINITE_CARDINALITY as INFINITE
 from minikeras.tf.data.dataset import UNKNOWN_CARDINALITY as UNKNOWN
@@ -11,7 +12,7 @@ from minikeras.tf.data.dataset import Dataset
 from minikeras.tf.data.structure import (
     call_with_element, flatten, map_structure, normalize_function_output, same_structure,
     to_tensor)
-from minikeras.tf.data.tensor_spec import TensorSpec
+from minikeras.tf.data.tensor_spec import TensorSpec, relaxed
 from minikeras.tf.errors import InvalidArgumentError
 
 
@@ -210,7 +211,7 @@ class _ConcatenateDataset(_Unary):
         first, second = self._input._static_spec(), self._other._static_spec()
         if first is None or second is None:
             return None
-        return map_structure(lambda a, b: a.most_specific_compatible_type(b), first, second)
+        return map_structure(relaxed, first, second)
 
 
 class _CacheDataset(_Unary):
@@ -243,3 +244,62 @@ class _OptionsDataset(_Unary):
     def __init__(self, input_dataset, options):
         super().__init__(input_dataset)
         self._own_options = options
+
+
+def _cores():
+    """What TensorFlow's AUTOTUNE cycle length resolves to: the schedulable CPU cores."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class _InterleaveDataset(_Unary):
+    """TensorFlow's deterministic interleave: `cycle_length` slots, each holding the dataset
+    `map_func` made from one input element; `block_length` elements are taken from a slot
+    before moving to the next; an exhausted slot is refilled from the next input element when
+    the cycle comes back to it."""
+
+    def __init__(self, input_dataset, map_func, cycle_length, block_length):
+        super().__init__(input_dataset)
+        self._map_func = map_func
+        self._cycle_length = _cores() if cycle_length in (None, -1) else int(cycle_length)
+        self._block_length = 1 if block_length in (None, -1) else int(block_length)
+        if self._cycle_length <= 0 or self._block_length <= 0:
+            raise InvalidArgumentError("cycle_length and block_length must be positive.")
+
+    def _open(self, element, peek):
+        dataset = call_with_element(self._map_func, element)
+        if not isinstance(dataset, Dataset):
+            raise TypeError("The `map_func` argument of `interleave` must return a `Dataset` "
+                            f"object. Received: {type(dataset)}")
+        return dataset._generate(peek)
+
+    def _generate(self, peek=False):
+        inputs = self._input._generate(peek)
+        slots = [None] * self._cycle_length
+        index = taken = 0
+        inputs_left = True
+        while inputs_left or any(slot is not None for slot in slots):
+            if slots[index] is not None:
+                element = next(slots[index], StopIteration)
+                if element is not StopIteration:
+                    yield element
+                    taken += 1
+                    if taken < self._block_length:
+                        continue
+                else:
+                    slots[index] = None
+            elif inputs_left:
+                element = next(inputs, StopIteration)
+                inputs_left = element is not StopIteration
+                if inputs_left:
+                    slots[index] = self._open(element, peek)
+                continue
+            index, taken = (index + 1) % self._cycle_length, 0
+
+    def _cardinality(self):
+        return UNKNOWN
+
+    def _static_spec(self):
+        return None
