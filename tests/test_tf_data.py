@@ -207,6 +207,18 @@ def test_shuffle_buffer_semantics():
         D.range(3).shuffle(0)
 
 
+@pytest.mark.parametrize("drop", [False, True])
+def test_shuffle_then_batch_fast_path_gives_the_element_by_element_batches(drop):
+    """from_tensor_slices -> shuffle -> batch gathers whole batches by row number; the batches
+    must be those of the general path (here forced by an identity map)."""
+    x = (np.arange(46).reshape(23, 2), np.arange(23))
+    fast = D.from_tensor_slices(x).shuffle(5, seed=3).batch(4, drop)
+    slow = D.from_tensor_slices(x).shuffle(5, seed=3).map(lambda a, b: (a, b)).batch(4, drop)
+    for _ in range(2):  # the first and the second pass
+        assert values(fast) == values(slow)
+    assert len(values(fast)) == (5 if drop else 6)
+
+
 def test_shuffle_without_seed_follows_the_global_seed():
     keras.utils.set_random_seed(11)
     a = values(D.range(30).shuffle(30))

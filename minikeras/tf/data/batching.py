@@ -48,9 +48,11 @@ class _BatchDataset(_Unary):
             raise InvalidArgumentError("Batch size must be greater than zero.")
 
     def _generate(self, peek=False):
-        sliced = getattr(self._input, "_sliced_batches", None)
-        if sliced is not None:
-            yield from sliced(self._batch_size, self._drop_remainder)
+        # from_tensor_slices(...)[.shuffle(...)].batch(...): whole batches cut from the arrays
+        by_rows = getattr(self._input, "_batches_by_rows", None)
+        batches = by_rows and by_rows(self._batch_size, self._drop_remainder, peek)
+        if batches is not None:
+            yield from batches
             return
         for batch in _batches(self._input._generate(peek), self._batch_size,
                               self._drop_remainder):

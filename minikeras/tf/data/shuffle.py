@@ -41,26 +41,46 @@ class _ShuffleDataset(_Unary):
         return onp.random.default_rng([self._seed, index])
 
     def _generate(self, peek=False):
-        rng = self._rng(peek)
-        elements = self._input._generate(peek)
-        size = self._buffer_size
-        buffer = []
-        for element in elements:  # fill the buffer, in order
-            buffer.append(element)
-            if len(buffer) == size:
-                break
-        draws = iter(())
-        while buffer:
-            u = next(draws, None)
-            if u is None:
-                draws = iter(rng.random(_DRAWS).tolist())
-                u = next(draws)
-            slot = int(u * len(buffer))
-            chosen = buffer[slot]
-            refill = next(elements, StopIteration)
-            if refill is StopIteration:
-                buffer[slot] = buffer[-1]
-                buffer.pop()
-            else:
-                buffer[slot] = refill
-            yield chosen
+        yield from _buffer_shuffle(self._input._generate(peek), self._buffer_size,
+                                   self._rng(peek))
+
+    def _batches_by_rows(self, batch_size, drop_remainder, peek=False):
+        """The fast path of `from_tensor_slices(...).shuffle(...).batch(...)`: the same order,
+        computed on row numbers, then each batch gathered at once (see batching.py). None when
+        the input is not a from_tensor_slices dataset."""
+        rows = getattr(self._input, "_rows", None)
+        if rows is None:
+            return None
+        return self._shuffled_batches(rows, batch_size, drop_remainder, peek)
+
+    def _shuffled_batches(self, rows, batch_size, drop_remainder, peek):
+        n = self._input._cardinality()
+        order = onp.fromiter(_buffer_shuffle(iter(range(n)), self._buffer_size, self._rng(peek)),
+                             dtype=onp.int64, count=n)
+        stop = n - n % batch_size if drop_remainder else n
+        for start in range(0, stop, batch_size):
+            yield rows(order[start:start + batch_size])
+
+
+def _buffer_shuffle(elements, size, rng):
+    """The elements of an iterator in buffer-shuffled order (see the module docstring)."""
+    buffer = []
+    for element in elements:  # fill the buffer, in order
+        buffer.append(element)
+        if len(buffer) == size:
+            break
+    draws = iter(())
+    while buffer:
+        u = next(draws, None)
+        if u is None:
+            draws = iter(rng.random(_DRAWS).tolist())
+            u = next(draws)
+        slot = int(u * len(buffer))
+        chosen = buffer[slot]
+        refill = next(elements, StopIteration)
+        if refill is StopIteration:
+            buffer[slot] = buffer[-1]
+            buffer.pop()
+        else:
+            buffer[slot] = refill
+        yield chosen

@@ -58,14 +58,17 @@ class _TensorSliceDataset(Dataset):
         for i in range(self._length):
             yield pack([t[i, ...] for t in self._leaves])  # [i, ...]: a 0-d array, not a scalar
 
-    def _sliced_batches(self, batch_size, drop_remainder):
+    def _batches_by_rows(self, batch_size, drop_remainder, peek=False):
         """What `.batch(batch_size, drop_remainder)` yields, cut as slices (copies, so a batch
         may be changed in place) instead of stacking row by row: the common pipeline's fast
         path, taken by batching.py."""
-        pack = packer(self._tensors)
         stop = self._length - self._length % batch_size if drop_remainder else self._length
-        for start in range(0, stop, batch_size):
-            yield pack([as_tensor(t[start:start + batch_size].copy()) for t in self._leaves])
+        return (self._rows(slice(start, start + batch_size))
+                for start in range(0, stop, batch_size))
+
+    def _rows(self, index):
+        """Rows `index` (a slice or row numbers) of every component, as one new batch."""
+        return packer(self._tensors)([as_tensor(onp.array(t[index])) for t in self._leaves])
 
     def _cardinality(self):
         return self._length
