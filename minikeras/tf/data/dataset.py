@@ -120,7 +120,8 @@ class Dataset:
     @staticmethod
     def counter(start=0, step=1, dtype="int64", name=None):
         """start, start + step, ... forever."""
-        return sources._RangeDataset(start, onp.iinfo(onp.int64).max, step, output_type=dtype)
+        end = onp.iinfo(onp.int64).max if step > 0 else onp.iinfo(onp.int64).min
+        return sources._RangeDataset(start, end, step, output_type=dtype)
 
     @staticmethod
     def zip(*args, datasets=None, name=None):

@@ -10,7 +10,8 @@ from minikeras.tf.data.tensor_spec import TensorShape, TensorSpec, spec_of
 from minikeras.tf.errors import InvalidArgumentError
 
 
-_INT64_MAX = int(onp.iinfo(onp.int64).max)  # a range up to here counts as infinite, as in TF
+# a range up to the int64 limit counts as infinite, as in TensorFlow (counter(), enumerate())
+_INT64_MAX, _INT64_MIN = int(onp.iinfo(onp.int64).max), int(onp.iinfo(onp.int64).min)
 
 
 def _read_only(tensor):
@@ -95,7 +96,7 @@ class _RangeDataset(Dataset):
             yield to_tensor(value, self._dtype)
 
     def _cardinality(self):
-        if self._range.step > 0 and self._range.stop == _INT64_MAX:  # counter(), enumerate()
+        if self._range.stop == (_INT64_MAX if self._range.step > 0 else _INT64_MIN):  # counter()
             return INFINITE_CARDINALITY
         return len(self._range)
 
