@@ -25,6 +25,7 @@ from minikeras.layers.depthwise import (  # noqa: F401
     DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D, SeparableConvolution1D,
     SeparableConvolution2D)
 from minikeras.layers.preprocessing import (  # noqa: F401
+    CategoryEncoding, Discretization, HashedCrossing, Hashing, IntegerLookup, StringLookup,
     Normalization, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling, Resizing)
 from minikeras.layers.pooling import (  # noqa: F401
     AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgPool1D, AvgPool2D, AvgPool3D,

@@ -486,7 +486,7 @@ class Layer:
                 mask, x = x.__dict__.get("_keras_mask"), x.view(onp.ndarray)
                 if mask is not None:
                     set_keras_mask(x, mask)
-            if x.dtype.kind == "f" and x.dtype.name != self._dtype:
+            if x.dtype.kind == "f" and x.dtype.name != self._dtype and self._dtype.startswith("float"):
                 return x.astype(self._dtype)
             return x
         if is_traced(x) or x is None or isinstance(x, (str, bool)):
@@ -495,7 +495,7 @@ class Layer:
             return x.value
         if isinstance(x, (int, float, list, onp.generic)):
             arr = onp.asarray(x)
-            return arr.astype(self._dtype) if arr.dtype.kind == "f" else arr
+            return arr.astype(self._dtype) if arr.dtype.kind == "f" and self._dtype.startswith("float") else arr
         return x
 
     def _check_input_spec(self, inputs):

@@ -6,11 +6,15 @@ from minikeras.layers.core import InputLayer
 from minikeras.models.model import Model
 
 
-def _nodes_in_order(outputs):
-    """Every node needed for `outputs`, parents before children (depth-first post-order)."""
+def _nodes_in_order(outputs, inputs=()):
+    """Every node needed for `outputs` from `inputs`, parents before children (depth-first
+    post-order). The walk stops at the inputs, which may be intermediate tensors."""
     ordered, seen = [], set()
+    stops = {id(t) for t in flatten(inputs)}
 
     def visit(tensor):
+        if id(tensor) in stops and not isinstance(tensor._keras_history[0], InputLayer):
+            return
         layer, node_index, _ = tensor._keras_history
         node = layer._inbound_nodes[node_index]
         if id(node) in seen:
@@ -38,6 +42,8 @@ def _layers_by_depth(nodes, inputs):
     layers = {id(n.layer): n.layer for n in nodes}
     for t in flatten(inputs):
         layer = t._keras_history[0]
+        if not isinstance(layer, InputLayer):
+            continue  # an intermediate input: the layer that made it is not part of the model
         layers.setdefault(id(layer), layer)
         layer_depth.setdefault(id(layer), 0)
         first_seen.setdefault(id(layer), len(nodes))
@@ -73,14 +79,11 @@ class Functional(Model):
                 raise ValueError(
                     "All `inputs` and `outputs` of a functional Model must be KerasTensors "
                     f"(from `keras.Input` and layer calls). Received: {t!r}")
-        for t in flatten(inputs):
-            if not isinstance(t._keras_history[0], InputLayer):
-                raise ValueError(
-                    f"Model inputs must come from `keras.Input`. Received: {t!r} produced by "
-                    f"layer '{t._keras_history[0].name}'.")
+        # Inputs may be intermediate tensors (a FeatureSpace's encoded features): the model then
+        # starts there, as in Keras.
         self._inputs_struct = inputs
         self._outputs_struct = outputs
-        self._nodes = _nodes_in_order(outputs)
+        self._nodes = _nodes_in_order(outputs, inputs)
         needed = [n.output_tensors[0] for n in self._nodes if isinstance(n.layer, InputLayer)]
         unknown = [t for t in needed if all(t is not i for i in flatten(inputs))]
         if unknown:

@@ -5,6 +5,7 @@ bound to autograd's traced values (a stateless call), the forward pass and the l
 `engine.autodiff.value_and_grads` (autograd, one root per variable) returns the gradients, which
 the optimizer applies in plain numpy.
 """
+import functools
 import inspect
 import warnings
 
@@ -111,7 +112,7 @@ class Trainer:
     def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """`compute_loss`, also when an override predates its `training` argument (Keras 3.3):
         Keras looks at the override's signature, and so do we."""
-        if "training" in inspect.signature(self.compute_loss).parameters:
+        if _takes_training(type(self).compute_loss):
             return self.compute_loss(x, y, y_pred, sample_weight, training=training)
         return self.compute_loss(x, y, y_pred, sample_weight)
 
@@ -431,6 +432,11 @@ class Trainer:
     def predict_on_batch(self, x):
         """The model's outputs for one batch `x`, as numpy arrays."""
         return untraced_structure(self.predict_step((data_utils.to_arrays(x),)))
+
+
+@functools.lru_cache(maxsize=None)
+def _takes_training(compute_loss):
+    return "training" in inspect.signature(compute_loss).parameters
 
 
 def untraced_structure(structure):

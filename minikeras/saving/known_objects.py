@@ -67,7 +67,16 @@ def class_tables():
     tables["keras.models"] = models
     tables["keras"] = {**models, **policies}
     tables["keras.dtype_policies"] = policies
+    from minikeras.utils import feature_space
+    tables["keras.utils"] = {"FeatureSpace": feature_space.FeatureSpace}
+    # FeatureSpace's parts, which Keras writes under their internal module only.
+    tables[_FEATURE_SPACE_MODULE] = {cls.__name__: cls for cls in (
+        feature_space.Feature, feature_space.Cross, feature_space.TFDConcat,
+        feature_space.TFDIdentity)}
     return tables
+
+
+_FEATURE_SPACE_MODULE = "keras.src.layers.preprocessing.feature_space"
 
 
 @functools.lru_cache(maxsize=None)
