@@ -511,3 +511,21 @@ def test_text_lines_and_file_lists(tmp_path):
     assert sorted(values(D.list_files(str(tmp_path / "*.txt"), seed=1))) == paths
     with pytest.raises(InvalidArgumentError, match="No files matched pattern"):
         D.list_files(str(tmp_path / "*.csv"))
+
+
+def test_image_dataset_from_directory_is_a_dataset(tmp_path):
+    from minikeras.utils import png
+    for cls, count in (("cats", 2), ("dogs", 3)):
+        (tmp_path / cls).mkdir()
+        for i in range(count):
+            image = np.full((4, 4, 3), 40 * i, dtype=np.uint8)
+            (tmp_path / cls / f"{i}.png").write_bytes(png.encode_png(image))
+    ds = keras.utils.image_dataset_from_directory(str(tmp_path), image_size=(4, 4), batch_size=2,
+                                                  shuffle=False, verbose=False)
+    assert isinstance(ds, D) and card(ds) == 3 and ds.class_names == ["cats", "dogs"]
+    assert repr(ds.element_spec[0]) == "TensorSpec(shape=(None, 4, 4, 3), dtype=tf.float32, name=None)"
+    samples = list(ds.unbatch().as_numpy_iterator())
+    assert [int(label) for _, label in samples] == [0, 0, 1, 1, 1]
+    assert [float(image[0, 0, 0]) for image, _ in samples] == [0, 40, 0, 40, 80]
+    normalized = ds.map(lambda x, y: (x / 255.0, y)).cache().prefetch(tfd.AUTOTUNE)
+    assert float(max(b[0].max() for b in normalized)) == pytest.approx(80 / 255)
