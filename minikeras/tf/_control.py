@@ -132,7 +132,7 @@ def _format(x, summarize):
     return str(x)
 
 
-def print(*inputs, output_stream=sys.stderr, summarize=3, sep=" ", end="\n", name=None):
+def print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):
     """Prints tensors (numpy-formatted, at most `summarize` entries at each end of an axis) and
     other values to `output_stream` (stderr by default, as TensorFlow; a file object or
     "file://path")."""
@@ -144,7 +144,7 @@ def print(*inputs, output_stream=sys.stderr, summarize=3, sep=" ", end="\n", nam
         with open(output_stream[len("file://"):], "a") as f:
             f.write(text)
         return
-    output_stream.write(text)
+    (sys.stderr if output_stream is None else output_stream).write(text)
 
 
 @contextlib.contextmanager

@@ -418,7 +418,11 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     elsewhere; an index outside [0, depth) gives a row of off_value."""
     dtype = dtypes.numpy_dtype(dtype) if dtype is not None else _dtype_of(
         on_value, off_value) if (on_value is not None or off_value is not None) else "float32"
-    hot = ops.one_hot(numpy(indices), integer(depth, "depth"), axis=-1 if axis is None else axis,
+    labels = numpy(indices)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"`indices` must be integers (uint8, int8, int32, int64). Received: "
+                        f"dtype {labels.dtype}")
+    hot = ops.one_hot(labels, integer(depth, "depth"), axis=-1 if axis is None else axis,
                       dtype="bool")
     on = 1 if on_value is None else numpy(on_value)
     off = 0 if off_value is None else numpy(off_value)

@@ -34,8 +34,8 @@ class DType:
     is_complex = property(lambda self: self._numpy.kind == "c", doc="Whether a complex dtype.")
     is_bool = property(lambda self: self._numpy.kind == "b", doc="Whether `tf.bool`.")
     is_numeric = property(lambda self: self._numpy.kind in "iufc", doc="Whether a number dtype.")
-    size = property(lambda self: self._numpy.itemsize if self.name != "string" else 1,
-                    doc="Bytes per element.")
+    size = property(lambda self: self._numpy.itemsize if self.name != "string" else 0,
+                    doc="Bytes per element (0 for tf.string, as TensorFlow).")
 
     @property
     def real_dtype(self):
@@ -54,8 +54,9 @@ class DType:
 
     @property
     def limits(self):
-        """(0, 1) for floats (the range of float images, as TensorFlow), (min, max) for ints."""
-        return (0, 1) if self.is_floating else self._limits()
+        """The range of image intensities, negative values clipped as TensorFlow does:
+        (0, 1) for floats, (0, max) for ints."""
+        return (0, 1) if self.is_floating else (0, self._limits()[1])
 
     def _limits(self):
         if self.is_floating:

@@ -6,6 +6,7 @@ from autograd import numpy as anp
 from minikeras import ops
 from minikeras.tf import dtypes
 from minikeras.tf._core import axis_arg, integer, numpy, op, read
+from minikeras.tf._array_ops import global_norm  # noqa: F401  (tf.linalg.global_norm)
 from minikeras.tf._tensors import eye  # noqa: F401  (tf.linalg.eye)
 from minikeras.tf.math import l2_normalize  # noqa: F401  (tf.linalg.l2_normalize)
 

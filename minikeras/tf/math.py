@@ -158,7 +158,8 @@ truediv = realdiv = divide
 def multiply_no_nan(x, y, name=None):
     """x * y, and 0 where y == 0 (even where x is inf or nan)."""
     x, y = read(x), read(y)
-    return ops.where(numpy(y) == 0, ops.zeros_like(ops.multiply(x, y)), ops.multiply(x, y))
+    zero = numpy(y) == 0
+    return ops.multiply(ops.where(zero, ops.zeros_like(x), x), y)
 
 
 @op
