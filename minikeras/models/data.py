@@ -31,7 +31,8 @@ def to_arrays(data):
         arr = onp.asarray(a)
         if arr.dtype.kind == "f" and arr.dtype.name != config.floatx():
             arr = arr.astype(config.floatx())
-        if arr.dtype == object:
+        if arr.dtype == object and not all(isinstance(e, (str, bytes)) for e in arr.flat):
+            # An object array of strings is a string tensor (a FeatureSpace's string feature).
             raise ValueError(
                 f"Failed to convert a NumPy array to a Tensor: the data has ragged or mixed types "
                 f"(dtype=object, shape={arr.shape}). Pad sequences to one length first.")
