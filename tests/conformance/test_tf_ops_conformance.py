@@ -29,6 +29,7 @@ UNIT = rng.uniform(-0.9, 0.9, size=(3, 4)).astype("float32")
 BIG = rng.uniform(1.1, 3.0, size=(3, 4)).astype("float32")
 HALVES = np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.4, -0.6], "float32")
 T3 = rng.normal(size=(2, 3, 4)).astype("float32")
+T4 = rng.normal(size=(2, 3, 4, 5)).astype("float32")
 I = rng.integers(-5, 6, size=(3, 4)).astype("int32")
 IP = rng.integers(1, 6, size=(3, 4)).astype("int32")
 I8 = np.array([100, 100, -7], "int8")
@@ -124,7 +125,8 @@ CASES = [
     C("repeat", A, 2, axis=1), C("repeat", [1, 2], [1, 3]), C("slice", T3, [1, 0, 1], [1, -1, 2]),
     C("broadcast_to", [1, 2], (3, 2)), C("gather", A, [2, 0]), C("gather", A, [[1, 1]], axis=1),
     C("gather", T3, [[2, 0], [1, 1]], axis=1, batch_dims=1),
-    C("gather", T3, [[3], [0]], axis=2, batch_dims=1), C("gather_nd", A, [[1, 2], [0, 0]]),
+    C("gather", T3, [[3], [0]], axis=2, batch_dims=1), C("gather", T4, [[2, 0], [1, 1]], axis=3, batch_dims=1),
+    C("gather", T4, [[[2, 0]], [[1, 1]]], axis=2, batch_dims=1), C("gather_nd", A, [[1, 2], [0, 0]]),
     C("gather_nd", T3, [[1], [0]]), C("where", BOOL, A, B), C("where", BOOL, A, 0.0),
     C("where", BOOL), C("boolean_mask", A, [True, False, True]),
     C("boolean_mask", T3, [[True, False, True], [False, False, True]]),
@@ -217,7 +219,9 @@ CASES = [
     C("image.resize", IMG, (3, 4)), C("image.resize", IMG, (9, 13)), C("image.resize", IMG8, (4, 5)),
     C("image.resize", IMG, (4, 5), method="nearest"), C("image.resize", IMG8, (12, 16), method="nearest"),
     C("image.resize", IMG, (12, 16), method="nearest"), C("image.resize", IMG, (5, 4), antialias=True),
-    C("image.resize", IMG, (4, 4), preserve_aspect_ratio=True),
+    C("image.resize", IMG, (4, 4), preserve_aspect_ratio=True), C("image.resize", IMG, (3, 4), method="bicubic"),
+    C("image.resize", IMG, (9, 13), method="bicubic", antialias=True),
+    C("image.resize", IMG, (3, 4), method="lanczos3"), C("image.resize", IMG, (9, 13), method="lanczos5"),
     C("image.flip_left_right", IMG), C("image.flip_up_down", IMG8), C("image.transpose", IMG),
     C("image.rot90", IMG), C("image.rot90", IMG8, k=3), C("image.crop_to_bounding_box", IMG, 1, 2, 3, 4),
     C("image.pad_to_bounding_box", IMG8, 1, 2, 9, 12), C("image.resize_with_crop_or_pad", IMG, 4, 10),
@@ -266,6 +270,24 @@ def test_same_result_as_tensorflow(tf, path, args, kwargs):
     # float32 sums of many products (convolutions) round differently in the last bits
     atol = 1e-5 if "conv" in path else ATOL
     assert_same(resolve(mtf, path)(*args, **kwargs), resolve(tf, path)(*args, **kwargs), path, atol)
+
+
+TNP = [("matmul", A, B.T), ("maximum", A, 0.0), ("mean", A), ("mean", A, 0), ("square", A),
+       ("sum", A, 1), ("reshape", A, (4, 3)), ("where", BOOL, A, B), ("clip", A, -0.5, 0.5),
+       ("concatenate", [A, B], 1), ("exp", A), ("abs", A), ("argmax", A, 1), ("sort", A, 0),
+       ("transpose", A), ("expand_dims", A, 1), ("einsum", "ij,ij->i", A, B), ("std", A, 1)]
+
+
+@pytest.mark.parametrize("name, args", [(t[0], t[1:]) for t in TNP], ids=[t[0] for t in TNP])
+def test_tnp_matches_on_float32_inputs(tf, name, args):
+    """Same values and shapes; the same dtype for float32 results (tnp widens other results as
+    numpy does: float64, int64 indices; minikeras's tnp follows keras.ops)."""
+    ours, theirs = getattr(mtf.experimental.numpy, name)(*args), getattr(tf.experimental.numpy, name)(*args)
+    got, expected = np.asarray(ours), theirs.numpy()
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=RTOL, atol=1e-5)
+    if expected.dtype == np.float32:
+        assert got.dtype == expected.dtype
 
 
 def test_png_bytes_decode_alike(tf):
