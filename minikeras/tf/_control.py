@@ -111,9 +111,36 @@ def numpy_function(func, inp, Tout, stateful=True, name=None):
     return _outputs(func(*[numpy(x) for x in inp]), Tout)
 
 
+def _scalar_text(x, dtype):
+    """One element as tf.print writes it: bools 1 / 0, strings in double quotes, floats with 6
+    significant digits when that reads back as the same number, else 9 (15, else 17, for
+    float64), as TensorFlow's FloatToBuffer does."""
+    if dtype.kind == "b":
+        return "1" if x else "0"
+    if dtype.kind == "f":
+        short, full, kind = (15, 17, onp.float64) if dtype == onp.float64 else (6, 9, onp.float32)
+        text = "%.*g" % (short, x)
+        return text if onp.isnan(x) or kind(text) == kind(x) else "%.*g" % (full, x)
+    if dtype == object:
+        return '"' + (x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x)) + '"'
+    return str(x)
+
+
+def _array_text(v, summarize, indent=1):
+    """`v` as tf.print writes it: nested brackets, rows on their own lines, and "..." for all but
+    `summarize` entries at each end of a longer axis."""
+    if v.ndim == 0:
+        return _scalar_text(v.item(), v.dtype)
+    n = v.shape[0]
+    rows = range(n) if summarize < 0 or n <= 2 * summarize else \
+        [*range(summarize), None, *range(n - summarize, n)]
+    parts = ["..." if i is None else _array_text(onp.asarray(v[i], v.dtype), summarize, indent + 1)
+             for i in rows]
+    sep = " " if v.ndim == 1 else "\n" * (v.ndim - 1) + " " * indent
+    return "[" + sep.join(parts) + "]"
+
+
 def _format(x, summarize):
-    if isinstance(x, (bytes, onp.bytes_)):
-        return x.decode("utf-8", "replace")
     if isinstance(x, str):
         return x
     if isinstance(x, dict):
@@ -121,21 +148,14 @@ def _format(x, summarize):
     if isinstance(x, (list, tuple)):
         return "[" + ", ".join(_format(v, summarize) for v in x) + "]"
     if hasattr(x, "shape") and hasattr(x, "dtype") or hasattr(x, "assign"):
-        v = numpy(x)
-        if v.dtype == object:
-            v = onp.vectorize(lambda s: s.decode("utf-8", "replace") if isinstance(s, bytes) else s,
-                              otypes=[object])(v)
-            return str(v.tolist()) if v.ndim else str(v.item())
-        limit = sys.maxsize if summarize is None or summarize < 0 else 0
-        return onp.array2string(v, separator=" ", threshold=limit, edgeitems=summarize or 3,
-                                max_line_width=sys.maxsize)
+        return _array_text(numpy(x), 3 if summarize is None else summarize)
     return str(x)
 
 
 def print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):
-    """Prints tensors (numpy-formatted, at most `summarize` entries at each end of an axis) and
-    other values to `output_stream` (stderr by default, as TensorFlow; a file object or
-    "file://path")."""
+    """Prints tensors as TensorFlow formats them (at most `summarize` entries at each end of an
+    axis; -1: all) and other values to `output_stream` (stderr by default, as TensorFlow; a file
+    object or "file://path")."""
     text = sep.join(_format(x, summarize) for x in inputs) + end
     if isinstance(output_stream, str):
         if not output_stream.startswith("file://"):

@@ -426,12 +426,15 @@ def test_config_and_distribute_match(tf):
 
 @pytest.mark.parametrize("summarize", [3, 1, -1])
 def test_tf_print_matches(tf, capfd, summarize):
-    values = (np.arange(10, dtype="int32"), np.array([[1, 2], [3, 4]], "int32"), "text", 3)
+    values = (np.arange(10, dtype="int32"), np.array([[1, 2], [3, 4]], "int32"), "text", 3,
+              np.array([1.0, 2.5, 0.1234567, 1e-8, 123456789.0, np.nan, -0.0], "float32"),
+              np.array([1 / 3]), np.array(1 / 3, "float16"), BOOL, np.array([b"ab", b"c d"], dtype=object), np.array("x"),
+              np.arange(8).reshape(2, 2, 2), np.arange(20).reshape(10, 2))
     tf.print(*[tf.constant(v) if isinstance(v, np.ndarray) else v for v in values],
-             summarize=summarize)
+             {"a": tf.constant(1.5)}, [tf.constant(1), 2], summarize=summarize)
     theirs = capfd.readouterr().err
     mtf.print(*[mtf.constant(v) if isinstance(v, np.ndarray) else v for v in values],
-              summarize=summarize)
+              {"a": mtf.constant(1.5)}, [mtf.constant(1), 2], summarize=summarize)
     assert capfd.readouterr().err == theirs
 
 
