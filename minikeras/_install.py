@@ -31,6 +31,18 @@ def unavailable_message(name):
             f"Use `keras.ops` / numpy instead.")
 
 
+def missing_attribute(module_name):
+    """A module `__getattr__` for `minikeras.tf.X`: a name it lacks raises the stand-in's error
+    (`tf.math.foo is not available: ...`)."""
+    path = module_name.replace("minikeras.tf.", "", 1)
+
+    def __getattr__(name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise AttributeError(unavailable_message(f"{path}.{name}"))
+    return __getattr__
+
+
 class _AliasLoader(importlib.abc.Loader):
     """Hands out the already-imported minikeras module under the alias name."""
 

@@ -504,6 +504,13 @@ def test_tnp_is_keras_ops_with_tensors():
 def test_names_not_provided_raise_one_error_naming_them():
     with pytest.raises(AttributeError, match=r"tf.lite is not available: minikeras's TensorFlow"):
         tf.lite
+    with pytest.raises(AttributeError, match=r"tf.math.lgamma is not available"):
+        tf.math.lgamma
+    with pytest.raises(AttributeError, match=r"tf.image.random_hue is not available"):
+        tf.image.random_hue
+    for module in (tf.math, tf.nn, tf.random, tf.image, tf.linalg, tf.strings, tf.io):
+        helpers = {"read", "numpy", "op", "integer", "gather", "untraced", "draw_seed"}
+        assert not helpers & set(vars(module)), module  # no helper poses as a tf. name
     with pytest.raises(AttributeError, match=r"TensorFlow has it as `tf.math.reduce_std`"):
         tf.reduce_std
     assert tf.keras is minikeras and tf.initializers is minikeras.initializers

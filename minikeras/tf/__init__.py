@@ -14,7 +14,7 @@ through every differentiable `tf.*` function.
 """
 import importlib
 
-from minikeras._install import unavailable_message
+from minikeras._install import unavailable_message as _unavailable_message
 from minikeras.engine.tensor import Tensor  # noqa: F401  (tf.Tensor: the type of results)
 from minikeras.tf import dtypes, errors, linalg, math, nn, random  # noqa: F401  (tf.math, ...)
 from minikeras.tf._array_ops import (  # noqa: F401
@@ -69,7 +69,7 @@ def __getattr__(name):
         return GradientTape
     if name.startswith("__"):
         raise AttributeError(name)
-    message = unavailable_message(name)
+    message = _unavailable_message(name)
     homes = [m.__name__ for m in (math, nn, linalg) if name in vars(m) and not name.startswith("_")]
     if homes:  # tf.reduce_std: TensorFlow too has it only as tf.math.reduce_std
         message += f" TensorFlow has it as `{homes[0].replace('minikeras.', '')}.{name}`."

@@ -225,7 +225,7 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
     """mask[..., j] = j < lengths[...]: True for the first lengths[i] steps of each row."""
     n = numpy(lengths)
     maxlen = int(n.max()) if maxlen is None else integer(maxlen, "maxlen")
-    return (onp.arange(maxlen) < n[..., None]).astype(dtypes.numpy_dtype(dtype))
+    return (onp.arange(maxlen) < n[..., None]).astype(dtypes.as_dtype(dtype).dtype)
 
 
 def _argsort(x, axis, direction):
@@ -260,7 +260,7 @@ def unique(x, out_idx=dtypes.int32, name=None):
     order = onp.argsort(first)  # distinct values by first appearance
     rank = onp.empty_like(order)
     rank[order] = onp.arange(len(order))
-    return Unique(v[onp.sort(first)], rank[inverse].astype(dtypes.numpy_dtype(out_idx)))
+    return Unique(v[onp.sort(first)], rank[inverse].astype(dtypes.as_dtype(out_idx).dtype))
 
 
 @op

@@ -81,7 +81,7 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
     if fn_output_signature is not None or dtype is not None:
         wanted = fn_output_signature if fn_output_signature is not None else dtype
         target = getattr(wanted, "dtype", wanted)
-        results = [tensor(ops.cast(read(r), dtypes.numpy_dtype(target))) for r in results]
+        results = [tensor(ops.cast(read(r), dtypes.as_dtype(target).dtype)) for r in results]
     return _stack_like(results)
 
 
@@ -94,11 +94,11 @@ def _outputs(result, Tout):
     """Function results converted to the dtypes `Tout` lists (one dtype or a list)."""
     if isinstance(Tout, (list, tuple)):
         result = result if isinstance(result, (list, tuple)) else [result]
-        return [tensor(onp.asarray(untraced(read_value(r)), dtypes.numpy_dtype(t)))
+        return [tensor(onp.asarray(untraced(read_value(r)), dtypes.as_dtype(t).dtype))
                 for r, t in zip(result, Tout)]
     if Tout is None:
         return None
-    return tensor(onp.asarray(untraced(read_value(result)), dtypes.numpy_dtype(Tout)))
+    return tensor(onp.asarray(untraced(read_value(result)), dtypes.as_dtype(Tout).dtype))
 
 
 def py_function(func, inp, Tout, name=None):

@@ -50,9 +50,9 @@ def _convert(x, dtype=None, what="value"):
     """An array (or traced value) of `x`, converted as the module docstring says."""
     x = read_value(x)
     if is_traced(x):
-        return x if dtype is None else ops.cast(x, dtypes.numpy_dtype(dtype))
+        return x if dtype is None else ops.cast(x, dtypes.as_dtype(dtype).dtype)
     if isinstance(x, (list, tuple)) and builtins.any(is_traced(read_value(e)) for e in x):
-        return ops.convert_to_tensor(x, None if dtype is None else dtypes.numpy_dtype(dtype))
+        return ops.convert_to_tensor(x, None if dtype is None else dtypes.as_dtype(dtype).dtype)
     if isinstance(x, KerasTensor):
         raise TypeError(f"`{what}` is a symbolic KerasTensor; tf functions compute on values. "
                         "Use `keras.ops` (or a Lambda layer) in a functional model.")
@@ -68,7 +68,7 @@ def _convert(x, dtype=None, what="value"):
         raise TypeError(f"`{what}` can't be converted to a tensor: elements of types "
                         f"{sorted({type(e).__name__ for e in arr.ravel().tolist()})}.")
     if dtype is not None:
-        target = dtypes.numpy_dtype(dtype)
+        target = dtypes.as_dtype(dtype).dtype
         if arr.dtype == object and target != object or target == object and arr.dtype != object:
             raise TypeError(f"`{what}` of dtype {dtypes.as_dtype(arr.dtype).name} can't be "
                             f"converted to {dtypes.as_dtype(dtype).name}.")
@@ -119,7 +119,7 @@ def constant(value, dtype=None, shape=None, name="Const"):
 def cast(x, dtype, name=None):
     """`x` converted to `dtype`: floats to ints round towards zero, numbers to bool are
     `x != 0`. Strings don't cast (`tf.strings.to_number`, `tf.strings.as_string` do)."""
-    target = dtypes.numpy_dtype(dtype)
+    target = dtypes.as_dtype(dtype).dtype
     x = read(x)
     if (target == object) != (x.dtype == object):
         raise TypeError(f"Cast {dtypes.as_dtype(x.dtype).name} to {dtypes.as_dtype(dtype).name} "
@@ -156,14 +156,14 @@ def _static_shape(x):
 def shape(input, out_type=None, name=None):
     """The shape of `input` as a 1-D int32 tensor; `tf.shape(x)[0]` is an int usable in
     `tf.reshape`, `tf.zeros`, ..."""
-    return onp.array(_static_shape(input), dtype=dtypes.numpy_dtype(out_type or dtypes.int32))
+    return onp.array(_static_shape(input), dtype=dtypes.as_dtype(out_type or dtypes.int32).dtype)
 
 
 @op
 def size(input, out_type=None, name=None):
     """The number of elements of `input` (a 0-d int32 tensor)."""
     n = int(onp.prod(_static_shape(input)))
-    return onp.array(n, dtype=dtypes.numpy_dtype(out_type or dtypes.int32))
+    return onp.array(n, dtype=dtypes.as_dtype(out_type or dtypes.int32).dtype)
 
 
 @op
@@ -353,13 +353,13 @@ def _dtype_of(*values):
 @op
 def zeros(shape, dtype=dtypes.float32, name=None):
     """A tensor of zeros (float32 unless `dtype`)."""
-    return onp.zeros(shape_arg(shape), dtypes.numpy_dtype(dtype))
+    return onp.zeros(shape_arg(shape), dtypes.as_dtype(dtype).dtype)
 
 
 @op
 def ones(shape, dtype=dtypes.float32, name=None):
     """A tensor of ones (float32 unless `dtype`)."""
-    return onp.ones(shape_arg(shape), dtypes.numpy_dtype(dtype))
+    return onp.ones(shape_arg(shape), dtypes.as_dtype(dtype).dtype)
 
 
 @op
@@ -373,14 +373,14 @@ def fill(dims, value, name=None):
 def zeros_like(input, dtype=None, name=None):
     """Zeros with the shape (and, unless `dtype`, the dtype) of `input`."""
     x = numpy(input)
-    return onp.zeros(x.shape, dtypes.numpy_dtype(dtype) if dtype is not None else x.dtype)
+    return onp.zeros(x.shape, dtypes.as_dtype(dtype).dtype if dtype is not None else x.dtype)
 
 
 @op
 def ones_like(input, dtype=None, name=None):
     """Ones with the shape (and, unless `dtype`, the dtype) of `input`."""
     x = numpy(input)
-    return onp.ones(x.shape, dtypes.numpy_dtype(dtype) if dtype is not None else x.dtype)
+    return onp.ones(x.shape, dtypes.as_dtype(dtype).dtype if dtype is not None else x.dtype)
 
 
 @op
@@ -389,7 +389,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):
     Python ints, float32 if any argument is a Python float."""
     if limit is None:
         start, limit = 0, start
-    out_dtype = dtypes.numpy_dtype(dtype) if dtype is not None else _dtype_of(start, limit, delta)
+    out_dtype = dtypes.as_dtype(dtype).dtype if dtype is not None else _dtype_of(start, limit, delta)
     return onp.arange(*(numpy(_convert(v)).item() for v in (start, limit, delta))).astype(out_dtype)
 
 
@@ -398,7 +398,7 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name
     """Identity matrices (num_rows x num_columns), repeated over `batch_shape`."""
     m = onp.eye(integer(num_rows, "num_rows"),
                 None if num_columns is None else integer(num_columns, "num_columns"),
-                dtype=dtypes.numpy_dtype(dtype))
+                dtype=dtypes.as_dtype(dtype).dtype)
     if batch_shape is None:
         return m
     return onp.broadcast_to(m, shape_arg(batch_shape, "batch_shape") + m.shape).copy()
@@ -416,7 +416,7 @@ def linspace(start, stop, num, name=None, axis=0):
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
     """on_value at each index's position along a new `axis` (last by default), off_value
     elsewhere; an index outside [0, depth) gives a row of off_value."""
-    dtype = dtypes.numpy_dtype(dtype) if dtype is not None else _dtype_of(
+    dtype = dtypes.as_dtype(dtype).dtype if dtype is not None else _dtype_of(
         on_value, off_value) if (on_value is not None or off_value is not None) else "float32"
     labels = numpy(indices)
     if labels.dtype.kind not in "iu":

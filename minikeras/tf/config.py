@@ -5,6 +5,8 @@
 import collections
 import types
 
+from minikeras._install import missing_attribute as _missing_attribute
+
 PhysicalDevice = collections.namedtuple("PhysicalDevice", ["name", "device_type"])
 LogicalDevice = collections.namedtuple("LogicalDevice", ["name", "device_type"])
 
@@ -95,3 +97,5 @@ threading = types.SimpleNamespace(
 )
 threading.__doc__ = ("`tf.config.threading`: accepted, no effect (numpy's BLAS threads: "
                      "`keras.config.set_blas_threads`).")
+
+__getattr__ = _missing_attribute(__name__)  # tf.<module>.<name> it lacks: one clear error

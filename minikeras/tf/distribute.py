@@ -8,7 +8,8 @@ import contextlib
 import enum
 
 from minikeras import ops
-from minikeras.tf._core import op, read
+from minikeras._install import missing_attribute as _missing_attribute
+from minikeras.tf._core import op as _op, read as _read
 
 _stack = []  # the strategies whose scope() is open, innermost last
 
@@ -84,9 +85,9 @@ class Strategy:
         return f"<{type(self).__name__} (minikeras: one CPU replica)>"
 
 
-@op
+@_op
 def _reduce(value, name, axis):
-    x = read(value)
+    x = _read(value)
     if axis is None:
         return x
     return (ops.sum if name == "SUM" else ops.mean)(x, axis=axis)
@@ -138,3 +139,5 @@ class ReplicaContext:
 def get_replica_context():
     """The one replica's context."""
     return ReplicaContext()
+
+__getattr__ = _missing_attribute(__name__)  # tf.<module>.<name> it lacks: one clear error

@@ -9,6 +9,8 @@ import builtins
 
 import numpy as onp
 
+from minikeras._install import missing_attribute as _missing_attribute
+
 
 class DType:
     """A TensorFlow dtype: `name`, `as_numpy_dtype`, `is_floating`, `min`, `max`, ..."""
@@ -146,7 +148,4 @@ def as_dtype(type_value):
     raise TypeError(f"Cannot convert the argument `type_value`: {type_value!r} to a TensorFlow "
                     f"DType.")
 
-
-def numpy_dtype(dtype):
-    """The numpy dtype for a `dtype=` argument given in any form `as_dtype` takes."""
-    return as_dtype(dtype).dtype
+__getattr__ = _missing_attribute(__name__)  # tf.<module>.<name> it lacks: one clear error

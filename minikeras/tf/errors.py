@@ -5,6 +5,7 @@ exception that means the same thing, so `except ValueError` and `except
 tf.errors.InvalidArgumentError` both catch a bad argument, and `except FileNotFoundError` catches
 `tf.errors.NotFoundError`.
 """
+from minikeras._install import missing_attribute as _missing_attribute
 
 
 class OpError(Exception):
@@ -49,3 +50,6 @@ class InternalError(OpError, RuntimeError):
 
 class UnknownError(OpError, RuntimeError):
     """An error that fits no other class."""
+
+
+__getattr__ = _missing_attribute(__name__)  # tf.<module>.<name> it lacks: one clear error

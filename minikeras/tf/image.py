@@ -8,10 +8,12 @@ import numpy as onp
 from autograd import numpy as anp
 
 from minikeras import ops
-from minikeras.engine.autodiff import untraced
+from minikeras._install import missing_attribute as _missing_attribute
+from minikeras.engine.autodiff import untraced as _untraced
 from minikeras.layers.preprocessing import image_ops
 from minikeras.tf import dtypes
-from minikeras.tf._core import integer, numpy, op, read, shape_arg
+from minikeras.tf._core import (
+    integer as _integer, numpy as _numpy, op as _op, read as _read, shape_arg as _shape_arg)
 from minikeras.tf.io import decode_image, decode_jpeg, decode_png, encode_png  # noqa: F401
 from minikeras.tf.random import _rng
 
@@ -29,7 +31,7 @@ class ResizeMethod:
 
 
 def _image(image, what="image"):
-    x = read(image)
+    x = _read(image)
     if anp.ndim(x) not in (3, 4):
         raise ValueError(f"`{what}` must be 3-D (height, width, channels) or 4-D (batch, height, "
                          f"width, channels). Received: shape {anp.shape(x)}")
@@ -40,13 +42,13 @@ def _hw(x):
     return anp.shape(x)[-3], anp.shape(x)[-2]
 
 
-@op
+@_op
 def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=False,
            antialias=False, name=None):
     """`images` resized to `size` = (height, width) with half-pixel centres; float32 results
     except for "nearest", which keeps the dtype. `preserve_aspect_ratio` fits the image inside
     `size` instead."""
-    x, (height, width) = _image(images, "images"), shape_arg(size, "size")
+    x, (height, width) = _image(images, "images"), _shape_arg(size, "size")
     method = str(method).lower()
     if method not in image_ops.RESIZE_INTERPOLATIONS:
         raise ValueError(f"`method`={method!r} is not supported: use one of "
@@ -72,49 +74,49 @@ def _random_mask(x, seed):
     return coins.reshape(-1, 1, 1, 1) if anp.ndim(x) == 4 else coins[0]
 
 
-@op
+@_op
 def flip_left_right(image): "`image` mirrored horizontally (the width axis reversed)."; return _flip(_image(image), -2)
-@op
+@_op
 def flip_up_down(image): "`image` mirrored vertically (the height axis reversed)."; return _flip(_image(image), -3)
 
 
-@op
+@_op
 def random_flip_left_right(image, seed=None):
     """Each image mirrored horizontally with probability 1/2 (independently in a batch)."""
     x = _image(image)
     return _flip(x, -2, _random_mask(x, seed))
 
 
-@op
+@_op
 def random_flip_up_down(image, seed=None):
     """Each image mirrored vertically with probability 1/2 (independently in a batch)."""
     x = _image(image)
     return _flip(x, -3, _random_mask(x, seed))
 
 
-@op
+@_op
 def transpose(image, name=None):
     """`image` with height and width swapped."""
     return ops.swapaxes(_image(image), -3, -2)
 
 
-@op
+@_op
 def rot90(image, k=1, name=None):
     """`image` rotated counter-clockwise by k quarter turns."""
     x = _image(image)
-    for _ in range(integer(k, "k") % 4):
+    for _ in range(_integer(k, "k") % 4):
         x = ops.flip(ops.swapaxes(x, -3, -2), axis=-3)
     return x
 
 
 def _box_args(x, offset_height, offset_width, target_height, target_width):
-    return [integer(v, what) for v, what in ((offset_height, "offset_height"),
+    return [_integer(v, what) for v, what in ((offset_height, "offset_height"),
                                             (offset_width, "offset_width"),
                                             (target_height, "target_height"),
                                             (target_width, "target_width"))]
 
 
-@op
+@_op
 def crop_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
     """The box of `image` whose top-left corner is (offset_height, offset_width), of size
     target_height x target_width."""
@@ -127,7 +129,7 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
     return x[..., oh:oh + th, ow:ow + tw, :]
 
 
-@op
+@_op
 def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
     """`image` placed at (offset_height, offset_width) in a zero image of size
     target_height x target_width."""
@@ -141,22 +143,22 @@ def pad_to_bounding_box(image, offset_height, offset_width, target_height, targe
     return ops.pad(x, widths)
 
 
-@op
+@_op
 def resize_with_crop_or_pad(image, target_height, target_width):
     """`image` centrally cropped and / or zero-padded to target_height x target_width."""
     x = _image(image)
     h, w = _hw(x)
-    th, tw = integer(target_height, "target_height"), integer(target_width, "target_width")
+    th, tw = _integer(target_height, "target_height"), _integer(target_width, "target_width")
     cropped = crop_to_bounding_box(x, max((h - th) // 2, 0), max((w - tw) // 2, 0),
                                    min(th, h), min(tw, w))
     return pad_to_bounding_box(cropped, max((th - h) // 2, 0), max((tw - w) // 2, 0), th, tw)
 
 
-@op
+@_op
 def central_crop(image, central_fraction):
     """The central `central_fraction` (in (0, 1]) of the image's height and width."""
     x = _image(image)
-    fraction = float(numpy(central_fraction))
+    fraction = float(_numpy(central_fraction))
     if not 0.0 < fraction <= 1.0:
         raise ValueError(f"`central_fraction` must be in (0, 1]. Received: {fraction}")
     h, w = _hw(x)
@@ -164,10 +166,10 @@ def central_crop(image, central_fraction):
     return x[..., top:h - top, left:w - left, :]
 
 
-@op
+@_op
 def random_crop(value, size, seed=None, name=None):
     """A block of `size` (one entry per axis of `value`) at a random offset."""
-    x, size = read(value), shape_arg(size, "size")
+    x, size = _read(value), _shape_arg(size, "size")
     shape = anp.shape(x)
     if len(size) != len(shape) or any(s > n for s, n in zip(size, shape)):
         raise ValueError(f"`size`={size} must have one entry per axis of `value` (shape "
@@ -177,40 +179,40 @@ def random_crop(value, size, seed=None, name=None):
     return x[tuple(slice(b, b + s) for b, s in zip(start, size))]
 
 
-@op
+@_op
 def extract_patches(images, sizes, strides, rates, padding, name=None):
     """(batch, rows, cols, kh * kw * channels): each output pixel holds the kh x kw patch at it
     (sizes = [1, kh, kw, 1], strides and rates likewise), flattened in (row, col, channel) order.
     A convolution with an identity kernel, so it is differentiable."""
-    x = read(images)
+    x = _read(images)
     if anp.ndim(x) != 4:
         raise ValueError(f"`images` must be 4-D (batch, height, width, channels). Received: "
                          f"shape {anp.shape(x)}")
     (kh, kw), channels = _window(sizes, "sizes"), anp.shape(x)[-1]
-    dtype = untraced(x).dtype if untraced(x).dtype.kind == "f" else onp.dtype("float32")
+    dtype = _untraced(x).dtype if _untraced(x).dtype.kind == "f" else onp.dtype("float32")
     kernel = onp.eye(kh * kw * channels, dtype=dtype).reshape(kh, kw, channels, -1)
     out = ops.conv(ops.cast(x, dtype), kernel, strides=_window(strides, "strides"),
                    padding=str(padding).lower(), dilation_rate=_window(rates, "rates"))
-    return ops.cast(out, untraced(x).dtype)
+    return ops.cast(out, _untraced(x).dtype)
 
 
 def _window(value, what):
-    v = [int(s) for s in numpy(value)]
+    v = [int(s) for s in _numpy(value)]
     if len(v) != 4 or v[0] != 1 or v[3] != 1:
         raise ValueError(f"`{what}` must be [1, rows, cols, 1]. Received: {what}={v}")
     return v[1], v[2]
 
 
 # --- pixel values -----------------------------------------------------------------------------
-@op
+@_op
 def convert_image_dtype(image, dtype, saturate=False, name=None):
     """`image` in another dtype, rescaled: integer images span [0, MAX] of their dtype, float
     images [0, 1]. Float to float is a plain cast (values are not rescaled)."""
-    x, src, dst = read(image), dtypes.as_dtype(untraced(read(image)).dtype), dtypes.as_dtype(dtype)
+    x, src, dst = _read(image), dtypes.as_dtype(_untraced(_read(image)).dtype), dtypes.as_dtype(dtype)
     if src == dst:
         return x
     if src.is_integer and dst.is_integer:
-        v = numpy(x).astype(onp.int64)
+        v = _numpy(x).astype(onp.int64)
         if src.max > dst.max:
             return (v // ((int(src.max) + 1) // (int(dst.max) + 1))).astype(dst.dtype)
         return (v * ((int(dst.max) + 1) // (int(src.max) + 1))).astype(dst.dtype)
@@ -218,7 +220,7 @@ def convert_image_dtype(image, dtype, saturate=False, name=None):
         return ops.cast(x, dst.dtype)
     if src.is_integer:
         return ops.multiply(ops.cast(x, dst.dtype), onp.asarray(1.0 / src.max, dst.dtype))
-    scaled = numpy(x) * (dst.max + 0.5)
+    scaled = _numpy(x) * (dst.max + 0.5)
     if saturate:
         scaled = onp.clip(scaled, dst.min, dst.max)
     return scaled.astype(dst.dtype)
@@ -226,7 +228,7 @@ def convert_image_dtype(image, dtype, saturate=False, name=None):
 
 def _as_float_image(x):
     """(float image, its original dtype): integer images scaled to [0, 1] in float32."""
-    dtype = untraced(x).dtype
+    dtype = _untraced(x).dtype
     return (x, dtype) if dtype.kind == "f" else (convert_image_dtype(x, "float32"), dtype)
 
 
@@ -234,77 +236,79 @@ def _back(x, dtype):
     return x if dtype.kind == "f" else convert_image_dtype(x, dtype, saturate=True)
 
 
-@op
+@_op
 def per_image_standardization(image):
     """(x - mean) / max(stddev, 1 / sqrt(N)) per image, N its number of values; float32 for
     integer images."""
     x = _image(image)
-    if untraced(x).dtype.kind != "f":
+    if _untraced(x).dtype.kind != "f":
         x = ops.cast(x, "float32")
     h, w = _hw(x)
     axes = (-3, -2, -1)
     mean = ops.mean(x, axis=axes, keepdims=True)
     std = ops.std(x, axis=axes, keepdims=True)
-    floor = onp.asarray(1.0 / onp.sqrt(h * w * anp.shape(x)[-1]), untraced(x).dtype)
+    floor = onp.asarray(1.0 / onp.sqrt(h * w * anp.shape(x)[-1]), _untraced(x).dtype)
     return ops.divide(ops.subtract(x, mean), ops.maximum(std, floor))
 
 
-@op
+@_op
 def adjust_brightness(image, delta):
     """image + delta (integer images are shifted in [0, 1] and converted back)."""
-    x, dtype = _as_float_image(read(image))
-    return _back(ops.add(x, ops.cast(read(delta), untraced(x).dtype)), dtype)
+    x, dtype = _as_float_image(_read(image))
+    return _back(ops.add(x, ops.cast(_read(delta), _untraced(x).dtype)), dtype)
 
 
-@op
+@_op
 def random_brightness(image, max_delta, seed=None):
     """image + delta, one delta uniform in [-max_delta, max_delta) for the whole tensor."""
-    max_delta = float(numpy(max_delta))
+    max_delta = float(_numpy(max_delta))
     if max_delta < 0:
         raise ValueError(f"`max_delta` must be non-negative. Received: max_delta={max_delta}")
     return adjust_brightness(image, _rng(seed).uniform(-max_delta, max_delta))
 
 
-@op
+@_op
 def adjust_contrast(images, contrast_factor):
     """(x - mean) * contrast_factor + mean, the mean of each channel of each image."""
     x, dtype = _as_float_image(_image(images, "images"))
     mean = ops.mean(x, axis=(-3, -2), keepdims=True)
-    factor = ops.cast(read(contrast_factor), untraced(x).dtype)
+    factor = ops.cast(_read(contrast_factor), _untraced(x).dtype)
     return _back(ops.add(ops.multiply(ops.subtract(x, mean), factor), mean), dtype)
 
 
-@op
+@_op
 def random_contrast(image, lower, upper, seed=None):
     """adjust_contrast with a factor uniform in [lower, upper)."""
-    lower, upper = float(numpy(lower)), float(numpy(upper))
+    lower, upper = float(_numpy(lower)), float(_numpy(upper))
     if not 0 <= lower < upper:
         raise ValueError(f"`lower` and `upper` must satisfy 0 <= lower < upper. Received: "
                          f"lower={lower}, upper={upper}")
     return adjust_contrast(image, _rng(seed).uniform(lower, upper))
 
 
-@op
+@_op
 def rgb_to_grayscale(images, name=None):
     """0.2989 R + 0.587 G + 0.114 B, keeping a channel axis of size 1."""
-    x, dtype = _as_float_image(read(images))
-    weights = onp.asarray([0.2989, 0.5870, 0.1140], untraced(x).dtype)
+    x, dtype = _as_float_image(_read(images))
+    weights = onp.asarray([0.2989, 0.5870, 0.1140], _untraced(x).dtype)
     return _back(ops.expand_dims(ops.tensordot(x, weights, axes=1), -1), dtype)
 
 
-@op
+@_op
 def grayscale_to_rgb(images, name=None):
     """The single channel repeated three times."""
-    x = read(images)
+    x = _read(images)
     return ops.concatenate([x, x, x], axis=-1)
 
 
-@op
+@_op
 def psnr(a, b, max_val, name=None):
     """20 log10(max_val) - 10 log10(mean((a - b)^2)) per image (over the last three axes)."""
-    x, _ = _as_float_image(read(a))
-    y, _ = _as_float_image(read(b))
+    x, _ = _as_float_image(_read(a))
+    y, _ = _as_float_image(_read(b))
     mse = ops.mean(ops.square(ops.subtract(x, y)), axis=(-3, -2, -1))
-    max_val = float(numpy(max_val)) / (1 if untraced(read(a)).dtype.kind == "f" else
-                                        dtypes.as_dtype(untraced(read(a)).dtype).max)
+    max_val = float(_numpy(max_val)) / (1 if _untraced(_read(a)).dtype.kind == "f" else
+                                        dtypes.as_dtype(_untraced(_read(a)).dtype).max)
     return ops.subtract(20.0 * onp.log10(max_val), ops.multiply(10.0 / onp.log(10.0), ops.log(mse)))
+
+__getattr__ = _missing_attribute(__name__)  # tf.<module>.<name> it lacks: one clear error

@@ -11,15 +11,16 @@ import types
 
 import numpy as onp
 
+from minikeras._install import missing_attribute as _missing_attribute
 from minikeras.tf import dtypes
-from minikeras.tf._core import integer, numpy, op
-from minikeras.tf.errors import NotFoundError
+from minikeras.tf._core import integer as _integer, numpy as _numpy, op as _op
+from minikeras.tf.errors import NotFoundError as _NotFoundError
 from minikeras.utils import png
-from minikeras.utils.image_utils import to_channels
+from minikeras.utils.image_utils import to_channels as _to_channels
 
 
 def _path(filename):
-    v = numpy(filename)
+    v = _numpy(filename)
     v = v.item() if v.ndim == 0 else v
     return os.fsdecode(v)
 
@@ -31,14 +32,14 @@ def _string(data):
 
 
 def _bytes(contents):
-    v = numpy(contents)
+    v = _numpy(contents)
     v = v.item() if v.ndim == 0 else v
     if not isinstance(v, bytes):
         raise TypeError(f"`contents` must be a string tensor (bytes). Received: {type(v).__name__}")
     return v
 
 
-@op
+@_op
 def read_file(filename, name=None):
     """The contents of the file `filename` as a string tensor."""
     path = _path(filename)
@@ -46,7 +47,7 @@ def read_file(filename, name=None):
         with open(path, "rb") as f:
             return _string(f.read())
     except FileNotFoundError:
-        raise NotFoundError(f"tf.io.read_file: {path}; No such file or directory") from None
+        raise _NotFoundError(f"tf.io.read_file: {path}; No such file or directory") from None
 
 
 def write_file(filename, contents, name=None):
@@ -76,11 +77,11 @@ def _decode(contents, channels, dtype, what):
     pixels = _pixels(_bytes(contents), what)
     if pixels.dtype == onp.uint16:
         pixels = (pixels >> 8).astype(onp.uint8)
-    channels = 0 if channels is None else integer(channels, "channels")
+    channels = 0 if channels is None else _integer(channels, "channels")
     if channels not in (0, 1, 3, 4):
         raise ValueError(f"`channels` must be 0, 1, 3 or 4. Received: channels={channels}")
     if channels:
-        pixels = to_channels(pixels, channels)
+        pixels = _to_channels(pixels, channels)
     dtype = dtypes.as_dtype(dtype)
     if dtype.is_floating:
         return (pixels / 255.0).astype(dtype.dtype)
@@ -89,30 +90,30 @@ def _decode(contents, channels, dtype, what):
     return pixels
 
 
-@op
+@_op
 def decode_png(contents, channels=0, dtype=dtypes.uint8, name=None):
     """PNG bytes -> (height, width, channels) uint8 (channels=0: as stored; 1, 3 or 4 convert)."""
     return _decode(contents, channels, dtype, "decode_png")
 
 
-@op
+@_op
 def decode_jpeg(contents, channels=0, ratio=1, fancy_upscaling=True, try_recover_truncated=False,
                 acceptable_fraction=1, dct_method="", name=None):
     """JPEG bytes -> (height, width, channels) uint8 (needs Pillow)."""
     return _decode(contents, channels, dtypes.uint8, "decode_jpeg")
 
 
-@op
+@_op
 def decode_image(contents, channels=None, dtype=dtypes.uint8, name=None, expand_animations=True):
     """PNG, JPEG, GIF or BMP bytes -> (height, width, channels) (`dtype` float32 scales to
     [0, 1]); a GIF gives its first frame."""
     return _decode(contents, channels, dtype, "decode_image")
 
 
-@op
+@_op
 def encode_png(image, compression=-1, name=None):
     """A (height, width, channels) uint8 image -> PNG bytes as a string tensor."""
-    return _string(png.encode_png(numpy(image)))
+    return _string(png.encode_png(_numpy(image)))
 
 
 def _exists(path):
@@ -135,3 +136,5 @@ gfile = types.SimpleNamespace(
     GFile=open, join=os.path.join,
 )
 gfile.__doc__ = "`tf.io.gfile`: file-system helpers on local paths (os, shutil, glob)."
+
+__getattr__ = _missing_attribute(__name__)  # tf.<module>.<name> it lacks: one clear error

@@ -10,15 +10,17 @@ import re
 
 import numpy as onp
 
+from minikeras._install import missing_attribute as _missing_attribute
 from minikeras.tf import dtypes
-from minikeras.tf._core import axis_arg, integer, numpy, op
+from minikeras.tf._core import (
+    axis_arg as _axis_arg, integer as _integer, numpy as _numpy, op as _op)
 
 _to_bytes = onp.frompyfunc(lambda s: s if isinstance(s, bytes) else str(s).encode("utf-8"), 1, 1)
 
 
 def _strings(input):
     """`input` as an object array of bytes."""
-    v = numpy(input)
+    v = _numpy(input)
     out = onp.empty(v.shape, dtype=object)
     out[...] = _to_bytes(v) if v.size else v
     return out
@@ -33,26 +35,26 @@ def _map(fn, input):
 
 
 def _pattern(pattern):
-    p = numpy(pattern)
+    p = _numpy(pattern)
     p = p.item() if p.ndim == 0 else p
     return re.compile(p if isinstance(p, bytes) else str(p).encode("utf-8"))
 
 
 def _text(value):
-    v = numpy(value)
+    v = _numpy(value)
     v = v.item() if v.ndim == 0 else v
     return v if isinstance(v, bytes) else str(v).encode("utf-8")
 
 
-@op
+@_op
 def lower(input, encoding="", name=None): "Each string with ASCII letters lower-cased."; return _map(bytes.lower, input)
-@op
+@_op
 def upper(input, encoding="", name=None): "Each string with ASCII letters upper-cased."; return _map(bytes.upper, input)
-@op
+@_op
 def strip(input, name=None): "Each string without leading and trailing whitespace."; return _map(bytes.strip, input)
 
 
-@op
+@_op
 def regex_replace(input, pattern, rewrite, replace_global=True, name=None):
     """Each string with the matches of `pattern` replaced by `rewrite` (\\1 refers to a group);
     only the first match unless `replace_global`."""
@@ -60,30 +62,30 @@ def regex_replace(input, pattern, rewrite, replace_global=True, name=None):
     return _map(lambda s: regex.sub(rewrite, s, count=0 if replace_global else 1), input)
 
 
-@op
+@_op
 def regex_full_match(input, pattern, name=None):
     """Whether each whole string matches `pattern` (bool)."""
     regex = _pattern(pattern)
     return _map(lambda s: regex.fullmatch(s) is not None, input).astype(bool)
 
 
-@op
+@_op
 def length(input, unit="BYTE", name=None):
     """The length of each string in bytes ("BYTE") or in characters ("UTF8_CHAR"), int32."""
     count = len if unit == "BYTE" else (lambda s: len(s.decode("utf-8")))
     return _map(count, input).astype("int32")
 
 
-@op
+@_op
 def substr(input, pos, len, unit="BYTE", name=None):
     """The `len` bytes (or UTF-8 characters) of each string starting at `pos`."""
-    start, size = integer(pos, "pos"), integer(len, "len")
+    start, size = _integer(pos, "pos"), _integer(len, "len")
     if unit == "BYTE":
         return _map(lambda s: s[start:start + size], input)
     return _map(lambda s: s.decode("utf-8")[start:start + size].encode("utf-8"), input)
 
 
-@op
+@_op
 def join(inputs, separator="", name=None):
     """The strings of the same-shape tensors `inputs` joined elementwise with `separator`."""
     sep, parts = _text(separator), onp.broadcast_arrays(*[_strings(t) for t in inputs])
@@ -92,10 +94,10 @@ def join(inputs, separator="", name=None):
     return out
 
 
-@op
+@_op
 def reduce_join(inputs, axis=None, keepdims=False, separator="", name=None):
     """The strings joined with `separator` along `axis` (all of them when None)."""
-    x, sep, axis = _strings(inputs), _text(separator), axis_arg(axis)
+    x, sep, axis = _strings(inputs), _text(separator), _axis_arg(axis)
     if axis is None:
         x, axis = x.reshape(-1), 0
     moved = onp.moveaxis(x, axis, -1)
@@ -112,7 +114,7 @@ def _split_one(s, sep, maxsplit):
     return out
 
 
-@op
+@_op
 def split(input, sep=None, maxsplit=-1, name="split"):
     """The tokens of a string split on `sep` (runs of whitespace when None): a 1-D tensor for a
     scalar string, a list of 1-D tensors for a 1-D tensor of strings."""
@@ -124,7 +126,7 @@ def split(input, sep=None, maxsplit=-1, name="split"):
     return [_split_one(s, sep, maxsplit) for s in x]
 
 
-@op
+@_op
 def unicode_split(input, input_encoding, errors="replace", replacement_char=65533, name=None):
     """The UTF-8 characters of a string (as bytes): 1-D for a scalar, a list for 1-D input."""
     def chars(s):
@@ -135,7 +137,7 @@ def unicode_split(input, input_encoding, errors="replace", replacement_char=6553
     return chars(x.item()) if x.ndim == 0 else [chars(s) for s in x.ravel()]
 
 
-@op
+@_op
 def to_number(string_tensor, out_type=dtypes.float32, name=None):
     """Each string parsed as a number of `out_type` (float32 by default)."""
     dtype = dtypes.as_dtype(out_type)
@@ -150,11 +152,11 @@ def to_number(string_tensor, out_type=dtypes.float32, name=None):
     return _map(number, string_tensor).astype(dtype.dtype)
 
 
-@op
+@_op
 def as_string(input, precision=-1, scientific=False, shortest=False, width=-1, fill="", name=None):
     """Each number as a string: floats with 6 decimals unless `precision` ("%f" / "%e"), ints as
     digits, bools as "true" / "false"."""
-    x = numpy(input)
+    x = _numpy(input)
     if x.dtype == bool:
         fmt = lambda v: b"true" if v else b"false"  # noqa: E731
     elif x.dtype.kind in "iu":
@@ -165,3 +167,5 @@ def as_string(input, precision=-1, scientific=False, shortest=False, width=-1, f
     out = onp.empty(x.shape, dtype=object)
     out[...] = onp.frompyfunc(fmt, 1, 1)(x) if x.size else out
     return out
+
+__getattr__ = _missing_attribute(__name__)  # tf.<module>.<name> it lacks: one clear error

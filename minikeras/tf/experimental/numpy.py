@@ -8,10 +8,11 @@ prefer_float32=True)` was called. `tnp.float32` ... are numpy's scalar types, as
 import numpy as onp
 
 from minikeras import ops
-from minikeras.engine.tensor import Tensor
-from minikeras.tf._core import op
+from minikeras._install import missing_attribute as _missing_attribute
+from minikeras.engine.tensor import Tensor as _Tensor
+from minikeras.tf._core import op as _op
 
-ndarray = Tensor
+ndarray = _Tensor
 newaxis = None
 pi, e, inf, nan = onp.pi, onp.e, onp.inf, onp.nan
 (bool_, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16, float32, float64,
@@ -39,7 +40,7 @@ def _numpy_function(name, fn):
     function.__name__ = function.__qualname__ = name
     function.__module__ = __name__
     function.__doc__ = fn.__doc__
-    return op(function)
+    return _op(function)
 
 
 for _name in _SAME_NAME:
@@ -49,3 +50,6 @@ asarray = _numpy_function("asarray", ops.convert_to_tensor)
 
 def experimental_enable_numpy_behavior(prefer_float32=False, dtype_conversion_mode="legacy"):
     """Accepted: tensors already are numpy arrays (`.reshape`, `.T`, operators, ...)."""
+
+
+__getattr__ = _missing_attribute(__name__)  # tf.<module>.<name> it lacks: one clear error
