@@ -535,6 +535,17 @@ def _finite_differences(fn, values, eps=1e-4):
     return out
 
 
+def test_split_and_unstack_give_lists_also_while_traced():
+    def fn(x):
+        parts = tf.split(x, 2, axis=1)
+        rows = tf.unstack(x)
+        assert type(parts) is list and type(rows) is list and all(is_traced(p) for p in parts)
+        parts[0] = parts[0] * 3.0  # tutorials replace a part in place (ShiftViT)
+        return tf.reduce_sum(tf.concat(parts, axis=1)) + tf.reduce_sum(rows[0])
+    _, (grad,) = _grads(fn, np.ones((2, 4)))
+    assert grad.tolist() == [[4.0, 4.0, 2.0, 2.0], [3.0, 3.0, 1.0, 1.0]]
+
+
 def test_results_stay_traced_and_gradients_match_keras_ops():
     def with_tf(x, w):
         h = tf.nn.relu(tf.matmul(x, w))

@@ -67,14 +67,14 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
         if parts <= 0 or length % parts:
             raise ValueError(f"the size {length} of axis {axis} is not divisible by "
                              f"`num_or_size_splits`={parts}.")
-        return ops.split(x, parts, axis=axis)
+        return list(ops.split(x, parts, axis=axis))  # a list, also of traced parts
     sizes = [int(s) for s in numpy(num_or_size_splits)]
     if sizes.count(-1) == 1:
         sizes[sizes.index(-1)] = length - (builtins.sum(sizes) + 1)
     if builtins.sum(sizes) != length or builtins.min(sizes) < 0:
         raise ValueError(f"`num_or_size_splits`={list(numpy(num_or_size_splits))} does not add up "
                          f"to the size {length} of axis {axis}.")
-    return ops.split(x, list(onp.cumsum(sizes)[:-1]), axis=axis)
+    return list(ops.split(x, list(onp.cumsum(sizes)[:-1]), axis=axis))
 
 
 @op

@@ -46,6 +46,8 @@ def tensor(value):
     if isinstance(value, (list, tuple)):
         return type(value)(tensor(v) for v in value)
     if is_traced(value):
+        if isinstance(untraced(value), (list, tuple)):  # a traced sequence: its traced items
+            return [tensor(v) for v in value]
         return value if isinstance(untraced(value), Tensor) else _traced_tensor(value)
     if type(value) is Tensor or isinstance(value, KerasTensor):
         return value
