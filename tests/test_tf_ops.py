@@ -428,6 +428,14 @@ def test_read_file_and_decode_png(tmp_path):
         tf.io.read_file(str(tmp_path / "nope"))
 
 
+def test_wav_round_trip_and_yuv():
+    audio = np.array([[0.5, -0.25], [1.0, -1.0]], "float32")
+    samples, rate = tf.audio.decode_wav(tf.audio.encode_wav(audio, 8000), desired_channels=3)
+    assert rate.numpy() == 8000 and samples.tolist() == [[0.5, -0.25, -0.25], [32767 / 32768, -1.0, -1.0]]
+    img = randn(2, 2, 3)
+    assert np.allclose(tf.image.yuv_to_rgb(tf.image.rgb_to_yuv(img)), img, atol=1e-5)
+
+
 # --- running code -------------------------------------------------------------------------------
 def test_function_decorator_forms():
     @tf.function

@@ -50,7 +50,8 @@ __version__ = "2.21.0"  # the TensorFlow release whose API the stand-in follows
 _KERAS = {"keras": "minikeras", "initializers": "minikeras.initializers",
           "optimizers": "minikeras.optimizers", "losses": "minikeras.losses",
           "metrics": "minikeras.metrics"}
-_SUBMODULES = ("config", "debugging", "distribute", "experimental", "image", "io", "strings")
+_SUBMODULES = ("audio", "config", "debugging", "distribute", "experimental", "image", "io",
+               "strings")
 
 
 def __getattr__(name):

@@ -301,6 +301,29 @@ def grayscale_to_rgb(images, name=None):
     return ops.concatenate([x, x, x], axis=-1)
 
 
+# YUV as TensorFlow defines it (BT.601 luma; U, V scaled to [-0.436, 0.436] and [-0.615, 0.615])
+_RGB_TO_YUV = onp.array([[0.299, -0.14714119, 0.61497538],
+                         [0.587, -0.28886916, -0.51496512],
+                         [0.114, 0.43601035, -0.10001026]])
+_YUV_TO_RGB = onp.array([[1.0, 1.0, 1.0],
+                         [0.0, -0.394642334, 2.03206185],
+                         [1.13988303, -0.58062185, 0.0]])
+
+
+@_op
+def rgb_to_yuv(images):
+    """Float RGB images in [0, 1] as YUV: [..., 3] @ the RGB-to-YUV matrix."""
+    x = _read(images)
+    return ops.tensordot(x, _RGB_TO_YUV.astype(_untraced(x).dtype), axes=1)
+
+
+@_op
+def yuv_to_rgb(images):
+    """YUV images back to RGB (the inverse matrix of rgb_to_yuv)."""
+    x = _read(images)
+    return ops.tensordot(x, _YUV_TO_RGB.astype(_untraced(x).dtype), axes=1)
+
+
 @_op
 def psnr(a, b, max_val, name=None):
     """20 log10(max_val) - 10 log10(mean((a - b)^2)) per image (over the last three axes)."""

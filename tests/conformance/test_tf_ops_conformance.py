@@ -240,7 +240,7 @@ CASES = [
     C("image.adjust_brightness", IMG, 0.2), C("image.adjust_brightness", IMG8, -0.1),
     C("image.adjust_contrast", IMG, 1.5), C("image.adjust_contrast", IMG8, 0.5),
     C("image.rgb_to_grayscale", IMG), C("image.rgb_to_grayscale", IMG8),
-    C("image.grayscale_to_rgb", IMG[..., :1]), C("image.psnr", IMG, IMG[:, ::-1], 1.0),
+    C("image.grayscale_to_rgb", IMG[..., :1]), C("image.rgb_to_yuv", IMG), C("image.yuv_to_rgb", IMG), C("image.psnr", IMG, IMG[:, ::-1], 1.0),
     C("image.psnr", IMG8, IMG8[::-1], 255),
     # tf.strings
     C("strings.lower", STRINGS), C("strings.upper", STRINGS), C("strings.strip", STRINGS),
@@ -299,6 +299,15 @@ def test_png_bytes_decode_alike(tf):
                         tf.io.decode_png(data, channels=channels), f"channels={channels}")
         assert_same(mtf.io.decode_image(data, dtype="float32"),
                     tf.io.decode_image(data, dtype=tf.float32))
+
+
+@pytest.mark.parametrize("channels, samples", [(-1, -1), (1, 5), (3, 2)])
+def test_wav_encodes_and_decodes_alike(tf, channels, samples):
+    audio = np.array([[0.5, -0.25], [1.0, -1.0], [0.1, 0.3], [1.5, -2.0]], "float32")
+    ours, theirs = mtf.audio.encode_wav(audio, 16000), tf.audio.encode_wav(audio, 16000)
+    assert ours.numpy() == theirs.numpy()
+    assert_same(mtf.audio.decode_wav(ours, channels, samples),
+                tf.audio.decode_wav(theirs, channels, samples))
 
 
 def test_read_file(tf, tmp_path):
