@@ -58,8 +58,6 @@ def tensor(value):
 
 def watched(x):
     """`x`, or its traced value when a recording GradientTape watches it (one level into lists)."""
-    if not getattr(autodiff, "_watched", None):
-        return x
     if isinstance(x, (list, tuple)) and not hasattr(x, "_fields"):
         return type(x)(autodiff.watched_value(v) for v in x)
     return autodiff.watched_value(x)
@@ -71,7 +69,7 @@ def op(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if getattr(autodiff, "_watched", None):
+        if autodiff._watched:  # tensors a recording GradientTape watches
             args = [watched(a) for a in args]
             kwargs = {k: watched(v) for k, v in kwargs.items()}
         try:
@@ -91,7 +89,7 @@ def op(fn):
 def read(x):
     """A tensor argument as an array or traced value (Variables read; lists and numbers as
     `tf.convert_to_tensor` makes them)."""
-    from minikeras.tf._tensors import convert_to_tensor
+    from minikeras.tf._tensors import convert_to_tensor  # _tensors builds on this module
     x = read_value(x)
     if is_traced(x):
         return x

@@ -161,7 +161,7 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
 
 
 # --- convolution and pooling ------------------------------------------------------------------
-def _channels(data_format, rank):
+def _channels(data_format):
     if data_format is None or not data_format.startswith("NC"):
         return "channels_last"
     return "channels_first"
@@ -177,7 +177,7 @@ def _per_axis(value, n, data_format, what):
     if len(v) == n:
         return tuple(v)
     if len(v) == n + 2:
-        return tuple(v[2:] if _channels(data_format, n) == "channels_first" else v[1:-1])
+        return tuple(v[2:] if _channels(data_format) == "channels_first" else v[1:-1])
     raise ValueError(f"`{what}` must be an int or have {n} or {n + 2} entries. Received: {value}")
 
 
@@ -190,13 +190,13 @@ def _padding(padding, n, data_format):
         return padding.lower()
     pairs = [tuple(int(p) for p in pair) for pair in padding]
     if len(pairs) == n + 2:
-        pairs = pairs[2:] if _channels(data_format, n) == "channels_first" else pairs[1:-1]
+        pairs = pairs[2:] if _channels(data_format) == "channels_first" else pairs[1:-1]
     return tuple(pairs)
 
 
 def _conv(input, filters, strides, padding, data_format, dilations, n):
     return ops.conv(_read(input), _read(filters), strides=_per_axis(strides, n, data_format, "strides"),
-                    padding=_padding(padding, n, data_format), data_format=_channels(data_format, n),
+                    padding=_padding(padding, n, data_format), data_format=_channels(data_format),
                     dilation_rate=_per_axis(dilations, n, data_format, "dilations"))
 
 
@@ -223,7 +223,7 @@ def depthwise_conv2d(input, filter, strides, padding, data_format=None, dilation
     """Each input channel convolved with its own filters (kh, kw, in, multiplier)."""
     return ops.depthwise_conv(_read(input), _read(filter), strides=_per_axis(strides, 2, data_format, "strides"),
                               padding=_padding(padding, 2, data_format),
-                              data_format=_channels(data_format, 2),
+                              data_format=_channels(data_format),
                               dilation_rate=_per_axis(dilations, 2, data_format, "dilations"))
 
 
@@ -232,7 +232,7 @@ def _pool(fn, input, ksize, strides, padding, data_format, n):
         raise ValueError(f"`padding` must be 'SAME' or 'VALID' for pooling. Received: {padding!r}")
     return fn(_read(input), _per_axis(ksize, n, data_format, "ksize"),
               _per_axis(strides, n, data_format, "strides"), _padding(padding, n, data_format),
-              _channels(data_format, n))
+              _channels(data_format))
 
 
 def _rank(input):
