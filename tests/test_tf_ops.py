@@ -434,6 +434,11 @@ def test_wav_round_trip_and_yuv():
     assert rate.numpy() == 8000 and samples.tolist() == [[0.5, -0.25, -0.25], [32767 / 32768, -1.0, -1.0]]
     img = randn(2, 2, 3)
     assert np.allclose(tf.image.yuv_to_rgb(tf.image.rgb_to_yuv(img)), img, atol=1e-5)
+    rgb = np.random.default_rng(3).uniform(size=(4, 5, 3)).astype("float32")
+    assert np.allclose(tf.image.hsv_to_rgb(tf.image.rgb_to_hsv(rgb)), rgb, atol=1e-6)
+    assert np.allclose(tf.image.adjust_hue(rgb, 1.0), rgb, atol=1e-6)  # a full turn
+    grey = tf.image.adjust_saturation(rgb, 0.0)
+    assert np.allclose(grey, grey.max(-1, keepdims=True))
 
 
 # --- running code -------------------------------------------------------------------------------

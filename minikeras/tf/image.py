@@ -301,6 +301,77 @@ def grayscale_to_rgb(images, name=None):
     return ops.concatenate([x, x, x], axis=-1)
 
 
+@_op
+def rgb_to_hsv(images, name=None):
+    """Float RGB images in [0, 1] as hue, saturation, value, each in [0, 1] (no gradient)."""
+    x = _numpy(images)
+    r, g, b = x[..., 0], x[..., 1], x[..., 2]
+    value, spread = x.max(-1), x.max(-1) - x.min(-1)
+    safe = onp.where(spread > 0, spread, 1)
+    hue = onp.where(value == r, (g - b) / safe, onp.where(value == g, 2 + (b - r) / safe,
+                                                           4 + (r - g) / safe))
+    hue = onp.where(spread > 0, (hue / 6.0) % 1.0, 0.0)
+    saturation = onp.where(value > 0, spread / onp.where(value > 0, value, 1), 0.0)
+    return onp.stack([hue, saturation, value], axis=-1).astype(x.dtype)
+
+
+@_op
+def hsv_to_rgb(images, name=None):
+    """Hue, saturation, value images back to RGB (no gradient)."""
+    x = _numpy(images)
+    h, s, v = x[..., 0], x[..., 1], x[..., 2]
+    c = s * v
+    sector = h * 6.0
+    second = c * (1 - onp.abs(sector % 2 - 1))
+    zero, k = onp.zeros_like(c), onp.clip(onp.floor(sector), 0, 5).astype(int)
+    rgb = onp.select([k[..., None] == i for i in range(6)],
+                     [onp.stack(t, -1) for t in ((c, second, zero), (second, c, zero),
+                                                 (zero, c, second), (zero, second, c),
+                                                 (second, zero, c), (c, zero, second))])
+    return (rgb + (v - c)[..., None]).astype(x.dtype)
+
+
+def _in_hsv(image, change):
+    x, dtype = _as_float_image(_read(image))
+    hsv = _numpy(rgb_to_hsv(x))
+    return _back(hsv_to_rgb(change(hsv)), dtype)
+
+
+@_op
+def adjust_saturation(image, saturation_factor, name=None):
+    """The saturation of RGB images scaled by `saturation_factor` (clipped to [0, 1])."""
+    factor = float(_numpy(saturation_factor))
+    return _in_hsv(image, lambda hsv: onp.concatenate(
+        [hsv[..., :1], onp.clip(hsv[..., 1:2] * factor, 0, 1), hsv[..., 2:]], axis=-1))
+
+
+@_op
+def adjust_hue(image, delta, name=None):
+    """The hue of RGB images rotated by `delta` (in [-1, 1]; a full turn is 1)."""
+    delta = float(_numpy(delta))
+    return _in_hsv(image, lambda hsv: onp.concatenate(
+        [(hsv[..., :1] + delta) % 1.0, hsv[..., 1:]], axis=-1))
+
+
+@_op
+def random_saturation(image, lower, upper, seed=None):
+    """adjust_saturation with a factor uniform in [lower, upper)."""
+    lower, upper = float(_numpy(lower)), float(_numpy(upper))
+    if not 0 <= lower < upper:
+        raise ValueError(f"`lower` and `upper` must satisfy 0 <= lower < upper. Received: "
+                         f"lower={lower}, upper={upper}")
+    return adjust_saturation(image, _rng(seed).uniform(lower, upper))
+
+
+@_op
+def random_hue(image, max_delta, seed=None):
+    """adjust_hue with a delta uniform in [-max_delta, max_delta) (max_delta in [0, 0.5])."""
+    max_delta = float(_numpy(max_delta))
+    if not 0 <= max_delta <= 0.5:
+        raise ValueError(f"`max_delta` must be in [0, 0.5]. Received: max_delta={max_delta}")
+    return adjust_hue(image, _rng(seed).uniform(-max_delta, max_delta))
+
+
 # YUV as TensorFlow defines it (BT.601 luma; U, V scaled to [-0.436, 0.436] and [-0.615, 0.615])
 _RGB_TO_YUV = onp.array([[0.299, -0.14714119, 0.61497538],
                          [0.587, -0.28886916, -0.51496512],

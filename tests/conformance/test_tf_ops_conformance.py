@@ -40,6 +40,10 @@ LABELS = np.array([0, 3, 1], "int32")
 ONEHOT = np.eye(4, dtype="float32")[LABELS]
 IMG = rng.uniform(0, 1, size=(2, 6, 8, 3)).astype("float32")
 IMG8 = rng.integers(0, 256, size=(6, 8, 3)).astype("uint8")
+# every hue sector, greys (no hue), black, and ties between the largest channels
+HSV_TEST = np.concatenate([IMG[0], np.array([[[0.5, 0.5, 0.5], [0, 0, 0], [1, 1, 0], [0, 1, 1], [1, 0, 1],
+                                              [0.2, 0.9, 0.9], [0.9, 0.2, 0.9], [0.9, 0.9, 0.2]]] * 6,
+                                            "float32")], axis=1)
 X4 = rng.normal(size=(2, 7, 7, 3)).astype("float32")
 W4 = rng.normal(size=(3, 3, 3, 4)).astype("float32")
 SEQ = rng.normal(size=(2, 9, 3)).astype("float32")
@@ -240,7 +244,9 @@ CASES = [
     C("image.adjust_brightness", IMG, 0.2), C("image.adjust_brightness", IMG8, -0.1),
     C("image.adjust_contrast", IMG, 1.5), C("image.adjust_contrast", IMG8, 0.5),
     C("image.rgb_to_grayscale", IMG), C("image.rgb_to_grayscale", IMG8),
-    C("image.grayscale_to_rgb", IMG[..., :1]), C("image.rgb_to_yuv", IMG), C("image.yuv_to_rgb", IMG), C("image.psnr", IMG, IMG[:, ::-1], 1.0),
+    C("image.grayscale_to_rgb", IMG[..., :1]), C("image.rgb_to_yuv", IMG), C("image.yuv_to_rgb", IMG),
+    C("image.rgb_to_hsv", HSV_TEST), C("image.hsv_to_rgb", IMG), C("image.adjust_saturation", IMG, 0.3),
+    C("image.adjust_saturation", IMG8, 1.7), C("image.adjust_hue", IMG, 0.2), C("image.adjust_hue", IMG8, -0.45), C("image.psnr", IMG, IMG[:, ::-1], 1.0),
     C("image.psnr", IMG8, IMG8[::-1], 255),
     # tf.strings
     C("strings.lower", STRINGS), C("strings.upper", STRINGS), C("strings.strip", STRINGS),
@@ -328,6 +334,7 @@ RANDOM = [
     C("random.poisson", (3,), [1.0, 5.0]), C("image.random_flip_left_right", IMG, seed=1),
     C("image.random_flip_up_down", IMG8), C("image.random_crop", IMG, (2, 3, 3, 3)),
     C("image.random_brightness", IMG, 0.2), C("image.random_contrast", IMG8, 0.5, 1.5),
+    C("image.random_saturation", IMG, 0.5, 1.5), C("image.random_hue", IMG8, 0.2),
     C("nn.dropout", A, 0.5),
 ]
 
