@@ -4,6 +4,7 @@ import numpy as onp
 from autograd import numpy as anp
 
 from minikeras import ops
+from minikeras.engine.autodiff import untraced as _untraced
 from minikeras._install import missing_attribute as _missing_attribute
 from minikeras.tf import dtypes
 from minikeras.tf._core import (
@@ -17,6 +18,11 @@ def _swap_last(x):
     return ops.swapaxes(x, -1, -2)
 
 
+def _shape(x):
+    """The shape of an array or traced value, read without a traced call (matmul is hot)."""
+    return onp.shape(_untraced(x))
+
+
 @_op
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
            a_is_sparse=False, b_is_sparse=False, output_type=None, name=None):
@@ -24,17 +30,16 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     if asked (`adjoint_*`: conjugate transpose). Both must have rank >= 2."""
     x, y = _read(a), _read(b)
     for what, t in (("a", x), ("b", y)):
-        if anp.ndim(t) < 2:
+        if len(_shape(t)) < 2:
             raise ValueError(f"`{what}` must have rank >= 2 (use tf.linalg.matvec or tf.tensordot "
-                             f"for vectors). Received: {what}.shape={anp.shape(t)}")
+                             f"for vectors). Received: {what}.shape={_shape(t)}")
     if transpose_a or adjoint_a:
         x = anp.conj(_swap_last(x)) if adjoint_a else _swap_last(x)
     if transpose_b or adjoint_b:
         y = anp.conj(_swap_last(y)) if adjoint_b else _swap_last(y)
-    if anp.shape(x)[-1] != anp.shape(y)[-2]:
-        raise ValueError(f"the inner sizes differ: `a` is {anp.shape(x)} and `b` is "
-                         f"{anp.shape(y)} (after any transposes), {anp.shape(x)[-1]} != "
-                         f"{anp.shape(y)[-2]}.")
+    if _shape(x)[-1] != _shape(y)[-2]:
+        raise ValueError(f"the inner sizes differ: `a` is {_shape(x)} and `b` is {_shape(y)} "
+                         f"(after any transposes), {_shape(x)[-1]} != {_shape(y)[-2]}.")
     out = ops.matmul(x, y)
     return out if output_type is None else ops.cast(out, dtypes.as_dtype(output_type).dtype)
 
