@@ -280,3 +280,19 @@ def test_a_functional_model_adjusts_a_trailing_axis_of_size_one():
     model.fit(x, np.zeros((3, 18), "float32"), verbose=0)
     with pytest.raises(ValueError, match="incompatible"):
         model(np.ones((3, 5, 4), "float32"))
+
+
+def test_a_subclass_build_that_ends_with_super_build():
+    class Latent(keras.Model):       # the Perceiver example's pattern
+        def build(self, input_shape):
+            self.latent = self.add_weight(shape=(input_shape[-1], 2), initializer="ones")
+            super().build(input_shape)
+
+        def call(self, x):
+            return ops.matmul(x, self.latent)
+
+    model = Latent()
+    np.testing.assert_allclose(model(np.ones((2, 3), "float32")), np.full((2, 2), 3.0))
+    built = Latent()
+    built.build((None, 4))
+    assert built.built and [w.shape for w in built.weights] == [(4, 2)]

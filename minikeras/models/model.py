@@ -74,6 +74,11 @@ class Model(Trainer, Layer):
 
     def build(self, input_shape=None):
         """Builds the model's weights by calling it once on zeros of `input_shape`."""
+        if type(self).build is not Model.build:
+            # `super().build(input_shape)` at the end of a subclass's own `build` (which the
+            # first call runs): the subclass made its weights, the model is built.
+            self.built = True
+            return
         if input_shape is not None and not self.built:
             import numpy as onp
             from minikeras.engine.keras_tensor import map_structure
