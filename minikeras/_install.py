@@ -28,7 +28,7 @@ def unavailable_message(name):
     """The error for a `tf.<name>` (attribute or module) the TensorFlow stand-in lacks."""
     return (f"tf.{name} is not available: minikeras's TensorFlow stand-in covers `tf.keras` and "
             f"the tf functions Keras tutorials use (see docs/tensorflow.md), not `tf.{name}`. "
-            f"Use `keras.ops` / numpy instead.")
+            f"Use `keras.ops` / numpy instead")
 
 
 def missing_attribute(module_name):
