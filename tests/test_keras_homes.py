@@ -29,7 +29,7 @@ CALLBACK_HOMES = {
     "progbar_logger": "ProgbarLogger", "monitor_callback": "MonitorCallback",
     "early_stopping": "EarlyStopping", "reduce_lr_on_plateau": "ReduceLROnPlateau",
     "learning_rate_scheduler": "LearningRateScheduler", "terminate_on_nan": "TerminateOnNaN",
-    "csv_logger": "CSVLogger", "lambda_callback": "LambdaCallback",
+    "csv_logger": "CSVLogger", "lambda_callback": "LambdaCallback", "tensorboard": "TensorBoard",
     "model_checkpoint": "ModelCheckpoint", "backup_and_restore": "BackupAndRestore",
 }
 
