@@ -1,4 +1,5 @@
-"""Helpers the conformance files share: comparing our configs with Keras's."""
+"""Helpers the conformance files share: comparing our configs with Keras's, requiring oracles."""
+import os
 
 
 def plain(value):
@@ -16,3 +17,14 @@ def same_config(ours, theirs):
     assert sorted(mine) == sorted(ref)
     for key in ref.keys() - {"name"}:
         assert plain(mine[key]) == plain(ref[key]), key
+
+
+def require_oracle(module, what):
+    """`module` (an oracle such as real Keras or TensorFlow), or a skip when it is missing
+    locally; in CI (CI set) a missing oracle fails the test."""
+    import pytest
+    if module is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} is required for conformance tests in CI (pip install -e .[conformance])")
+        pytest.skip(f"{what} is not installed (pip install -e .[conformance])")
+    return module

@@ -4,7 +4,6 @@ of error; shuffles are compared only as what both must be (seeded permutations d
 buffer), since TensorFlow's random stream is its own. Strings compare as text (TensorFlow yields
 utf-8 bytes, minikeras numpy str)."""
 import collections
-import os
 import types
 
 import numpy as np
@@ -12,22 +11,6 @@ import pytest
 
 from minikeras.tf import TensorSpec
 from minikeras.tf import data as tfd
-
-try:
-    import tensorflow as _real_tf
-except ImportError:  # pragma: no cover - depends on the machine
-    _real_tf = None
-
-
-@pytest.fixture(scope="module")
-def tf():
-    """Real TensorFlow (the oracle); as for Keras in conftest.py, missing it fails under CI."""
-    if _real_tf is None:
-        if os.environ.get("CI"):
-            pytest.fail("TensorFlow is required for the tf.data conformance tests in CI")
-        pytest.skip("TensorFlow is not installed (pip install -e .[conformance])")
-    return _real_tf
-
 
 def kit(tf):
     """What a pipeline needs besides Dataset, for TensorFlow (`K(tf)`) and for us (`K(None)`)."""

@@ -7,17 +7,11 @@ TypeError here).
 The stand-in is imported as `minikeras.tf` (no import hook), so `tensorflow` is the real one.
 Locally the module skips without TensorFlow; in CI (CI=true) that is a failure.
 """
-import os
 
 import numpy as np
 import pytest
 
 import minikeras.tf as mtf
-
-try:
-    import tensorflow as _real_tf
-except ImportError:  # pragma: no cover - depends on the machine
-    _real_tf = None
 
 RTOL, ATOL = 1e-5, 1e-6
 
@@ -48,17 +42,6 @@ X4 = rng.normal(size=(2, 7, 7, 3)).astype("float32")
 W4 = rng.normal(size=(3, 3, 3, 4)).astype("float32")
 SEQ = rng.normal(size=(2, 9, 3)).astype("float32")
 STRINGS = np.array(["Hello World", "  spaced  ", "ÉCOLE <br />x"], dtype=object)
-
-
-@pytest.fixture(scope="module")
-def tf():
-    """The real TensorFlow (the oracle)."""
-    if _real_tf is None:
-        if os.environ.get("CI"):
-            pytest.fail("real TensorFlow is required for conformance tests in CI "
-                        "(pip install tensorflow-cpu)")
-        pytest.skip("real TensorFlow is not installed (pip install tensorflow-cpu)")
-    return _real_tf
 
 
 def resolve(module, path):
