@@ -88,7 +88,7 @@ def _preprocessing(K):
     norm = L.Normalization()
     norm.adapt(RNG.normal(2.0, 3.0, size=(16, 8, 8, 3)).astype("float32"))
     return K.Sequential([K.Input((8, 8, 3)), norm, L.Rescaling(0.5, offset=0.1),
-                         L.Resizing(6, 6), L.RandomFlip(), L.RandomRotation(0.1),
+                         L.Resizing(6, 6), L.RandomCrop(6, 6), L.RandomFlip(), L.RandomRotation(0.1),
                          L.RandomTranslation(0.1, 0.1), L.RandomZoom(0.1),
                          L.Conv2D(2, 3), L.Flatten()])
 
@@ -106,7 +106,11 @@ MODELS = {
 # Lambda and InputLayer are covered separately (a Lambda's code cannot cross libraries).
 # Lambda: its own safe-mode tests. TextVectorization: real Keras needs TensorFlow for it, so its
 # save/load (vocabulary as an asset) is tested minikeras-to-minikeras in tests/test_saving.py.
-EXTRA = {"Lambda", "InputLayer", "Input", "Layer", "Wrapper", "InputSpec", "TextVectorization"}
+# The lookup and encoding layers take strings / integers: they are saved across libraries inside a
+# FeatureSpace (test_feature_space_conformance.py).
+EXTRA = {"Lambda", "InputLayer", "Input", "Layer", "Wrapper", "InputSpec", "TextVectorization",
+         "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing", "CategoryEncoding",
+         "Discretization"}
 
 
 def _data(spec, n=4):
