@@ -22,6 +22,7 @@ METRIC_HOMES = {
     "hinge_metrics": ["Hinge", "SquaredHinge", "CategoricalHinge"],
     "confusion_metrics": ["TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives",
                           "Precision", "Recall", "AUC"],
+    "f_score_metrics": ["FBetaScore", "F1Score"],
 }
 METRICS = [(home, name) for home, names in METRIC_HOMES.items() for name in names]
 CALLBACK_HOMES = {

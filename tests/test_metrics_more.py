@@ -1,0 +1,75 @@
+"""F-scores, R2, IoU, correlation and the ...At... confusion metrics: values worked out by hand
+or from the textbook formula in plain numpy, configs and state handling."""
+import numpy as np
+import pytest
+
+from minikeras import metrics as M
+
+Y_TRUE = np.array([[1, 1, 1], [1, 0, 0], [1, 1, 0]], "int32")
+Y_PRED = np.array([[0.2, 0.6, 0.7], [0.2, 0.6, 0.6], [0.6, 0.8, 0.0]], "float32")
+
+
+def _f_beta(tp, fp, fn, beta):
+    p, r = tp / (tp + fp), tp / (tp + fn)
+    return (1 + beta ** 2) * p * r / (beta ** 2 * p + r)
+
+
+# --- f_score_metrics ---------------------------------------------------------------------------
+
+def test_f1_per_class_matches_keras_docstring():
+    m = M.F1Score(threshold=0.5)
+    m.update_state(Y_TRUE, Y_PRED)
+    np.testing.assert_allclose(m.result(), [0.5, 0.8, 2 / 3], rtol=1e-5)
+
+
+def test_fbeta_per_class_matches_keras_docstring():
+    m = M.FBetaScore(beta=2.0, threshold=0.5)
+    m.update_state(Y_TRUE, Y_PRED)
+    np.testing.assert_allclose(m.result(), [0.3846154, 0.90909094, 0.8333334], rtol=1e-5)
+
+
+@pytest.mark.parametrize("average", ["micro", "macro", "weighted"])
+def test_fbeta_averages(average):
+    m = M.FBetaScore(average=average, beta=2.0, threshold=0.5)
+    m.update_state(Y_TRUE, Y_PRED)
+    pred = (Y_PRED > 0.5).astype(float)
+    tp, fp = (pred * Y_TRUE).sum(0), (pred * (1 - Y_TRUE)).sum(0)
+    fn = ((1 - pred) * Y_TRUE).sum(0)
+    per_class = _f_beta(tp, fp, fn, 2.0)
+    expected = {"micro": _f_beta(tp.sum(), fp.sum(), fn.sum(), 2.0),
+                "macro": per_class.mean(),
+                "weighted": (per_class * Y_TRUE.sum(0)).sum() / Y_TRUE.sum()}[average]
+    np.testing.assert_allclose(m.result(), expected, rtol=1e-5)
+    assert m.result().shape == ()
+
+
+def test_f1_without_threshold_marks_the_row_maximum_and_weights_rows():
+    m = M.F1Score()
+    m.update_state(Y_TRUE, Y_PRED, sample_weight=np.array([1.0, 0.0, 2.0]))
+    # argmax rows: class 2, (row 2 has weight 0), class 1 -> tp = [0, 2, 1], fp = 0, fn = [3, 1, 0]
+    np.testing.assert_allclose(m.result(), [0.0, 0.8, 1.0], rtol=1e-5)
+    zeros = M.F1Score()  # an all-zero row predicts nothing
+    zeros.update_state(np.array([[1, 0]]), np.array([[0.0, 0.0]]))
+    np.testing.assert_allclose(zeros.result(), [0.0, 0.0], atol=1e-7)
+
+
+def test_fbeta_state_config_and_errors():
+    m = M.FBetaScore(average="macro")
+    assert m.variables == [] and m.name == "fbeta_score"
+    m.update_state(Y_TRUE, Y_PRED)
+    assert [v.name for v in m.variables] == ["true_positives", "false_positives",
+                                             "false_negatives", "intermediate_weights"]
+    m.reset_state()
+    assert all(np.all(v.numpy() == 0) for v in m.variables)
+    assert M.F1Score(average="micro", threshold=0.4).get_config() == {
+        "name": "f1_score", "dtype": "float32", "average": "micro", "threshold": 0.4}
+    assert M.FBetaScore.from_config(M.FBetaScore(beta=0.5).get_config()).beta == 0.5
+    with pytest.raises(ValueError, match="beta"):
+        M.FBetaScore(beta=2)
+    with pytest.raises(ValueError, match="average"):
+        M.F1Score(average="samples")
+    with pytest.raises(ValueError, match="0 < threshold <= 1"):
+        M.F1Score(threshold=1.5)
+    with pytest.raises(ValueError, match="2D inputs"):
+        M.F1Score().update_state(np.ones(3), np.ones(3))
+    assert type(M.get("f1_score")) is M.F1Score and type(M.get("FBetaScore")) is M.FBetaScore
