@@ -16,7 +16,7 @@ METRIC_HOMES = {
                          "SparseTopKCategoricalAccuracy"],
     "regression_metrics": ["MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
                            "MeanSquaredLogarithmicError", "RootMeanSquaredError",
-                           "CosineSimilarity", "LogCoshError"],
+                           "CosineSimilarity", "LogCoshError", "R2Score"],
     "probabilistic_metrics": ["KLDivergence", "Poisson", "BinaryCrossentropy",
                               "CategoricalCrossentropy", "SparseCategoricalCrossentropy"],
     "hinge_metrics": ["Hinge", "SquaredHinge", "CategoricalHinge"],

@@ -73,3 +73,59 @@ def test_fbeta_state_config_and_errors():
     with pytest.raises(ValueError, match="2D inputs"):
         M.F1Score().update_state(np.ones(3), np.ones(3))
     assert type(M.get("f1_score")) is M.F1Score and type(M.get("FBetaScore")) is M.FBetaScore
+
+
+# --- regression_metrics: R2Score ---------------------------------------------------------------
+
+def _r2_columns(y_true, y_pred, w):
+    mean = (w * y_true).sum(0) / w.sum(0)
+    ss_tot = (w * (y_true - mean) ** 2).sum(0)
+    return 1 - (w * (y_true - y_pred) ** 2).sum(0) / ss_tot, ss_tot
+
+
+def test_r2_matches_keras_docstring_and_adjusted_r2():
+    y_true, y_pred = np.array([[1.0], [4.0], [3.0]]), np.array([[2.0], [4.0], [4.0]])
+    m = M.R2Score()
+    m.update_state(y_true, y_pred)
+    np.testing.assert_allclose(m.result(), 4 / 7, rtol=1e-6)
+    adj = M.R2Score(num_regressors=1)
+    adj.update_state(y_true, y_pred)
+    np.testing.assert_allclose(adj.result(), 1 - (3 / 7) * 2 / 1, rtol=1e-5)  # n = 3, p = 1
+    with pytest.warns(UserWarning, match="Division by zero"):
+        too_many = M.R2Score(num_regressors=2)
+        too_many.update_state(y_true, y_pred)
+        np.testing.assert_allclose(too_many.result(), 4 / 7, rtol=1e-6)
+
+
+@pytest.mark.parametrize("aggregation", [None, "uniform_average", "variance_weighted_average"])
+def test_r2_weighted_over_batches(aggregation):
+    rng = np.random.default_rng(1)
+    y_true, y_pred = rng.normal(size=(10, 3)), rng.normal(size=(10, 3))
+    w = rng.uniform(0, 2, 10)
+    m = M.R2Score(class_aggregation=aggregation)
+    m.update_state(y_true[:4], y_pred[:4], sample_weight=w[:4])
+    m.update_state(y_true[4:], y_pred[4:], sample_weight=w[4:])
+    cols, ss_tot = _r2_columns(y_true, y_pred, w[:, None])
+    expected = {None: cols, "uniform_average": cols.mean(),
+                "variance_weighted_average": (cols * ss_tot).sum() / ss_tot.sum()}[aggregation]
+    np.testing.assert_allclose(m.result(), expected, rtol=1e-5)
+
+
+def test_r2_state_config_and_errors():
+    m = M.R2Score()
+    assert [v.name for v in m.variables] == ["num_samples"]
+    m.update_state(np.ones((3, 1)), np.array([[2.0], [4.0], [4.0]]))
+    assert m.result() == 0.0  # a constant target: the -inf score is reported as 0
+    assert [v.name for v in m.variables] == ["num_samples", "squared_sum", "sum", "residual", "count"]
+    assert m.num_samples.numpy() == 3
+    m.reset_state()
+    assert all(np.all(v.numpy() == 0) for v in m.variables)
+    assert M.R2Score(num_regressors=2).get_config() == {
+        "name": "r2_score", "dtype": "float32", "class_aggregation": "uniform_average",
+        "num_regressors": 2}
+    with pytest.raises(ValueError, match="class_aggregation"):
+        M.R2Score(class_aggregation="mean")
+    with pytest.raises(ValueError, match="num_regressors"):
+        M.R2Score(num_regressors=-1)
+    with pytest.raises(ValueError, match="2D inputs"):
+        M.R2Score().update_state(np.ones((2, 2, 2)), np.ones((2, 2, 2)))

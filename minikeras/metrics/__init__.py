@@ -38,7 +38,8 @@ from minikeras.metrics.reduction_metrics import (  # noqa: F401  (_Wrapped: as a
     Mean, MeanMetricWrapper, Sum, _Wrapped, reduce_to_samplewise_values)
 from minikeras.metrics.regression_metrics import (
     CosineSimilarity, LogCoshError, MeanAbsoluteError, MeanAbsolutePercentageError,
-    MeanSquaredError, MeanSquaredLogarithmicError, RootMeanSquaredError, cosine_similarity)
+    MeanSquaredError, MeanSquaredLogarithmicError, R2Score, RootMeanSquaredError,
+    cosine_similarity)
 from minikeras.utils import naming, registry
 
 _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, MeanSquaredError, RootMeanSquaredError,
@@ -47,7 +48,8 @@ _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, MeanSquaredError, RootMeanSqua
             TrueNegatives, TruePositives, Hinge, SquaredHinge, CategoricalHinge, KLDivergence,
             Poisson, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
             Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
-            TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, F1Score, FBetaScore]
+            TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, F1Score, FBetaScore,
+            R2Score]
 ALL_OBJECTS = {c.__name__: c for c in _CLASSES}
 ALL_OBJECTS.update({naming.to_snake_case(c.__name__): c for c in _CLASSES})
 ALL_OBJECTS.update({

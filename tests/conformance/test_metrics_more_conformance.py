@@ -14,6 +14,10 @@ def _batch(kind, rng, n):
         return rng.integers(0, 2, (n, C)).astype("float32"), rng.uniform(0, 1, (n, C)).astype("float32")
     if kind == "onehot":
         return np.eye(C, dtype="float32")[rng.integers(0, C, n)], rng.dirichlet(np.ones(C), n).astype("float32")
+    if kind == "regression":
+        return rng.normal(0, 2, (n, 3)).astype("float32"), rng.normal(0, 2, (n, 3)).astype("float32")
+    if kind == "regression_col":
+        return rng.normal(0, 2, n).astype("float32"), rng.normal(0, 2, (n, 1)).astype("float32")
     raise KeyError(kind)
 
 
@@ -34,6 +38,10 @@ CASES = [
     ("FBetaScore", {"beta": 2.0}, "onehot"), ("FBetaScore", {"beta": 0.5, "threshold": 0.5}, "multilabel"),
     ("FBetaScore", {"beta": 2.0, "average": "weighted"}, "onehot"),
     ("FBetaScore", {"beta": 0.7, "average": "micro", "threshold": 0.6}, "multilabel"),
+    ("R2Score", {}, "regression"), ("R2Score", {}, "regression_col"),
+    ("R2Score", {"class_aggregation": None}, "regression"),
+    ("R2Score", {"class_aggregation": "variance_weighted_average"}, "regression"),
+    ("R2Score", {"num_regressors": 3}, "regression"),
 ]
 
 
