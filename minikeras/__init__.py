@@ -19,7 +19,10 @@ _SUBMODULES = (
 )
 _TOP = {"Sequential": "models", "Model": "models", "Input": "layers", "Layer": "layers",
         "Variable": "engine.variable", "KerasTensor": "engine.keras_tensor", "Loss": "losses",
-        "Metric": "metrics", "Optimizer": "optimizers", "StatelessScope": "engine.autodiff"}
+        "Metric": "metrics", "Optimizer": "optimizers", "StatelessScope": "engine.autodiff",
+        "name_scope": "engine.name_scope", "RematScope": "engine.remat", "remat": "engine.remat",
+        "device": "engine.device", "Initializer": "initializers", "Regularizer": "regularizers",
+        "InputSpec": "layers.input_spec"}
 
 
 def version():

@@ -12,19 +12,18 @@ from minikeras import activations
 from minikeras import random as _random
 from minikeras.engine.config import (  # noqa: F401  (re-exported)
     epsilon, floatx, image_data_format, set_epsilon, set_floatx, set_image_data_format)
-from minikeras.engine.variable import Variable, standardize_dtype  # noqa: F401
+from minikeras.engine.dtypes import (  # noqa: F401  (re-exported)
+    is_float_dtype, is_int_dtype, result_type, standardize_dtype)
+from minikeras.utils.global_state import clear_session  # noqa: F401  (re-exported)
+from minikeras.engine.keras_tensor import is_keras_tensor  # noqa: F401  (re-exported)
+from minikeras.engine.variable import Variable
+from minikeras.utils.naming import get_uid  # noqa: F401  (re-exported)
 from minikeras.engine.variable import read_value as _read, read_values as _read_all
 
 
 def backend():
     """The name of the backend: minikeras always computes with numpy."""
     return "numpy"
-
-
-def clear_session(free_memory=True):
-    """Forgets layer-name counters, so the next Dense is "dense" again."""
-    from minikeras.utils.naming import reset_uids
-    reset_uids()
 
 
 def _axis(axis):
@@ -108,15 +107,6 @@ def dtype(x):
 def count_params(x):
     """The number of elements of `x` (a Variable's weight count)."""
     return int(onp.prod(int_shape(x)))
-
-
-def is_keras_tensor(x):
-    """Whether `x` is a symbolic KerasTensor (made by `keras.Input` or a layer on one)."""
-    try:
-        from minikeras.engine.keras_tensor import KerasTensor
-    except ImportError:
-        return False
-    return isinstance(x, KerasTensor)
 
 
 def cast(x, dtype):

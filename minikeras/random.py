@@ -47,3 +47,39 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
 def shuffle(x, axis=0, seed=None):
     """`x` with its slices along `axis` in a random order."""
     return onp.take(onp.asarray(x), _rng(seed).permutation(onp.shape(x)[axis]), axis=axis)
+
+
+def _value(x):
+    from minikeras.engine.variable import read_value
+    return onp.asarray(read_value(x))
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    """Samples of a Gamma(alpha, 1) distribution: mean alpha, variance alpha."""
+    return _rng(seed).gamma(_value(alpha), 1.0, size=shape).astype(dtype or config.floatx())
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    """Samples of a Beta(alpha, beta) distribution on [0, 1]: mean alpha / (alpha + beta)."""
+    return _rng(seed).beta(_value(alpha), _value(beta), size=shape).astype(dtype or config.floatx())
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    """Successes in `counts` trials of probability `probabilities`: mean n p, variance n p (1 - p)."""
+    draws = _rng(seed).binomial(_value(counts).astype("int64"), _value(probabilities), size=shape)
+    return draws.astype(dtype or config.floatx())
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    """Class indices drawn from softmax(logits) per row: (batch, classes) -> (batch, num_samples)."""
+    logits = _value(logits).astype("float64")
+    if logits.ndim != 2:
+        raise ValueError("`logits` should be a 2-D tensor with shape [batch_size, num_classes]. "
+                         f"Received: logits={logits}")
+    probs = onp.exp(logits - logits.max(axis=-1, keepdims=True))
+    cdf = onp.cumsum(probs, axis=-1)
+    cdf /= cdf[:, -1:]
+    u = _rng(seed).uniform(size=(logits.shape[0], int(num_samples)))
+    # inverse CDF: the first class whose cumulative probability exceeds u
+    picks = (u[:, :, None] >= cdf[:, None, :]).sum(-1)
+    return onp.minimum(picks, logits.shape[1] - 1).astype(dtype or config.floatx())

@@ -121,3 +121,8 @@ class Node:
     def unflat_inputs(self):
         args = self.call_args
         return args[0] if len(args) == 1 and not self.call_kwargs else args
+
+
+def is_keras_tensor(x):
+    """Whether `x` is a symbolic KerasTensor (made by `keras.Input` or a layer on one)."""
+    return isinstance(x, KerasTensor)

@@ -10,6 +10,7 @@ from autograd import numpy as anp
 
 from minikeras.engine import config
 from minikeras.engine import autodiff
+from minikeras.engine.name_scope import current_path
 from minikeras.engine.autodiff import (  # noqa: F401  (StatelessScope: re-exported)
     StatelessScope, bound, is_traced, untraced)
 
@@ -42,6 +43,11 @@ creation_check = None
 named_initializer = None
 
 
+def _scoped_path(name):
+    parent = current_path()
+    return f"{parent}/{name}" if parent else name
+
+
 class Variable:
     """A named, mutable array: a layer's weight or a piece of optimizer or metric state.
 
@@ -59,7 +65,7 @@ class Variable:
                  regularizer=None, constraint=None, path=None, autocast=True,
                  aggregation="none", synchronization="auto"):
         self.name = name or "variable"
-        self.path = path or self.name
+        self.path = path or _scoped_path(self.name)
         self.trainable = bool(trainable)
         self.regularizer = regularizer
         self.constraint = constraint

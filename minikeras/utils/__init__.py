@@ -18,6 +18,12 @@ from minikeras.utils.text_dataset_utils import text_dataset_from_directory  # no
 from minikeras.utils.image_dataset_utils import image_dataset_from_directory  # noqa: F401,E402
 from minikeras.utils.image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: F401,E402
 from minikeras.utils.model_visualization import model_to_dot, model_to_text, plot_model  # noqa: F401,E402
+from minikeras.ops.operation_utils import get_source_inputs  # noqa: F401,E402
+from minikeras.utils.global_state import clear_session  # noqa: F401,E402
+from minikeras.engine.keras_tensor import is_keras_tensor  # noqa: F401,E402
+from minikeras.engine.dtypes import standardize_dtype  # noqa: F401,E402
+from minikeras.engine.config import (  # noqa: F401,E402
+    disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled)
 
 
 def __getattr__(name):  # FeatureSpace is built on layers that import this package: load on use

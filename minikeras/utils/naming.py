@@ -23,3 +23,9 @@ def uniquify(name):
 def reset_uids():
     """Forget every name handed out (`keras.backend.clear_session`)."""
     _uids.clear()
+
+
+def get_uid(prefix=""):
+    """`keras.backend.get_uid`: bumps `prefix`'s counter and returns it (1 the first time)."""
+    _uids[prefix] += 1
+    return _uids[prefix]
