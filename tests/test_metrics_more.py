@@ -129,3 +129,62 @@ def test_r2_state_config_and_errors():
         M.R2Score(num_regressors=-1)
     with pytest.raises(ValueError, match="2D inputs"):
         M.R2Score().update_state(np.ones((2, 2, 2)), np.ones((2, 2, 2)))
+
+
+# --- iou_metrics --------------------------------------------------------------------------------
+
+def test_iou_of_target_classes_from_the_confusion_matrix():
+    y_true, y_pred = np.array([0, 0, 1, 1, 2, 2, 2]), np.array([0, 1, 1, 1, 2, 0, 2])
+    m = M.IoU(num_classes=4, target_class_ids=[0, 2, 3])
+    m.update_state(y_true, y_pred)
+    # class 0: tp 1, union 3; class 2: tp 2, union 3; class 3 never seen, left out of the mean
+    np.testing.assert_allclose(m.result(), (1 / 3 + 2 / 3) / 2, rtol=1e-6)
+    np.testing.assert_array_equal(m.total_cm.numpy(), [[1, 1, 0, 0], [0, 2, 0, 0],
+                                                       [1, 0, 2, 0], [0, 0, 0, 0]])
+    assert m.total_cm.dtype == "int32" and m.dtype == "int32"
+
+
+def test_mean_iou_weights_ignore_class_and_out_of_range_labels():
+    m = M.MeanIoU(num_classes=3, ignore_class=1, dtype="float32")
+    y_true, y_pred = np.array([0, 1, 2, 2, 3, -1, 0]), np.array([0, 0, 2, 0, 2, 0, 5])
+    m.update_state(y_true, y_pred, sample_weight=np.array([0.5, 9, 2, 1, 9, 9, 9], "float32"))
+    # kept: (0, 0) w .5, (2, 2) w 2, (2, 0) w 1 -> class 0: .5 / 1.5, class 2: 2 / 3, class 1 absent
+    np.testing.assert_allclose(m.result(), (0.5 / 1.5 + 2 / 3) / 2, rtol=1e-6)
+    as_int = M.MeanIoU(num_classes=3)  # int32 state: float weights are truncated, as in Keras
+    with pytest.warns(UserWarning, match="integer weights"):
+        as_int.update_state(np.array([0, 1]), np.array([0, 0]), sample_weight=np.array([1.9, 0.9]))
+    np.testing.assert_array_equal(as_int.total_cm.numpy()[:, 0], [1, 0, 0])
+
+
+def test_one_hot_and_binary_iou():
+    labels = np.eye(3)[[0, 1, 2, 2]]
+    probs = np.array([[0.6, 0.3, 0.1], [0.2, 0.2, 0.6], [0.1, 0.1, 0.8], [0.5, 0.4, 0.1]])
+    onehot = M.OneHotMeanIoU(num_classes=3)
+    onehot.update_state(labels, probs)
+    # argmax: 0, 2, 2, 0 -> class 0: 1/2, class 1: 0/1, class 2: 1/3
+    np.testing.assert_allclose(onehot.result(), (1 / 2 + 0 + 1 / 3) / 3, rtol=1e-6)
+    target = M.OneHotIoU(num_classes=3, target_class_ids=[2])
+    target.update_state(labels, probs)
+    np.testing.assert_allclose(target.result(), 1 / 3, rtol=1e-6)
+    binary = M.BinaryIoU(target_class_ids=[1], threshold=0.3)
+    binary.update_state(np.array([1, 1, 0, 0]), np.array([0.3, 0.2, 0.6, 0.1]))
+    np.testing.assert_allclose(binary.result(), 1 / 3, rtol=1e-6)  # >= threshold is positive
+
+
+def test_iou_configs_names_and_errors():
+    assert M.BinaryIoU(name="b").get_config() == {"target_class_ids": [0, 1], "threshold": 0.5,
+                                                  "name": "b", "dtype": "int32"}
+    assert M.OneHotMeanIoU(3, name="o").get_config() == {
+        "num_classes": 3, "name": "o", "dtype": "int32", "ignore_class": None,
+        "sparse_y_pred": False, "axis": -1}
+    assert M.OneHotMeanIoU(3).name.startswith("one_hot_mean_io_u")
+    assert M.BinaryIoU().name.startswith("binary_io_u")
+    config = M.IoU(3, (0, 1), ignore_class=2).get_config()
+    assert config["target_class_ids"] == [0, 1] and config["sparse_y_true"] is True
+    assert M.IoU.from_config(config).ignore_class == 2
+    with pytest.raises(ValueError, match=r"Target class id 3 is out of range, which is \[0, 3\)"):
+        M.IoU(3, [0, 3])
+    m = M.MeanIoU(2)
+    m.update_state([0, 1], [1, 1])
+    m.reset_state()
+    assert not m.total_cm.numpy().any()

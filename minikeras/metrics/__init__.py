@@ -4,7 +4,7 @@ A metric accumulates state in non-trainable `Variable`s with `update_state(y_tru
 sample_weight=None)`, reports it with `result()` and clears it with `reset_state()`. The classes
 live where Keras 3 keeps them: `metric` (the base class), `reduction_metrics` (`Mean`, `Sum`,
 `MeanMetricWrapper`), `accuracy_metrics`, `regression_metrics`, `probabilistic_metrics`,
-`hinge_metrics`, `confusion_metrics`, `f_score_metrics` and `metrics_utils`; this module holds the registry (`get`,
+`hinge_metrics`, `confusion_metrics`, `f_score_metrics`, `iou_metrics` and `metrics_utils`; this module holds the registry (`get`,
 `serialize`, `deserialize`) and `resolve`, which `compile` uses.
 """
 import inspect
@@ -27,6 +27,7 @@ from minikeras.metrics.confusion_metrics import (  # noqa: F401
     _ConfusionMatrixConditionCount, _PrecisionRecall)
 from minikeras.metrics.f_score_metrics import F1Score, FBetaScore
 from minikeras.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
+from minikeras.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from minikeras.metrics.metric import Metric
 from minikeras.metrics.metrics_utils import (  # noqa: F401  (NEG_INF: as before the split)
     NEG_INF, divide_no_nan, is_evenly_distributed_thresholds, parse_init_thresholds,
@@ -49,7 +50,7 @@ _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, MeanSquaredError, RootMeanSqua
             Poisson, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
             Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
             TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, F1Score, FBetaScore,
-            R2Score]
+            R2Score, IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU]
 ALL_OBJECTS = {c.__name__: c for c in _CLASSES}
 ALL_OBJECTS.update({naming.to_snake_case(c.__name__): c for c in _CLASSES})
 ALL_OBJECTS.update({

@@ -18,6 +18,14 @@ def _batch(kind, rng, n):
         return rng.normal(0, 2, (n, 3)).astype("float32"), rng.normal(0, 2, (n, 3)).astype("float32")
     if kind == "regression_col":
         return rng.normal(0, 2, n).astype("float32"), rng.normal(0, 2, (n, 1)).astype("float32")
+    if kind == "classes":
+        return rng.integers(0, C, n), rng.integers(0, C, n)
+    if kind == "classes_out_of_range":  # -1 and C are outside [0, C)
+        return rng.integers(-1, C + 1, n), rng.integers(-1, C + 1, (n, 1)).astype("float32")
+    if kind == "binary":
+        return rng.integers(0, 2, (n, 1)).astype("float32"), rng.uniform(0, 1, (n, 1)).astype("float32")
+    if kind == "onehot_sparse_pred":
+        return np.eye(C, dtype="float32")[rng.integers(0, C, n)], rng.integers(0, C, n)
     raise KeyError(kind)
 
 
@@ -42,6 +50,22 @@ CASES = [
     ("R2Score", {"class_aggregation": None}, "regression"),
     ("R2Score", {"class_aggregation": "variance_weighted_average"}, "regression"),
     ("R2Score", {"num_regressors": 3}, "regression"),
+    ("IoU", {"num_classes": C, "target_class_ids": [0, 2]}, "classes"),
+    ("IoU", {"num_classes": C, "target_class_ids": [1, 3], "dtype": "float32"}, "classes"),
+    ("IoU", {"num_classes": C, "target_class_ids": [0, 1, 3], "ignore_class": 2},
+     "classes_out_of_range"),
+    ("IoU", {"num_classes": C, "target_class_ids": [3], "sparse_y_true": False,
+             "sparse_y_pred": False, "dtype": "float32"}, "onehot"),
+    ("MeanIoU", {"num_classes": C}, "classes"),
+    ("MeanIoU", {"num_classes": C, "dtype": "float32", "ignore_class": 0}, "classes_out_of_range"),
+    ("MeanIoU", {"num_classes": C, "sparse_y_true": False, "sparse_y_pred": False}, "onehot"),
+    ("BinaryIoU", {}, "binary"), ("BinaryIoU", {"target_class_ids": [1], "threshold": 0.3}, "binary"),
+    ("BinaryIoU", {"target_class_ids": [0], "dtype": "float32"}, "binary"),
+    ("OneHotIoU", {"num_classes": C, "target_class_ids": [0, 1]}, "onehot"),
+    ("OneHotIoU", {"num_classes": C, "target_class_ids": [2], "sparse_y_pred": True,
+                   "dtype": "float32"}, "onehot_sparse_pred"),
+    ("OneHotMeanIoU", {"num_classes": C, "dtype": "float32"}, "onehot"),
+    ("OneHotMeanIoU", {"num_classes": C, "sparse_y_pred": True}, "onehot_sparse_pred"),
 ]
 
 
