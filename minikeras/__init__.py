@@ -22,7 +22,7 @@ _TOP = {"Sequential": "models", "Model": "models", "Input": "layers", "Layer": "
         "Metric": "metrics", "Optimizer": "optimizers", "StatelessScope": "engine.autodiff",
         "name_scope": "engine.name_scope", "RematScope": "engine.remat", "remat": "engine.remat",
         "device": "engine.device", "Initializer": "initializers", "Regularizer": "regularizers",
-        "InputSpec": "layers.input_spec"}
+        "InputSpec": "layers.input_spec", "SymbolicScope": "engine.symbolic_scope"}
 
 
 def version():

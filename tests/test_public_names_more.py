@@ -174,3 +174,32 @@ def test_top_level_aliases():
     assert keras.Initializer is keras.initializers.Initializer
     assert keras.Regularizer is keras.regularizers.Regularizer
     assert keras.InputSpec is keras.layers.InputSpec
+
+
+def test_config_is_a_dict_with_attributes_that_freezes():
+    config = utils.Config(learning_rate=0.1, momentum=0.9)
+    config.seed = 1
+    config["use_ema"] = True
+    assert config.learning_rate == 0.1 and config["seed"] == 1 and "use_ema" in config
+    assert list(config) == ["learning_rate", "momentum", "seed", "use_ema"] and len(config) == 4
+    assert config.as_dict() == {"learning_rate": 0.1, "momentum": 0.9, "seed": 1, "use_ema": True}
+    assert config.to_json().startswith('{"learning_rate": 0.1')
+    config.freeze()
+    assert config.frozen
+    for change in (lambda: setattr(config, "seed", 2), lambda: config.update(a=1),
+                   lambda: config.pop("seed"), lambda: config.__delitem__("seed")):
+        with pytest.raises(ValueError, match="frozen"):
+            change()
+    config.unfreeze()
+    del config["seed"]
+    assert config.get("seed", "none") == "none"
+    with pytest.raises(AttributeError, match="Did you mean 'momentum'"):
+        config.momentun
+
+
+def test_symbolic_scope_is_recorded():
+    from minikeras.engine.symbolic_scope import in_symbolic_scope
+    assert not in_symbolic_scope()
+    with keras.SymbolicScope() as scope:
+        assert in_symbolic_scope() and isinstance(scope, keras.SymbolicScope)
+    assert not in_symbolic_scope()

@@ -22,6 +22,7 @@ from minikeras.ops.operation_utils import get_source_inputs  # noqa: F401,E402
 from minikeras.utils.global_state import clear_session  # noqa: F401,E402
 from minikeras.engine.keras_tensor import is_keras_tensor  # noqa: F401,E402
 from minikeras.engine.dtypes import standardize_dtype  # noqa: F401,E402
+from minikeras.utils.config import Config  # noqa: F401,E402
 from minikeras.engine.config import (  # noqa: F401,E402
     disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled)
 

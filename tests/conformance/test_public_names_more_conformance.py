@@ -115,12 +115,35 @@ def test_clear_session_resets_names_as_keras_does(keras):
     ("backend", ["result_type", "is_int_dtype", "is_float_dtype", "get_uid", "standardize_dtype"]),
     ("utils", ["get_source_inputs", "is_keras_tensor", "clear_session", "standardize_dtype",
                "enable_interactive_logging", "disable_interactive_logging",
-               "is_interactive_logging_enabled"]),
+               "is_interactive_logging_enabled", "Config"]),
     ("", ["name_scope", "RematScope", "remat", "device", "Initializer", "Regularizer",
-          "InputSpec"]),
+          "InputSpec", "SymbolicScope"]),
 ])
 def test_names_exist_where_keras_exports_them(keras, module, names):
     theirs = getattr(keras, module) if module else keras
     ours = getattr(minikeras, module) if module else minikeras
     for name in names:
         assert hasattr(theirs, name) and hasattr(ours, name), name
+
+
+def _config_story(k):
+    config = k.utils.Config(b=1, a=2)
+    config.c = 3
+    config["d"] = 4
+    story = [list(config), config.as_dict(), config.to_json(), repr(config), len(config),
+             config.get("zz", 0), "c" in config]
+    config.freeze()
+    for change in (lambda: setattr(config, "a", 1), lambda: config.update(a=1)):
+        try:
+            change()
+        except ValueError as e:
+            story.append(str(e))
+    try:
+        config.aa
+    except AttributeError as e:
+        story.append(str(e))
+    return story
+
+
+def test_config_behaves_as_keras_does(keras):
+    assert _config_story(minikeras) == _config_story(keras)
