@@ -23,6 +23,7 @@ METRIC_HOMES = {
     "confusion_metrics": ["TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives",
                           "Precision", "Recall", "AUC"],
     "f_score_metrics": ["FBetaScore", "F1Score"],
+    "correlation_metrics": ["PearsonCorrelation", "ConcordanceCorrelation"],
     "iou_metrics": ["IoU", "BinaryIoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU"],
 }
 METRICS = [(home, name) for home, names in METRIC_HOMES.items() for name in names]

@@ -188,3 +188,44 @@ def test_iou_configs_names_and_errors():
     m.update_state([0, 1], [1, 1])
     m.reset_state()
     assert not m.total_cm.numpy().any()
+
+
+# --- correlation_metrics ------------------------------------------------------------------------
+
+def test_pearson_correlation_is_the_textbook_r_per_row_then_weighted_mean():
+    rng = np.random.default_rng(2)
+    y_true, y_pred = rng.normal(size=(5, 6)), rng.normal(size=(5, 6))
+    r = np.array([np.corrcoef(t, p)[0, 1] for t, p in zip(y_true, y_pred)])
+    np.testing.assert_allclose(M.pearson_correlation(y_true, y_pred), r, rtol=1e-6)
+    w = rng.uniform(0, 2, 5)
+    m = M.PearsonCorrelation()
+    m.update_state(y_true[:2], y_pred[:2], sample_weight=w[:2])
+    m.update_state(y_true[2:], y_pred[2:], sample_weight=w[2:])
+    np.testing.assert_allclose(m.result(), (r * w).sum() / w.sum(), rtol=1e-5)
+    by_column = M.PearsonCorrelation(axis=0)
+    by_column.update_state(y_true, y_pred)
+    r0 = [np.corrcoef(y_true[:, j], y_pred[:, j])[0, 1] for j in range(6)]
+    np.testing.assert_allclose(by_column.result(), np.mean(r0), rtol=1e-5)
+
+
+def test_concordance_correlation_follows_keras_formula():
+    y_true, y_pred = np.array([[1.0, 2.0, 3.0, 6.0]]), np.array([[2.0, 2.0, 5.0, 7.0]])
+    mt, mp = y_true.mean(), y_pred.mean()
+    norm = y_true.var() + y_pred.var() + (mt - mp) ** 2
+    # Keras centres y_true on mean(y_pred) in the covariance term; so do we.
+    expected = np.mean(2 * (y_true - mp) * (y_pred - mp) / (norm + 1e-7))
+    m = M.ConcordanceCorrelation()
+    m.update_state(y_true, y_pred)
+    np.testing.assert_allclose(m.result(), expected, rtol=1e-6)
+    same = M.ConcordanceCorrelation()
+    same.update_state(y_true, y_true)
+    np.testing.assert_allclose(same.result(), 1.0, rtol=1e-6)
+
+
+def test_correlation_configs_and_names():
+    assert M.PearsonCorrelation(axis=0).get_config() == {
+        "name": "pearson_correlation", "dtype": "float32", "axis": 0}
+    assert M.ConcordanceCorrelation.from_config(
+        M.ConcordanceCorrelation(name="c", axis=1).get_config()).axis == 1
+    assert type(M.get("concordance_correlation")) is M.ConcordanceCorrelation
+    assert M.get("PearsonCorrelation").name == "pearson_correlation"

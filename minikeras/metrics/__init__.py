@@ -4,8 +4,9 @@ A metric accumulates state in non-trainable `Variable`s with `update_state(y_tru
 sample_weight=None)`, reports it with `result()` and clears it with `reset_state()`. The classes
 live where Keras 3 keeps them: `metric` (the base class), `reduction_metrics` (`Mean`, `Sum`,
 `MeanMetricWrapper`), `accuracy_metrics`, `regression_metrics`, `probabilistic_metrics`,
-`hinge_metrics`, `confusion_metrics`, `f_score_metrics`, `iou_metrics` and `metrics_utils`; this module holds the registry (`get`,
-`serialize`, `deserialize`) and `resolve`, which `compile` uses.
+`hinge_metrics`, `confusion_metrics`, `f_score_metrics`, `iou_metrics`, `correlation_metrics`
+and `metrics_utils`; this module holds the registry (`get`, `serialize`, `deserialize`) and
+`resolve`, which `compile` uses.
 """
 import inspect
 
@@ -25,6 +26,8 @@ from minikeras.metrics.confusion_metrics import (
 # found them: an instance of one keeps the config and the loading it had before the split.
 from minikeras.metrics.confusion_metrics import (  # noqa: F401
     _ConfusionMatrixConditionCount, _PrecisionRecall)
+from minikeras.metrics.correlation_metrics import (
+    ConcordanceCorrelation, PearsonCorrelation, concordance_correlation, pearson_correlation)
 from minikeras.metrics.f_score_metrics import F1Score, FBetaScore
 from minikeras.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
 from minikeras.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
@@ -50,7 +53,8 @@ _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, MeanSquaredError, RootMeanSqua
             Poisson, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
             Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
             TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, F1Score, FBetaScore,
-            R2Score, IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU]
+            R2Score, IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU,
+            PearsonCorrelation, ConcordanceCorrelation]
 ALL_OBJECTS = {c.__name__: c for c in _CLASSES}
 ALL_OBJECTS.update({naming.to_snake_case(c.__name__): c for c in _CLASSES})
 ALL_OBJECTS.update({
@@ -60,8 +64,9 @@ ALL_OBJECTS.update({
     "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError})
 
 __all__ = [c.__name__ for c in _CLASSES] + [
-    "accuracy", "binary_accuracy", "categorical_accuracy", "cosine_similarity", "deserialize",
-    "divide_no_nan", "get", "is_evenly_distributed_thresholds", "parse_init_thresholds",
+    "accuracy", "binary_accuracy", "categorical_accuracy", "concordance_correlation",
+    "cosine_similarity", "deserialize", "divide_no_nan", "get",
+    "is_evenly_distributed_thresholds", "parse_init_thresholds", "pearson_correlation",
     "reduce_to_samplewise_values", "resolve", "serialize", "sparse_categorical_accuracy",
     "sparse_top_k_categorical_accuracy", "top_k_categorical_accuracy",
     "update_confusion_matrix_variables"]

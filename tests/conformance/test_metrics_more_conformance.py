@@ -66,6 +66,8 @@ CASES = [
                    "dtype": "float32"}, "onehot_sparse_pred"),
     ("OneHotMeanIoU", {"num_classes": C, "dtype": "float32"}, "onehot"),
     ("OneHotMeanIoU", {"num_classes": C, "sparse_y_pred": True}, "onehot_sparse_pred"),
+    ("PearsonCorrelation", {}, "regression"), ("PearsonCorrelation", {}, "multilabel"),
+    ("ConcordanceCorrelation", {}, "regression"), ("ConcordanceCorrelation", {}, "multilabel"),
 ]
 
 
@@ -109,3 +111,12 @@ def test_config_and_name(keras, name, kwargs, kind):
     ours, theirs = getattr(M, name)(**kwargs), getattr(keras.metrics, name)(**kwargs)
     assert _strip_uid(ours.name) == _strip_uid(theirs.name)
     assert ours.dtype == theirs.dtype
+
+
+@pytest.mark.parametrize("fn", ["pearson_correlation", "concordance_correlation"])
+@pytest.mark.parametrize("axis", [-1, 0])
+def test_correlation_functions(keras, fn, axis):
+    y_true, y_pred, _ = _batches("regression", seed=3)[0]
+    np.testing.assert_allclose(getattr(M, fn)(y_true, y_pred, axis=axis),
+                               np.asarray(getattr(keras.metrics, fn)(y_true, y_pred, axis=axis)),
+                               rtol=TOL, atol=TOL)
