@@ -229,3 +229,60 @@ def test_correlation_configs_and_names():
         M.ConcordanceCorrelation(name="c", axis=1).get_config()).axis == 1
     assert type(M.get("concordance_correlation")) is M.ConcordanceCorrelation
     assert M.get("PearsonCorrelation").name == "pearson_correlation"
+
+
+# --- confusion_metrics: the ...At... metrics ----------------------------------------------------
+
+AT_TRUE = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 0])
+AT_PRED = np.array([0.1, 0.3, 0.45, 0.8, 0.2, 0.45, 0.6, 0.9, 0.95, 0.55])
+
+
+def _rates_at(threshold):
+    pos = AT_PRED > threshold
+    tp, fp = np.sum(pos & (AT_TRUE == 1)), np.sum(pos & (AT_TRUE == 0))
+    fn, tn = np.sum(~pos & (AT_TRUE == 1)), np.sum(~pos & (AT_TRUE == 0))
+    return {"sensitivity": tp / (tp + fn), "specificity": tn / (tn + fp),
+            "precision": tp / (tp + fp) if tp + fp else 0.0}
+
+
+def _best(constrained, value, dependent, num_thresholds):
+    grid = np.linspace(0, 1, num_thresholds)
+    rates = [_rates_at(t) for t in grid]
+    return max([r[dependent] for r in rates if r[constrained] >= value], default=0.0)
+
+
+@pytest.mark.parametrize("cls, arg, constrained, dependent", [
+    ("SensitivityAtSpecificity", "specificity", "specificity", "sensitivity"),
+    ("SpecificityAtSensitivity", "sensitivity", "sensitivity", "specificity"),
+    ("PrecisionAtRecall", "recall", "sensitivity", "precision"),
+    ("RecallAtPrecision", "precision", "precision", "sensitivity")])
+@pytest.mark.parametrize("value", [0.4, 0.8])
+@pytest.mark.parametrize("num_thresholds", [5, 21])
+def test_best_rate_under_a_constraint(cls, arg, constrained, dependent, value, num_thresholds):
+    m = getattr(M, cls)(num_thresholds=num_thresholds, **{arg: value})
+    m.update_state(AT_TRUE[:5], AT_PRED[:5])
+    m.update_state(AT_TRUE[5:], AT_PRED[5:])
+    np.testing.assert_allclose(m.result(), _best(constrained, value, dependent, num_thresholds),
+                               rtol=1e-6)
+
+
+def test_at_metrics_weights_class_id_state_and_config():
+    # weight 0 on the negatives above 0.5 makes specificity 1 at threshold 0.5: sensitivity 3 / 5
+    m = M.SensitivityAtSpecificity(0.99, num_thresholds=3)
+    m.update_state(AT_TRUE, AT_PRED, sample_weight=np.where((AT_TRUE == 0) & (AT_PRED > 0.5), 0, 1))
+    np.testing.assert_allclose(m.result(), 3 / 5, rtol=1e-6)
+    by_class = M.RecallAtPrecision(0.5, num_thresholds=3, class_id=1)
+    by_class.update_state(np.stack([1 - AT_TRUE, AT_TRUE], 1), np.stack([1 - AT_PRED, AT_PRED], 1))
+    np.testing.assert_allclose(by_class.result(), _best("precision", 0.5, "sensitivity", 3))
+    assert [v.name for v in m.variables] == ["true_positives", "false_positives",
+                                             "true_negatives", "false_negatives"]
+    single = M.PrecisionAtRecall(0.5, num_thresholds=1)
+    assert single.thresholds == [0.5] and single.true_positives.shape == (1,)
+    m.reset_state()
+    assert not any(v.numpy().any() for v in m.variables)
+    assert M.RecallAtPrecision(0.7, class_id=2, name="r").get_config() == {
+        "name": "r", "dtype": "float32", "class_id": 2, "num_thresholds": 200, "precision": 0.7}
+    with pytest.raises(ValueError, match=r"`recall` must be in the range \[0, 1\]"):
+        M.PrecisionAtRecall(1.5)
+    with pytest.raises(ValueError, match="`num_thresholds` must be an integer > 0"):
+        M.SpecificityAtSensitivity(0.5, num_thresholds=0)

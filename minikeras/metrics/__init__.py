@@ -21,7 +21,8 @@ from minikeras.metrics.accuracy_metrics import (
     categorical_accuracy, sparse_categorical_accuracy, sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy)
 from minikeras.metrics.confusion_metrics import (
-    AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives)
+    AUC, FalseNegatives, FalsePositives, Precision, PrecisionAtRecall, Recall, RecallAtPrecision,
+    SensitivityAtSpecificity, SpecificityAtSensitivity, TrueNegatives, TruePositives)
 # The private bases stay in this namespace, where the saving table (known_objects) has always
 # found them: an instance of one keeps the config and the loading it had before the split.
 from minikeras.metrics.confusion_metrics import (  # noqa: F401
@@ -54,7 +55,8 @@ _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, MeanSquaredError, RootMeanSqua
             Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
             TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, F1Score, FBetaScore,
             R2Score, IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU,
-            PearsonCorrelation, ConcordanceCorrelation]
+            PearsonCorrelation, ConcordanceCorrelation, PrecisionAtRecall, RecallAtPrecision,
+            SensitivityAtSpecificity, SpecificityAtSensitivity]
 ALL_OBJECTS = {c.__name__: c for c in _CLASSES}
 ALL_OBJECTS.update({naming.to_snake_case(c.__name__): c for c in _CLASSES})
 ALL_OBJECTS.update({

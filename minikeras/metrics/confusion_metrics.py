@@ -244,3 +244,138 @@ class AUC(Metric):
         if self._init_from_thresholds:
             config["thresholds"] = self.thresholds[1:-1]
         return config
+
+
+class SensitivitySpecificityBase(Metric):
+    """The best of one rate among the thresholds where another rate reaches `value`.
+
+    Counts tp / fp / tn / fn at `num_thresholds` evenly spaced thresholds in [0, 1] (one, 0.5,
+    when num_thresholds is 1); subclasses say which rate is constrained and which is maximised.
+    """
+
+    def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self._direction = "up"
+        if num_thresholds <= 0:
+            raise ValueError("Argument `num_thresholds` must be an integer > 0. "
+                             f"Received: num_thresholds={num_thresholds}")
+        self.value, self.class_id = value, class_id
+        if num_thresholds == 1:
+            self.thresholds, self._evenly = [0.5], False
+        else:
+            inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            self.thresholds, self._evenly = [0.0] + inner + [1.0], True
+        n = len(self.thresholds)
+        for name in ("true_positives", "false_positives", "true_negatives", "false_negatives"):
+            setattr(self, name, self.add_variable((n,), "zeros", name=name))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        update_confusion_matrix_variables(
+            {"tp": self.true_positives, "tn": self.true_negatives,
+             "fp": self.false_positives, "fn": self.false_negatives}, y_true, y_pred,
+            self.thresholds, class_id=self.class_id, sample_weight=sample_weight,
+            thresholds_distributed_evenly=self._evenly)
+
+    def _rates(self):
+        tp, fp = self.true_positives.value, self.false_positives.value
+        tn, fn = self.true_negatives.value, self.false_negatives.value
+        return {"sensitivity": divide_no_nan(tp, tp + fn), "specificity": divide_no_nan(tn, tn + fp),
+                "precision": divide_no_nan(tp, tp + fp)}
+
+    def _max_under_constraint(self, constrained, dependent):
+        """max(dependent where constrained >= value), 0 if no threshold qualifies."""
+        rates = self._rates()
+        feasible = rates[constrained] >= self.value
+        return onp.asarray(onp.max(onp.where(feasible, rates[dependent], 0), initial=0), self.dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "class_id": self.class_id}
+
+
+def _check_rate(name, value):
+    if value < 0 or value > 1:
+        raise ValueError(f"Argument `{name}` must be in the range [0, 1]. Received: {name}={value}")
+
+
+class SensitivityAtSpecificity(SensitivitySpecificityBase):
+    """The best sensitivity, tp / (tp + fn), at a threshold where specificity, tn / (tn + fp),
+    is >= `specificity`.
+
+    Args: specificity (in [0, 1]), num_thresholds (200), class_id, name, dtype.
+    """
+
+    def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        _check_rate("specificity", specificity)
+        self.specificity, self.num_thresholds = specificity, num_thresholds
+        super().__init__(specificity, num_thresholds=num_thresholds, class_id=class_id, name=name,
+                         dtype=dtype)
+
+    def result(self):
+        return self._max_under_constraint("specificity", "sensitivity")
+
+    def get_config(self):
+        return {**super().get_config(), "num_thresholds": self.num_thresholds,
+                "specificity": self.specificity}
+
+
+class SpecificityAtSensitivity(SensitivitySpecificityBase):
+    """The best specificity, tn / (tn + fp), at a threshold where sensitivity, tp / (tp + fn),
+    is >= `sensitivity`.
+
+    Args: sensitivity (in [0, 1]), num_thresholds (200), class_id, name, dtype.
+    """
+
+    def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        _check_rate("sensitivity", sensitivity)
+        self.sensitivity, self.num_thresholds = sensitivity, num_thresholds
+        super().__init__(sensitivity, num_thresholds=num_thresholds, class_id=class_id, name=name,
+                         dtype=dtype)
+
+    def result(self):
+        return self._max_under_constraint("sensitivity", "specificity")
+
+    def get_config(self):
+        return {**super().get_config(), "num_thresholds": self.num_thresholds,
+                "sensitivity": self.sensitivity}
+
+
+class PrecisionAtRecall(SensitivitySpecificityBase):
+    """The best precision, tp / (tp + fp), at a threshold where recall, tp / (tp + fn), is
+    >= `recall`.
+
+    Args: recall (in [0, 1]), num_thresholds (200), class_id, name, dtype.
+    """
+
+    def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
+        _check_rate("recall", recall)
+        self.recall, self.num_thresholds = recall, num_thresholds
+        super().__init__(value=recall, num_thresholds=num_thresholds, class_id=class_id,
+                         name=name, dtype=dtype)
+
+    def result(self):
+        return self._max_under_constraint("sensitivity", "precision")
+
+    def get_config(self):
+        return {**super().get_config(), "num_thresholds": self.num_thresholds,
+                "recall": self.recall}
+
+
+class RecallAtPrecision(SensitivitySpecificityBase):
+    """The best recall, tp / (tp + fn), at a threshold where precision, tp / (tp + fp), is
+    >= `precision`.
+
+    Args: precision (in [0, 1]), num_thresholds (200), class_id, name, dtype.
+    """
+
+    def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
+        _check_rate("precision", precision)
+        self.precision, self.num_thresholds = precision, num_thresholds
+        super().__init__(value=precision, num_thresholds=num_thresholds, class_id=class_id,
+                         name=name, dtype=dtype)
+
+    def result(self):
+        return self._max_under_constraint("precision", "sensitivity")
+
+    def get_config(self):
+        return {**super().get_config(), "num_thresholds": self.num_thresholds,
+                "precision": self.precision}

@@ -68,6 +68,14 @@ CASES = [
     ("OneHotMeanIoU", {"num_classes": C, "sparse_y_pred": True}, "onehot_sparse_pred"),
     ("PearsonCorrelation", {}, "regression"), ("PearsonCorrelation", {}, "multilabel"),
     ("ConcordanceCorrelation", {}, "regression"), ("ConcordanceCorrelation", {}, "multilabel"),
+    ("SensitivityAtSpecificity", {"specificity": 0.5}, "binary"),
+    ("SensitivityAtSpecificity", {"specificity": 0.8, "num_thresholds": 7}, "multilabel"),
+    ("SpecificityAtSensitivity", {"sensitivity": 0.6}, "binary"),
+    ("SpecificityAtSensitivity", {"sensitivity": 0.3, "num_thresholds": 1}, "binary"),
+    ("PrecisionAtRecall", {"recall": 0.5}, "binary"),
+    ("PrecisionAtRecall", {"recall": 0.7, "class_id": 2, "num_thresholds": 11}, "multilabel"),
+    ("RecallAtPrecision", {"precision": 0.6}, "binary"),
+    ("RecallAtPrecision", {"precision": 0.4, "num_thresholds": 4}, "multilabel"),
 ]
 
 
