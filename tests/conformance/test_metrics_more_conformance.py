@@ -128,3 +128,10 @@ def test_correlation_functions(keras, fn, axis):
     np.testing.assert_allclose(getattr(M, fn)(y_true, y_pred, axis=axis),
                                np.asarray(getattr(keras.metrics, fn)(y_true, y_pred, axis=axis)),
                                rtol=TOL, atol=TOL)
+
+
+@pytest.mark.parametrize("name,kwargs,kind", CASES, ids=_ids(CASES))
+def test_serialize_matches_keras(keras, name, kwargs, kind):
+    theirs = keras.metrics.serialize(getattr(keras.metrics, name)(name="m", **kwargs))
+    assert M.serialize(getattr(M, name)(name="m", **kwargs)) == theirs
+    assert M.deserialize(theirs).get_config() == getattr(M, name)(name="m", **kwargs).get_config()
