@@ -11,6 +11,7 @@ import warnings
 import numpy as onp
 
 from minikeras.engine import autodiff
+from minikeras.engine import name_scope
 from minikeras.engine.call_context import call_context as _call_ctx
 from minikeras.engine.autodiff import TracedArray, is_traced, untraced
 from minikeras.engine.masking import get_keras_mask, set_keras_mask
@@ -279,7 +280,8 @@ class Layer:
                             name=name or "variable",
                             regularizer=regularizers.get(regularizer),
                             constraint=constraints.get(constraint))
-        variable.path = f"{self.path}/{variable.name}"
+        scope = name_scope.current_path()  # `with keras.name_scope("outer"):` prefixes the path
+        variable.path = f"{scope}/{self.path}/{variable.name}" if scope else f"{self.path}/{variable.name}"
         (self._trainable_variables if trainable else self._non_trainable_variables).append(variable)
         return variable
 

@@ -53,6 +53,10 @@ def _scoped_paths(k):
         with k.name_scope("blk", caller=owner), k.name_scope("blk", caller=owner):
             paths.append(k.Variable(1.0, name="d").path)
     paths.append(k.Variable(1.0, name="z").path)
+    dense = k.layers.Dense(2, name="scoped_dense")
+    with k.name_scope("model_scope"):
+        dense.build((None, 3))        # a layer's weights take the scope open at build time
+    paths += [w.path for w in dense.weights]
     return paths
 
 
