@@ -18,7 +18,9 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
         w_ndim, v_ndim = sample_weight.ndim, values.ndim
         if v_ndim > w_ndim:
             values = reduce_fn(values, axis=tuple(range(w_ndim, v_ndim)))
-        values = values * onp.broadcast_to(sample_weight, values.shape)
+        # Broadcast first, so a weight of shape (1, d) counts once per sample, not once in all.
+        sample_weight = onp.broadcast_to(sample_weight, values.shape)
+        values = values * sample_weight
         if w_ndim > 1:
             sample_weight = reduce_fn(sample_weight, axis=tuple(range(1, w_ndim)))
     if values.ndim > 1:
