@@ -5,6 +5,18 @@ from minikeras.layers.layer import InputSpec, Layer, standardize_shape
 from minikeras.utils.argument_validation import positive_int
 
 
+class RefusesLoRA:
+    """For the layers Keras gives LoRA (Dense, EinsumDense, Embedding): minikeras refuses it
+    loudly rather than train the full kernel while the user believes it frozen."""
+
+    def _refuse_lora(self, received):
+        raise NotImplementedError(f"{type(self).__name__} layer '{self.name}': LoRA (`lora_rank`) "
+                                  f"is not supported by minikeras. Received: {received}")
+
+    def enable_lora(self, rank, lora_alpha=None, a_initializer="he_uniform", b_initializer="zeros"):
+        self._refuse_lora(f"enable_lora(rank={rank})")
+
+
 class InputLayer(Layer):
     """The layer behind `keras.Input`: holds the shape and dtype of a model input."""
 
@@ -46,7 +58,7 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
     return layer.output_tensor
 
 
-class Dense(Layer):
+class Dense(RefusesLoRA, Layer):
     """A fully connected layer: `output = activation(dot(input, kernel) + bias)`.
 
     Args:
@@ -63,6 +75,8 @@ class Dense(Layer):
         units = positive_int(units, "units", kwargs.get("name"), "Received an invalid value for "
                              "`{name}`, expected a positive integer. Received: {name}={value}")
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if lora_rank:  # Keras too reads lora_rank=0 as no LoRA
+            self._refuse_lora(f"lora_rank={lora_rank}")
         self.units = units
         self.activation = activations.get(activation)
         self.use_bias = use_bias

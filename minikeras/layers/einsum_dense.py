@@ -13,6 +13,7 @@ from autograd import numpy as anp
 
 from minikeras import activations, constraints, initializers, ops, regularizers
 from minikeras.initializers import VarianceScaling
+from minikeras.layers.core import RefusesLoRA
 from minikeras.layers.layer import InputSpec, Layer
 
 _FORMS = (("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", "none"),
@@ -162,7 +163,7 @@ def analyze_einsum(equation, bias_axes, input_shape, output_shape):
     return kernel_shape, bias_shape, full, input_axes, output_axes
 
 
-class EinsumDense(Layer):
+class EinsumDense(RefusesLoRA, Layer):
     """A dense layer computed by an einsum: `activation(einsum(equation, inputs, kernel) + bias)`.
 
     Args:
@@ -185,9 +186,11 @@ class EinsumDense(Layer):
             raise ValueError(f"Layer '{self.name}': `equation` must be a string. "
                              f"Received: equation={equation}")
         _split_equation(equation)
-        if lora_rank or quantization_config is not None:
+        if lora_rank:  # Keras too reads lora_rank=0 as no LoRA
+            self._refuse_lora(f"lora_rank={lora_rank}")
+        if quantization_config is not None:
             raise NotImplementedError(
-                f"Layer '{self.name}': LoRA and quantization are not supported by minikeras.")
+                f"Layer '{self.name}': quantization is not supported by minikeras.")
         self.equation = equation
         self.partial_output_shape = ((output_shape,) if isinstance(output_shape, int)
                                      else tuple(output_shape))

@@ -6,6 +6,7 @@ from autograd import numpy as anp
 from minikeras.engine.autodiff import is_traced, untraced
 
 from minikeras import constraints, initializers, ops, regularizers
+from minikeras.layers.core import RefusesLoRA
 from minikeras.layers.layer import Layer
 from minikeras.utils.argument_validation import positive_int
 
@@ -32,7 +33,7 @@ def gather_rows(table, ids):
     return anp.reshape(anp.reshape(table, (-1,))[flat], onp.shape(ids) + (depth,))
 
 
-class Embedding(Layer):
+class Embedding(RefusesLoRA, Layer):
     """Turns non-negative integer ids into dense vectors: `output[..., :] = embeddings[id]`.
 
     Args:
@@ -53,9 +54,11 @@ class Embedding(Layer):
         output_dim = _positive_int(output_dim, "output_dim")
         if kwargs.pop("input_length", None) is not None:
             warnings.warn("Argument `input_length` is deprecated. Just remove it.")
-        if lora_rank or quantization_config is not None:
-            raise NotImplementedError("Embedding supports neither LoRA nor quantization here.")
+        if quantization_config is not None:
+            raise NotImplementedError("Embedding supports no quantization here.")
         super().__init__(**kwargs)
+        if lora_rank:  # Keras too reads lora_rank=0 as no LoRA
+            self._refuse_lora(f"lora_rank={lora_rank}")
         self.input_dim, self.output_dim = input_dim, output_dim
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
