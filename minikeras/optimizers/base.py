@@ -27,6 +27,18 @@ from minikeras.layers.layer import to_snake_case, uniquify
 from minikeras.optimizers import schedules as _schedules
 
 
+# The base arguments every built-in optimizer spells out after its own, in Keras's order, so that
+# they may be passed by position as in Keras (`Adam(1e-3, 0.9, 0.999, 1e-7, False, 0.004)`).
+BASE_ARGUMENTS = ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema",
+                  "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor",
+                  "gradient_accumulation_steps", "name")
+
+
+def base_arguments(values):
+    """The `BASE_ARGUMENTS` out of a constructor's `locals()`, to pass on to `Optimizer`."""
+    return {name: values[name] for name in BASE_ARGUMENTS if name in values}
+
+
 def scratch(temporary):
     """`temporary` as the `out=` of the next ufunc, reusing its memory; None (a new result) when it
     is a numpy scalar, which is what ufuncs return for a 0-d (scalar) variable."""

@@ -1,7 +1,7 @@
 """FTRL-Proximal ("Follow The Regularized Leader")."""
 import numpy as onp
 
-from minikeras.optimizers.base import Optimizer, uses_step_constants
+from minikeras.optimizers.base import Optimizer, base_arguments, uses_step_constants
 
 
 class Ftrl(Optimizer):
@@ -25,8 +25,10 @@ class Ftrl(Optimizer):
     def __init__(self, learning_rate=0.001, learning_rate_power=-0.5,
                  initial_accumulator_value=0.1, l1_regularization_strength=0.0,
                  l2_regularization_strength=0.0, l2_shrinkage_regularization_strength=0.0,
-                 beta=0.0, **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
+                 beta=0.0, weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, **base_arguments(locals()), **kwargs)
         if initial_accumulator_value < 0.0:
             raise ValueError("`initial_accumulator_value` needs to be positive or zero. "
                              f"Received: initial_accumulator_value={initial_accumulator_value}.")

@@ -1,7 +1,7 @@
 """Lion: the sign of an interpolated momentum."""
 import numpy as onp
 
-from minikeras.optimizers.base import Optimizer, uses_step_constants
+from minikeras.optimizers.base import Optimizer, base_arguments, uses_step_constants
 
 
 class Lion(Optimizer):
@@ -18,8 +18,11 @@ class Lion(Optimizer):
 
     _config_keys = ("beta_1", "beta_2")
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, **base_arguments(locals()), **kwargs)
         self.beta_1, self.beta_2 = beta_1, beta_2
         if beta_1 <= 0 or beta_1 > 1:
             raise ValueError(
