@@ -147,3 +147,17 @@ def test_ops_in_the_graph_are_copied():
     clone.set_weights(model.get_weights())
     np.testing.assert_allclose(clone.predict(_x(), verbose=0), model.predict(_x(), verbose=0),
                                rtol=1e-6)
+
+
+def test_subclassed_model_without_config_raises_not_implemented():
+    class NoConfig(keras.Model):
+        def __init__(self, obj):
+            super().__init__()
+            self.obj = obj
+            self.dense = layers.Dense(2)
+
+        def call(self, x):
+            return self.dense(x)
+
+    with pytest.raises(NotImplementedError, match="get_config"):
+        clone_model(NoConfig(object()))

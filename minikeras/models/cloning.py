@@ -5,6 +5,7 @@ from minikeras.engine.keras_tensor import KerasTensor, flatten, map_structure
 from minikeras.layers.core import Input, InputLayer
 from minikeras.layers.op_layer import OpLayer
 from minikeras.models.functional import Functional
+from minikeras.models.model import Model
 from minikeras.models.sequential import Sequential
 
 
@@ -53,8 +54,17 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
             f"of type '{model.__class__.__name__}', with call_function={clone_function}")
     from minikeras.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
     config = serialize_keras_object(model)
-    return deserialize_keras_object(
-        config, custom_objects={model.__class__.__name__: model.__class__})
+    try:
+        return deserialize_keras_object(
+            config, custom_objects={model.__class__.__name__: model.__class__})
+    except (TypeError, ValueError) as e:
+        if type(model).get_config is not Model.get_config:
+            raise
+        # Keras's automatic config fails the same way for a constructor it cannot replay.
+        raise NotImplementedError(
+            f"Object {model.__class__.__name__} was created by passing non-serializable argument "
+            "values in `__init__()`, and therefore the object must override `get_config()` in "
+            "order to be serializable. Please implement `get_config()`.") from e
 
 
 def _wrap_clone_function(clone_function, call_function=None, recursive=False, cache=None):

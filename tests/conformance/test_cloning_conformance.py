@@ -102,3 +102,31 @@ def test_errors_match_keras(keras):
             k.models.clone_model(_sequential(k), input_tensors=[k.Input((3,)), k.Input((3,))])
         with pytest.raises(ValueError, match="Unexpected keyword"):
             k.models.clone_model(_sequential(k), bogus=1)
+
+
+def test_subclassed_models_match_keras(keras):
+    def run(k):
+        class NoConfig(k.Model):
+            def __init__(self, obj):
+                super().__init__()
+                self.obj, self.dense = obj, k.layers.Dense(2)
+
+            def call(self, x):
+                return self.dense(x)
+
+        class WithConfig(k.Model):
+            def __init__(self, units=3, **kwargs):
+                inp = k.Input((2,))
+                super().__init__(inp, k.layers.Dense(units)(inp), **kwargs)
+                self.units = units
+
+            def get_config(self):
+                return {"units": self.units, "name": self.name}
+
+        with pytest.raises(NotImplementedError, match="get_config"):
+            k.models.clone_model(NoConfig(object()))
+        clone = k.models.clone_model(WithConfig(4, name="f"))
+        # (an unnamed Input's clone is named after Keras's tensor name, "keras_tensor_N")
+        return (type(clone).__name__, clone.name, [type(layer).__name__ for layer in clone.layers],
+                clone.output.shape)
+    assert run(minikeras) == run(keras)
