@@ -29,6 +29,7 @@ from minikeras.engine import autodiff
 from minikeras.engine.autodiff import TraceNode, VariableBox, backward
 from minikeras.engine.keras_tensor import flatten, map_structure
 from minikeras.engine.tensor import as_tensor
+from minikeras.engine.variable import Variable
 
 
 class GradientTape:
@@ -132,7 +133,7 @@ class GradientTape:
         for t in flatten(tensor):
             if t is None:
                 continue
-            if hasattr(t, "_value") and hasattr(t, "assign") and not isbox(t):  # a Variable
+            if isinstance(t, Variable):
                 self._watched_ids.add(id(t))
                 self._variables.setdefault(id(t), t)
                 self._reads.pop(id(t), None)  # the next read is traced even if not trainable
@@ -219,7 +220,7 @@ def _as_traced_tensor(value):
 
 
 def _plain_value(source):
-    return source._value if hasattr(source, "assign") and hasattr(source, "_value") else source
+    return source._value if isinstance(source, Variable) else source
 
 
 def _result(grad):

@@ -30,14 +30,17 @@ _ARRAYS = (onp.ndarray, Tensor, TracedArray, autodiff.TensorBox, autodiff.Variab
 _BOXES = (TracedArray, autodiff.TensorBox, autodiff.VariableBox)
 
 
-def _eager(x):
-    """An eager output as the user gets it: a Tensor (keeping a mask the layer attached)."""
-    if type(x) is not onp.ndarray:
-        return x
-    tensor, mask = x.view(Tensor), get_keras_mask(x)
+def _view(x, cls):
+    """`x` viewed as `cls` (Tensor <-> plain ndarray), keeping the mask attached to it."""
+    view, mask = x.view(cls), get_keras_mask(x)
     if mask is not None:
-        set_keras_mask(tensor, mask)
-    return tensor
+        set_keras_mask(view, mask)
+    return view
+
+
+def _eager(x):
+    """An eager output as the user gets it: a Tensor."""
+    return _view(x, Tensor) if type(x) is onp.ndarray else x
 
 
 def standardize_shape(shape):
@@ -485,9 +488,7 @@ class Layer:
                 return traced
         if isinstance(x, onp.ndarray):
             if type(x) is Tensor:
-                mask, x = x.__dict__.get("_keras_mask"), x.view(onp.ndarray)
-                if mask is not None:
-                    set_keras_mask(x, mask)
+                x = _view(x, onp.ndarray)
             if x.dtype.kind == "f" and x.dtype.name != self._dtype and self._dtype.startswith("float"):
                 return x.astype(self._dtype)
             return x
