@@ -1,15 +1,19 @@
 """`keras.optimizers`: the optimizers, learning rate schedules, get/serialize/deserialize."""
 from minikeras.optimizers import schedules
+from minikeras.optimizers.adafactor import Adafactor
 from minikeras.optimizers.adam import Adam, Adamax, AdamW, Nadam
 from minikeras.optimizers.base import Optimizer
 from minikeras.optimizers.ftrl import Ftrl
+from minikeras.optimizers.lamb import Lamb
 from minikeras.optimizers.lion import Lion
+from minikeras.optimizers.muon import Muon
 from minikeras.optimizers.rmsprop import Adadelta, Adagrad, RMSprop
+from minikeras.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from minikeras.optimizers.sgd import SGD
 from minikeras.utils.registry import class_config, lookup
 
 ALL_OBJECTS = (Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Nadam, Ftrl,
-               Lion)
+               Lion, Lamb, Adafactor, Muon, ScheduleFreeAdamW)
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 _NAMES = {k: v for k, v in ALL_OBJECTS_DICT.items() if k != "optimizer"}
 
