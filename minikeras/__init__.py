@@ -13,7 +13,8 @@ __version__ = "3.15.0"
 minikeras_version = "0.1.0"
 
 _SUBMODULES = (
-    "activations", "backend", "callbacks", "config", "constraints", "datasets", "initializers",
+    "activations", "backend", "callbacks", "config", "constraints", "datasets", "dtype_policies",
+    "initializers", "mixed_precision",
     "layers", "losses", "metrics", "models", "ops", "optimizers", "preprocessing", "random",
     "regularizers", "saving", "utils",
 )
@@ -22,7 +23,8 @@ _TOP = {"Sequential": "models", "Model": "models", "Input": "layers", "Layer": "
         "Metric": "metrics", "Optimizer": "optimizers", "StatelessScope": "engine.autodiff",
         "name_scope": "engine.name_scope", "RematScope": "engine.remat", "remat": "engine.remat",
         "device": "engine.device", "Initializer": "initializers", "Regularizer": "regularizers",
-        "InputSpec": "layers.input_spec", "SymbolicScope": "engine.symbolic_scope"}
+        "InputSpec": "layers.input_spec", "SymbolicScope": "engine.symbolic_scope",
+        "DTypePolicy": "dtype_policies", "FloatDTypePolicy": "dtype_policies"}
 
 
 def version():

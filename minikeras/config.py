@@ -7,3 +7,4 @@ from minikeras.engine.config import (  # noqa: F401
     set_epsilon, set_floatx, set_image_data_format, set_max_epochs, set_max_steps_per_epoch)
 from minikeras.engine.blas_threads import blas_threads, set_blas_threads  # noqa: F401,E402
 from minikeras.saving.serialization_lib import enable_unsafe_deserialization  # noqa: F401,E402
+from minikeras.dtype_policies.dtype_policy import dtype_policy, set_dtype_policy  # noqa: F401,E402

@@ -150,3 +150,19 @@ def set_max_steps_per_epoch(max_steps_per_epoch):
 def max_steps_per_epoch():
     """The cap set by `set_max_steps_per_epoch` or `KERAS_MAX_STEPS_PER_EPOCH`, or None."""
     return _MAX_STEPS_PER_EPOCH
+
+
+# The global dtype policy (`keras.config.set_dtype_policy`); None until first asked for, when it
+# becomes floatx's policy (minikeras/dtype_policies/dtype_policy.py).
+_DTYPE_POLICY = None
+
+
+def global_dtype_policy():
+    """The policy set by `set_dtype_policy`, or None."""
+    return _DTYPE_POLICY
+
+
+def set_global_dtype_policy(policy):
+    """Stores the global dtype policy (None: back to floatx's on the next read)."""
+    global _DTYPE_POLICY
+    _DTYPE_POLICY = policy

@@ -1,10 +1,17 @@
 """Variables: a layer's weights, optimizer slots and metric state.
 
-A `Variable` holds a float32 numpy array. Inside a `StatelessScope` (engine/autodiff.py: what
+A `Variable` holds a numpy array (float32 unless told otherwise). Inside a `StatelessScope` (engine/autodiff.py: what
 `fit` opens around the forward pass) `variable.value` is the value autograd is tracing instead,
 so a layer's `call` reads `self.kernel` and gets something autograd can differentiate. Outside
 the scope it is a plain array with `.numpy()` and `.assign()`.
+
+Mixed precision: inside an `AutocastScope("float16")` (what a layer with a "mixed_float16" policy
+opens around its `call`) a float variable is read cast to float16, while it keeps its float32
+value; the cast is differentiable, so gradients arrive in float32.
 """
+import threading
+
+import ml_dtypes  # noqa: F401  (registers bfloat16 with numpy, as Keras's backends do)
 import numpy as onp
 from autograd import numpy as anp
 
@@ -43,6 +50,51 @@ creation_check = None
 named_initializer = None
 
 
+class _AutocastState(threading.local):
+    scope = None  # the innermost open AutocastScope of this thread
+
+
+_autocast_state = _AutocastState()
+
+
+def _is_float(dtype):
+    return dtype.kind == "f" or dtype.name == "bfloat16"
+
+
+class AutocastScope:
+    """Within this scope, float variables (those created with `autocast=True`) are read cast to
+    `dtype`; `AutocastScope(None)` turns autocasting off inside an outer scope."""
+
+    def __init__(self, dtype):
+        if dtype is not None:
+            dtype = standardize_dtype(dtype)
+            if not _is_float(onp.dtype(dtype)):
+                raise ValueError("`AutocastScope` can only be used with a floating-point target "
+                                 f"dtype, such as 'float16'. Received: dtype={dtype}")
+        self.dtype = dtype
+        self.original_scope = None
+
+    def maybe_cast(self, value):
+        """`value` cast to the scope's dtype if it is a float array (else unchanged)."""
+        if self.dtype is not None and _is_float(onp.dtype(getattr(value, "dtype", "int32"))):
+            return value if value.dtype == self.dtype else value.astype(self.dtype)
+        return value
+
+    def __enter__(self):
+        self.original_scope = _autocast_state.scope
+        _autocast_state.scope = self
+        return self
+
+    def __exit__(self, *exc):
+        _autocast_state.scope = self.original_scope
+        return False
+
+
+def get_autocast_scope():
+    """The innermost open AutocastScope, or None."""
+    return _autocast_state.scope
+
+
 def _scoped_path(name):
     parent = current_path()
     return f"{parent}/{name}" if parent else name
@@ -66,6 +118,7 @@ class Variable:
                  aggregation="none", synchronization="auto"):
         self.name = name or "variable"
         self.path = path or _scoped_path(self.name)
+        self._autocast = bool(autocast)
         self.trainable = bool(trainable)
         self.regularizer = regularizer
         self.constraint = constraint
@@ -97,8 +150,28 @@ class Variable:
     # --- reading -------------------------------------------------------------------------
     @property
     def value(self):
-        """The array, or inside a StatelessScope the value autograd traces in its place."""
-        return bound(self, self._value)
+        """The array, or inside a StatelessScope the value autograd traces in its place; inside
+        an AutocastScope a float variable's value comes cast to the scope's dtype."""
+        value = bound(self, self._value)
+        scope = _autocast_state.scope
+        if scope is not None and scope.dtype is not None:
+            return self.autocast_value(value, scope.dtype)
+        return value
+
+    def autocast_value(self, value, dtype):
+        """`value` (this variable's, maybe traced) cast to `dtype` if the variable autocasts and
+        is float; a traced result keeps the variable's `assign` (a VariableBox)."""
+        if not self._autocast or not _is_float(self._value.dtype) or self._value.dtype == dtype:
+            return value
+        cast = value.astype(dtype)
+        if is_traced(cast) and not isinstance(cast, autodiff.VariableBox):
+            cast = autodiff.VariableBox(cast._value, cast._trace, cast._node, self)
+        return cast
+
+    @property
+    def autocast(self):
+        """Whether the variable is read cast to the compute dtype inside an AutocastScope."""
+        return self._autocast
 
     def numpy(self):
         """A copy of the current value as a numpy array (inside a StatelessScope, the scope's)."""

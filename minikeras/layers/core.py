@@ -1,5 +1,6 @@
 """Core layers: Input / InputLayer, Dense, Identity."""
 from minikeras import activations, constraints, initializers, ops, regularizers
+from minikeras.engine.dtypes import standardize_dtype
 from minikeras.engine.keras_tensor import KerasTensor, Node
 from minikeras.layers.layer import InputSpec, Layer, standardize_shape
 from minikeras.utils.argument_validation import positive_int
@@ -23,7 +24,10 @@ class InputLayer(Layer):
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
                  input_tensor=None, optional=False, name=None, **kwargs):
         kwargs.pop("ragged", None)
-        super().__init__(name=name, dtype=dtype, **kwargs)
+        super().__init__(name=name, **kwargs)
+        # The input's own dtype (int32 token ids, ...), not a dtype policy: as in Keras, an
+        # InputLayer keeps the global policy and reports this dtype.
+        self._dtype = standardize_dtype(dtype)
         if batch_shape is None:
             if shape is None:
                 raise ValueError("You must pass a `shape` argument to `Input`/`InputLayer`.")
@@ -38,6 +42,10 @@ class InputLayer(Layer):
 
     def call(self):
         return None
+
+    @property
+    def dtype(self):
+        return self._dtype
 
     def get_config(self):
         return {"batch_shape": list(self.batch_shape), "dtype": self._dtype, "sparse": self.sparse,

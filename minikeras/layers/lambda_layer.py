@@ -73,7 +73,7 @@ class Lambda(Layer):
 
     def compute_output_shape(self, input_shape):
         if self._output_shape is None:
-            inputs = map_structure(lambda s: KerasTensor(s, self._dtype), input_shape,
+            inputs = map_structure(lambda s: KerasTensor(s, self.compute_dtype), input_shape,
                                    is_leaf=_is_shape)
             return map_structure(lambda t: t.shape, _trial_output_spec(self, (inputs,), {}))
         if callable(self._output_shape):

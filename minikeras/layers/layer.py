@@ -18,7 +18,7 @@ from minikeras.engine.masking import get_keras_mask, set_keras_mask
 from minikeras.engine.tensor import Tensor
 from minikeras.metrics.metric import Metric
 from minikeras.engine.keras_tensor import KerasTensor, Node, any_symbolic, map_structure, flatten
-from minikeras.engine.variable import Variable, standardize_dtype
+from minikeras.engine.variable import AutocastScope, Variable, get_autocast_scope, standardize_dtype
 from minikeras.layers.input_spec import InputSpec  # noqa: F401  (keras.layers.InputSpec)
 from minikeras.utils.naming import reset_uids, to_snake_case, uniquify  # noqa: F401
 from minikeras.utils.tracking import TrackedDict, TrackedList
@@ -89,7 +89,10 @@ class Layer:
     Args:
         trainable: whether the layer's weights are updated by `fit`.
         name: a unique name; defaults to the snake_case class name, numbered.
-        dtype: the dtype of weights and computations ("float32").
+        dtype: the dtype policy: a name ("float32", "mixed_float16", ...), a `DTypePolicy` or
+            its config; None: `keras.config.dtype_policy()`. Weights are created in its
+            variable dtype; `call` sees float inputs and variables in its compute dtype.
+        autocast: whether float inputs and variables are cast to the compute dtype.
         activity_regularizer: a regularizer applied to the layer's output.
         input_shape / input_dim / batch_size: accepted on a Sequential model's first layer.
     """
@@ -130,7 +133,8 @@ class Layer:
             raise ValueError(f"Argument `name` must be a string. Received: name={name}")
         self.name = name or uniquify(to_snake_case(self.__class__.__name__))
         self._trainable = bool(trainable)
-        self._dtype = standardize_dtype(getattr(dtype, "name", dtype) if dtype is not None else None)
+        self._dtype_policy = _policy(dtype, type(self).__name__)
+        self.autocast = autocast
         from minikeras import regularizers
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
@@ -173,21 +177,55 @@ class Layer:
             traced = autodiff._scope.get(id(value), value)
             # A traced value stands in for the variable (it still has `assign`); a plain bound
             # value (a stateless_call's) is read through the Variable, which keeps its methods.
-            return traced if type(traced) in _BOXES else value
+            if type(traced) not in _BOXES:
+                return value
+            scope = get_autocast_scope()  # mixed precision: the traced value, cast
+            return traced if scope is None or scope.dtype is None else \
+                value.autocast_value(traced, scope.dtype)
         return value
 
     # --- properties ---------------------------------------------------------------------
     @property
+    def dtype_policy(self):
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        policy = _policy(value, type(self).__name__)
+        if _is_policy_map(self._dtype_policy) and self.path:
+            if self.path in self._dtype_policy:
+                del self._dtype_policy[self.path]
+            self._dtype_policy[self.path] = policy
+        else:
+            self._dtype_policy = policy
+
+    def _own_policy(self):
+        policy = self._dtype_policy
+        return policy[self.path] if _is_policy_map(policy) and self.path else policy
+
+    @property
     def dtype(self):
-        return self._dtype
+        """The dtype of the layer's weights (alias of `variable_dtype`)."""
+        return self.variable_dtype
 
     @property
     def compute_dtype(self):
-        return self._dtype
+        """The dtype the layer computes in: float inputs and variables are cast to it."""
+        return self._own_policy().compute_dtype
 
     @property
     def variable_dtype(self):
-        return self._dtype
+        """The dtype the layer creates its weights in."""
+        return self._own_policy().variable_dtype
+
+    @property
+    def input_dtype(self):
+        """The dtype float inputs are converted to when the layer is called."""
+        return self.compute_dtype
+
+    @property
+    def quantization_mode(self):
+        return self._own_policy().quantization_mode
 
     @property
     def path(self):
@@ -274,13 +312,13 @@ class Layer:
                    overwrite_with_gradient=False, name=None):
         """Creates a weight Variable owned by this layer and returns it."""
         from minikeras import constraints, initializers, regularizers
-        dtype = standardize_dtype(dtype or self._dtype)
+        dtype = standardize_dtype(dtype or self.variable_dtype)
         shape = () if shape is None else standardize_shape(shape)
         if initializer is None:
             initializer = "glorot_uniform" if "float" in dtype else "zeros"
         initializer = initializers.get(initializer)
         variable = Variable(initializer, shape=shape, dtype=dtype, trainable=trainable,
-                            name=name or "variable",
+                            name=name or "variable", autocast=autocast,
                             regularizer=regularizers.get(regularizer),
                             constraint=constraints.get(constraint))
         scope = name_scope.current_path()  # `with keras.name_scope("outer"):` prefixes the path
@@ -397,6 +435,9 @@ class Layer:
             return self._symbolic_call(*args, **kwargs)
         else:
             args = tuple(map_structure(self._convert_input, a) for a in args)
+            if kwargs and self._input_cast_dtype() is not None:  # float tensors given by name
+                kwargs = {k: v if k == "training" else map_structure(self._cast_input, v)
+                          for k, v in kwargs.items()}
         first = args[0] if args else next(iter(kwargs.values()))
         outermost = _call_ctx.depth == 0
         if outermost:
@@ -417,8 +458,13 @@ class Layer:
         _call_ctx.depth += 1
         if training is not None:
             _call_ctx.training = training
+        scope = self._autocast_scope()
         try:
-            outputs = self.call(*args, **kwargs)
+            if scope is None:
+                outputs = self.call(*args, **kwargs)
+            else:
+                with scope:  # variables read in `call` come in the compute dtype
+                    outputs = self.call(*args, **kwargs)
         finally:
             _call_ctx.depth -= 1
             _call_ctx.training = saved
@@ -481,25 +527,69 @@ class Layer:
             if mask is not None and get_keras_mask(tensor) is None:
                 set_keras_mask(tensor, mask)
 
+    # --- dtypes (Keras's dtype policies) ---------------------------------------------------
+    def _input_cast_dtype(self):
+        """The dtype float inputs are cast to when the layer is called, or None (no cast: the
+        layer does not autocast, or computes in a non-float dtype)."""
+        dtype = self.input_dtype
+        return dtype if self.autocast and dtype.startswith(("float", "bfloat")) else None
+
+    def _cast_input(self, x):
+        """`x` cast to the input dtype if it is a float array (plain, Tensor or traced)."""
+        dtype = self._input_cast_dtype()
+        x_dtype = getattr(x, "dtype", None)
+        if dtype is None or not isinstance(x_dtype, onp.dtype) or x_dtype == dtype \
+                or not (x_dtype.kind == "f" or x_dtype.name == "bfloat16"):
+            return x
+        if not isinstance(x, onp.ndarray) and not is_traced(x):
+            return x
+        return x.astype(dtype)
+
+    def _autocast_scope(self):
+        """The AutocastScope to open around `call` (None: keep the current one), by Keras's rule:
+        a layer whose compute and variable dtypes differ reads its variables in the compute
+        dtype; inside such a scope a layer that does not autocast, or computes in a non-float
+        dtype, turns it off, and one of another compute dtype opens its own."""
+        current = get_autocast_scope()
+        policy = self._own_policy()
+        compute = policy.compute_dtype
+        if current is not None:
+            if not self.autocast or not compute.startswith(("float", "bfloat")):
+                return AutocastScope(None) if current.dtype is not None else None
+            return AutocastScope(compute) if current.dtype != compute else None
+        if compute != policy.variable_dtype and compute.startswith(("float", "bfloat")):
+            return AutocastScope(compute)
+        return None
+
     def _convert_input(self, x):
         if autodiff._watched:  # a tensor a gradient tape watches: its traced value
             traced = autodiff.watched_value(x)
             if traced is not x:
-                return traced
+                return self._cast_input(traced)
         if isinstance(x, onp.ndarray):
             if type(x) is Tensor:
                 x = _view(x, onp.ndarray)
-            if x.dtype.kind == "f" and x.dtype.name != self._dtype and self._dtype.startswith("float"):
-                return x.astype(self._dtype)
-            return x
-        if is_traced(x) or x is None or isinstance(x, (str, bool)):
+            return self._cast_input(x)
+        if is_traced(x):
+            return self._cast_input(x)
+        if x is None or isinstance(x, (str, bool)):
             return x
         if type(x) is Variable:
-            return x.value
+            return self._cast_input(x.value)
         if isinstance(x, (int, float, list, onp.generic)):
-            arr = onp.asarray(x)
-            return arr.astype(self._dtype) if arr.dtype.kind == "f" and self._dtype.startswith("float") else arr
+            return self._cast_input(onp.asarray(x))
         return x
+
+    def _spec_input(self, x):
+        """A symbolic input as `call` sees it: a float KerasTensor in the input dtype."""
+        dtype = self._input_cast_dtype()
+        if dtype is None or not isinstance(x, KerasTensor) or x.dtype == dtype \
+                or not str(x.dtype).startswith(("float", "bfloat")):
+            return x
+        cast = KerasTensor(x.shape, dtype)
+        if "_keras_mask" in x.__dict__:
+            cast._keras_mask = x._keras_mask
+        return cast
 
     def _check_input_spec(self, inputs):
         spec = self.input_spec
@@ -522,7 +612,7 @@ class Layer:
         if overridden:
             shapes = map_structure(lambda t: t.shape, first)
             out = self.compute_output_shape(shapes)
-            dtype = self._dtype
+            dtype = self.compute_dtype
             if isinstance(out, tuple) and (not out or not isinstance(out[0], (tuple, list))):
                 return KerasTensor(out, dtype)
             return map_structure(lambda s: KerasTensor(s, dtype), out,
@@ -535,11 +625,14 @@ class Layer:
             self._maybe_build(map_structure(lambda t: tuple(t.shape), first))
         self._check_input_spec(first)
         kwargs.pop("training", None)
-        spec_kwargs = kwargs
+        spec_args, spec_kwargs = args, kwargs
+        if self._input_cast_dtype() is not None:  # `call` sees float inputs in the compute dtype
+            spec_args = tuple(map_structure(self._spec_input, a) for a in args)
+            spec_kwargs = {k: map_structure(self._spec_input, v) for k, v in kwargs.items()}
         in_mask = first.__dict__.get("_keras_mask") if isinstance(first, KerasTensor) else None
         if in_mask is not None and "mask" in self._call_signature() and kwargs.get("mask") is None:
-            spec_kwargs = {**kwargs, "mask": in_mask}  # `call` sees a mask, as in Keras
-        outputs = self.compute_output_spec(*args, **spec_kwargs)
+            spec_kwargs = {**spec_kwargs, "mask": in_mask}  # `call` sees a mask, as in Keras
+        outputs = self.compute_output_spec(*spec_args, **spec_kwargs)
         Node(self, args, kwargs, outputs)
         self._attach_symbolic_mask(first, outputs)
         return outputs
@@ -565,7 +658,7 @@ class Layer:
         """The layer's constructor arguments as a JSON-friendly dict (Keras's config keys)."""
         from minikeras import regularizers
         config_ = {"name": self.name, "trainable": self.trainable,
-                   "dtype": _dtype_policy_config(self._dtype)}
+                   "dtype": _dtype_policy_config(self.dtype_policy)}
         # No "batch_input_shape": Keras 3 layers refuse it; a Sequential's config carries the
         # input shape as its InputLayer.
         if self.activity_regularizer is not None:
@@ -580,7 +673,7 @@ class Layer:
     def from_config(cls, config_):
         config_ = dict(config_)
         if isinstance(config_.get("dtype"), dict):
-            config_["dtype"] = config_["dtype"].get("config", {}).get("name")
+            config_["dtype"] = _policy_from_config(config_["dtype"])
         try:
             return cls(**config_)
         except TypeError as e:
@@ -624,9 +717,35 @@ class Layer:
         return map_structure(lambda t: t.shape, self.output)
 
 
-def _dtype_policy_config(dtype):
-    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": dtype},
-            "registered_name": None}
+def _policy(dtype, class_name):
+    """The DTypePolicy a layer's `dtype` argument names (quantized policies are refused)."""
+    from minikeras import dtype_policies
+    policy = dtype_policies.get(dtype)
+    if policy.quantization_mode is not None and not _is_policy_map(policy):
+        raise NotImplementedError(
+            f"{class_name}: quantized dtype policies are not supported by minikeras (layers do "
+            f"not quantize). Received: dtype={policy.name}")
+    return policy
+
+
+def _is_policy_map(policy):
+    return type(policy).__name__ == "DTypePolicyMap"
+
+
+def _dtype_policy_config(policy):
+    """A dtype policy (or a dtype name) serialized as Keras writes it in a layer's config."""
+    from minikeras import dtype_policies
+    return dtype_policies.serialize(dtype_policies.get(policy))
+
+
+def _policy_from_config(config_):
+    """A serialized policy as `from_config` passes it to the constructor: the name of a float
+    policy (as Keras does, for older layers that take dtype names), else the policy object."""
+    from minikeras import dtype_policies
+    policy = dtype_policies.deserialize(config_)
+    if isinstance(policy, str) or _is_policy_map(policy) or policy.quantization_mode is not None:
+        return policy
+    return policy.name
 
 
 def _trial_output_spec(layer, args, kwargs):

@@ -106,7 +106,7 @@ class Model(Trainer, Layer):
         """The model's config: name, trainable and dtype (a subclass adds its own arguments)."""
         from minikeras.layers.layer import _dtype_policy_config
         return {"name": self.name, "trainable": self.trainable,
-                "dtype": _dtype_policy_config(self._dtype)}
+                "dtype": _dtype_policy_config(self.dtype_policy)}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
@@ -119,7 +119,8 @@ class Model(Trainer, Layer):
                                           custom_objects=custom_objects)
         config = dict(config)
         if isinstance(config.get("dtype"), dict):
-            config["dtype"] = config["dtype"].get("config", {}).get("name")
+            from minikeras.layers.layer import _policy_from_config
+            config["dtype"] = _policy_from_config(config["dtype"])
         try:
             return cls(**config)
         except TypeError as e:
