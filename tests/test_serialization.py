@@ -102,6 +102,7 @@ SPECS = {
     "StringLookup": (lambda: layers.StringLookup(vocabulary=["b", "a"], output_mode="one_hot"), None),
     "PReLU": (lambda: layers.PReLU(alpha_initializer="ones", shared_axes=[1]), [(3, 2)]),
     "Permute": (lambda: layers.Permute((2, 1)), [(2, 3)]),
+    "RMSNormalization": (lambda: layers.RMSNormalization(axis=[1, 2], epsilon=1e-4), [(3, 2)]),
     "RNN": (lambda: layers.RNN([layers.SimpleRNNCell(2), layers.GRUCell(3)], return_sequences=True), [(4, 2)]),
     "RandomCrop": (lambda: layers.RandomCrop(3, 2, seed=3), [(4, 4, 1)]),
     "RandomFlip": (lambda: layers.RandomFlip("vertical", seed=3), [(4, 4, 1)]),
@@ -113,6 +114,7 @@ SPECS = {
     "Rescaling": (lambda: layers.Rescaling(np.array([0.5, 2.0], "float32"), offset=1.0), [(2,)]),
     "Reshape": (lambda: layers.Reshape((2, -1)), [(6,)]),
     "Resizing": (lambda: layers.Resizing(3, 5, interpolation="nearest"), [(4, 4, 1)]),
+    "ReversibleEmbedding": (lambda: layers.ReversibleEmbedding(12, 3, tie_weights=False, logit_soft_cap=3.0), [(5,)]),
     "SeparableConv1D": (lambda: layers.SeparableConv1D(3, 2, depth_multiplier=2), [(5, 2)]),
     "SeparableConv2D": (lambda: layers.SeparableConv2D(3, 2, padding="same"), [(4, 4, 2)]),
     "SimpleRNN": (lambda: layers.SimpleRNN(3, activation="relu", return_state=False), [(4, 2)]),
@@ -152,7 +154,7 @@ def test_every_public_layer_has_a_round_trip_spec():
 
 
 def _call(layer, shapes):
-    inputs = [keras.Input(s, dtype="int32" if type(layer).__name__ == "Embedding" else None)
+    inputs = [keras.Input(s, dtype="int32" if type(layer).__name__ in ("Embedding", "ReversibleEmbedding") else None)
               for s in shapes]
     if type(layer).__name__ == "MultiHeadAttention":
         out = layer(inputs[0], inputs[1])
@@ -163,7 +165,7 @@ def _call(layer, shapes):
 
 def _inputs(layer, shapes):
     rng = np.random.default_rng(0)
-    if type(layer).__name__ == "Embedding":
+    if type(layer).__name__ in ("Embedding", "ReversibleEmbedding"):
         return [rng.integers(0, 12, size=(2,) + shapes[0]).astype("int32")]
     return [rng.normal(size=(2,) + s).astype("float32") for s in shapes]
 

@@ -10,6 +10,7 @@ from minikeras.layers.reshaping import Flatten, Permute, RepeatVector, Reshape  
 from minikeras.layers.lambda_layer import Lambda  # noqa: F401
 from minikeras.layers.normalization import (  # noqa: F401
     BatchNormalization, GroupNormalization, LayerNormalization, UnitNormalization)
+from minikeras.layers.rms_normalization import RMSNormalization  # noqa: F401
 from minikeras.layers.padding import (  # noqa: F401
     Cropping1D, Cropping2D, Cropping3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 from minikeras.layers.upsampling import UpSampling1D, UpSampling2D, UpSampling3D  # noqa: F401
@@ -34,6 +35,7 @@ from minikeras.layers.pooling import (  # noqa: F401
     GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool1D, MaxPool2D, MaxPool3D,
     MaxPooling1D, MaxPooling2D, MaxPooling3D)
 from minikeras.layers.embedding import Embedding, Masking  # noqa: F401
+from minikeras.layers.reversible_embedding import ReversibleEmbedding  # noqa: F401
 from minikeras.layers.wrappers import Bidirectional, TimeDistributed, Wrapper  # noqa: F401
 from minikeras.layers.rnn import RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells  # noqa: F401
 from minikeras.layers.lstm import LSTM, LSTMCell  # noqa: F401
@@ -44,3 +46,7 @@ from minikeras.layers.multi_head_attention import MultiHeadAttention  # noqa: F4
 from minikeras.saving.serialization_lib import serialize_keras_object as serialize  # noqa: F401,E402
 from minikeras.saving.serialization_lib import deserialize_keras_object as deserialize  # noqa: F401,E402
 from minikeras.layers.preprocessing.text_vectorization import TextVectorization  # noqa: F401,E402
+from minikeras.layers.preprocessing import (  # noqa: F401,E402  (image augmentation)
+    AutoContrast, Equalization, RandomBrightness, RandomColorDegeneration, RandomColorJitter,
+    RandomContrast, RandomGrayscale, RandomHue, RandomInvert, RandomPosterization,
+    RandomSaturation, RandomSharpness, Solarization)

