@@ -34,6 +34,9 @@ from minikeras.layers.pooling import (  # noqa: F401
     GlobalAvgPool2D, GlobalAvgPool3D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D,
     GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool1D, MaxPool2D, MaxPool3D,
     MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from minikeras.layers.adaptive_pooling import (  # noqa: F401
+    AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
 from minikeras.layers.embedding import Embedding, Masking  # noqa: F401
 from minikeras.layers.reversible_embedding import ReversibleEmbedding  # noqa: F401
 from minikeras.layers.wrappers import Bidirectional, TimeDistributed, Wrapper  # noqa: F401

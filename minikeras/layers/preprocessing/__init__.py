@@ -15,3 +15,18 @@ from minikeras.layers.preprocessing.random_flip import RandomFlip  # noqa: F401
 from minikeras.layers.preprocessing.rescaling import Rescaling  # noqa: F401
 from minikeras.layers.preprocessing.resizing import Resizing  # noqa: F401
 from minikeras.layers.preprocessing.string_lookup import StringLookup  # noqa: F401
+# Image augmentation layers on Keras's get_random_transformation / transform_images protocol.
+from minikeras.layers.preprocessing.auto_contrast import AutoContrast  # noqa: F401
+from minikeras.layers.preprocessing.equalization import Equalization  # noqa: F401
+from minikeras.layers.preprocessing.random_brightness import RandomBrightness  # noqa: F401
+from minikeras.layers.preprocessing.random_color_degeneration import (  # noqa: F401
+    RandomColorDegeneration)
+from minikeras.layers.preprocessing.random_color_jitter import RandomColorJitter  # noqa: F401
+from minikeras.layers.preprocessing.random_contrast import RandomContrast  # noqa: F401
+from minikeras.layers.preprocessing.random_grayscale import RandomGrayscale  # noqa: F401
+from minikeras.layers.preprocessing.random_hue import RandomHue  # noqa: F401
+from minikeras.layers.preprocessing.random_invert import RandomInvert  # noqa: F401
+from minikeras.layers.preprocessing.random_posterization import RandomPosterization  # noqa: F401
+from minikeras.layers.preprocessing.random_saturation import RandomSaturation  # noqa: F401
+from minikeras.layers.preprocessing.random_sharpness import RandomSharpness  # noqa: F401
+from minikeras.layers.preprocessing.solarization import Solarization  # noqa: F401

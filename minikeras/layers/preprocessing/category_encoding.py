@@ -93,8 +93,10 @@ class CategoryEncoding(Layer):
                              f"Received `count_weights={count_weights}`.")
         if count_weights is not None:
             count_weights = onp.asarray(count_weights, dtype=self.compute_dtype)
+        # Keras encodes in the variable dtype (float32 under "mixed_float16"), while its output
+        # spec says the compute dtype.
         return encode_categorical(inputs, self.output_mode, self.num_tokens,
-                                  dtype=self.compute_dtype, count_weights=count_weights)
+                                  dtype=self.dtype, count_weights=count_weights)
 
     def compute_output_shape(self, input_shape):
         return encoded_shape(input_shape, self.output_mode, self.num_tokens)

@@ -1,0 +1,135 @@
+"""Image augmentation layers against real Keras 3.
+
+Random layers cannot share Keras's RNG stream, so each case draws Keras's own transformation
+(`get_random_transformation`) and feeds the same values to minikeras's `transform_images`: the
+outputs must agree. Deterministic paths (inference, fixed factors, non-random layers) are
+compared through `__call__`. Configs must match key for key."""
+import numpy as np
+import pytest
+
+from minikeras import layers as mk_layers
+from conformance_helpers import same_config
+
+
+def _np(tree):
+    if isinstance(tree, dict):
+        return {k: _np(v) for k, v in tree.items()}
+    if tree is None or isinstance(tree, (bool, int, float)):
+        return tree
+    return np.asarray(tree)
+
+
+def _images(shape, dtype="float32", scale=255.0, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, scale, size=shape)
+    return x.astype(dtype)
+
+
+# name: (class name, kwargs, input shape, value scale)
+TRANSFER = {
+    "brightness": ("RandomBrightness", {"factor": 0.5}, (3, 6, 5, 3), 255),
+    "brightness_range01": ("RandomBrightness", {"factor": (-0.3, 0.6), "value_range": (0, 1)},
+                           (2, 4, 4, 3), 1),
+    "contrast": ("RandomContrast", {"factor": 0.5}, (3, 6, 5, 3), 255),
+    "contrast_cf": ("RandomContrast", {"factor": 0.7, "value_range": (0, 1),
+                                       "data_format": "channels_first"}, (2, 3, 6, 5), 1),
+    "invert": ("RandomInvert", {"factor": 0.5}, (6, 4, 4, 3), 255),
+    "solarization": ("Solarization", {"addition_factor": 0.3, "threshold_factor": 0.6},
+                     (4, 5, 5, 3), 255),
+    "solarization_range": ("Solarization", {"addition_factor": (0.1, 0.2), "threshold_factor":
+                                            0.5, "value_range": (-1, 1)}, (2, 5, 5, 3), 1),
+    "degeneration": ("RandomColorDegeneration", {"factor": 0.8}, (3, 5, 5, 3), 255),
+    "degeneration_cf": ("RandomColorDegeneration", {"factor": (0.2, 0.9),
+                                                    "data_format": "channels_first"},
+                        (2, 3, 5, 5), 255),
+    "saturation": ("RandomSaturation", {"factor": (0.2, 0.8), "value_range": (0, 1)},
+                   (3, 5, 5, 3), 1),
+    "saturation_cf": ("RandomSaturation", {"factor": 0.7, "value_range": (0, 1),
+                                           "data_format": "channels_first"}, (2, 3, 5, 5), 1),
+    "hue": ("RandomHue", {"factor": 0.8}, (4, 5, 5, 3), 255),
+    "hue_cf": ("RandomHue", {"factor": (0.2, 0.6), "value_range": (0, 1),
+                             "data_format": "channels_first"}, (2, 3, 5, 5), 1),
+    "posterization": ("RandomPosterization", {"factor": (1, 6)}, (4, 5, 5, 3), 255),
+    "posterization_range": ("RandomPosterization", {"factor": 3, "value_range": (0, 1)},
+                            (2, 5, 5, 3), 1),
+    "sharpness": ("RandomSharpness", {"factor": 0.9}, (3, 6, 7, 3), 255),
+    "sharpness_cf": ("RandomSharpness", {"factor": (0.1, 0.9), "data_format": "channels_first"},
+                     (2, 3, 6, 7), 255),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TRANSFER))
+def test_transform_images_with_keras_transformation(keras, case):
+    name, kwargs, shape, scale = TRANSFER[case]
+    k_layer = getattr(keras.layers, name)(seed=3, **kwargs)
+    m_layer = getattr(mk_layers, name)(seed=3, **kwargs)
+    x = _images(shape, scale=scale)
+    transformation = k_layer.get_random_transformation(x, training=True)
+    expected = np.asarray(k_layer.transform_images(x, transformation, training=True))
+    got = np.asarray(m_layer.transform_images(x, _np(transformation), training=True))
+    assert got.shape == expected.shape
+    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4 * scale)
+    same_config(m_layer, k_layer)
+    # the transformation minikeras draws has Keras's keys and shapes
+    own = m_layer.get_random_transformation(x, training=True)
+    assert sorted(own) == sorted(transformation)
+    for key in own:
+        assert np.shape(own[key]) == np.shape(transformation[key]), key
+
+
+@pytest.mark.parametrize("case", sorted(TRANSFER))
+def test_inference_is_identity(keras, case):
+    name, kwargs, shape, scale = TRANSFER[case]
+    x = _images(shape, scale=scale)
+    expected = np.asarray(getattr(keras.layers, name)(**kwargs)(x, training=False))
+    got = np.asarray(getattr(mk_layers, name)(**kwargs)(x, training=False))
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+# name: (class name, kwargs, input shape, dtype, scale, call kwargs): deterministic through __call__
+DETERMINISTIC = {
+    "auto_contrast": ("AutoContrast", {}, (2, 6, 5, 3), "float32", 200, {}),
+    "auto_contrast_01": ("AutoContrast", {"value_range": (0, 1)}, (2, 6, 5, 3), "float32", 0.7, {}),
+    "auto_contrast_unbatched": ("AutoContrast", {}, (6, 5, 3), "float32", 255, {}),
+    "equalization": ("Equalization", {}, (2, 8, 8, 3), "float32", 255, {}),
+    "equalization_bins": ("Equalization", {"bins": 32, "value_range": (0, 1)}, (2, 8, 8, 3),
+                          "float32", 1, {}),
+    "equalization_uint8": ("Equalization", {}, (8, 8, 3), "uint8", 255, {}),
+    "equalization_cf": ("Equalization", {"data_format": "channels_first"}, (2, 3, 8, 8),
+                        "float32", 255, {}),
+    "grayscale_all": ("RandomGrayscale", {"factor": 1.0}, (2, 5, 5, 3), "float32", 255, {}),
+    "grayscale_cf": ("RandomGrayscale", {"factor": 1.0, "data_format": "channels_first"},
+                     (2, 3, 5, 5), "float32", 255, {}),
+    "grayscale_none": ("RandomGrayscale", {"factor": 0.0}, (2, 5, 5, 3), "float32", 255, {}),
+    "invert_all": ("RandomInvert", {"factor": (1.0, 1.0)}, (2, 5, 5, 3), "float32", 255, {}),
+    "invert_unbatched": ("RandomInvert", {"factor": (1.0, 1.0), "value_range": (0, 1)}, (5, 5, 3),
+                         "float32", 1, {}),
+    "solarize_default": ("Solarization", {}, (2, 5, 5, 3), "uint8", 255, {}),
+    "solarize_range": ("Solarization", {"value_range": (-1, 1)}, (2, 5, 5, 3), "float32", 1, {}),
+    # factor (lo, hi) draws from [1 - lo, 1 + hi]: only (0, 0) is fixed (clipping only)
+    "contrast_fixed": ("RandomContrast", {"factor": (0.0, 0.0)}, (2, 5, 5, 3), "float32", 300, {}),
+    "brightness_fixed": ("RandomBrightness", {"factor": (0.3, 0.3)}, (2, 5, 5, 3), "float32",
+                         255, {}),
+    "brightness_int": ("RandomBrightness", {"factor": (-0.2, -0.2)}, (5, 5, 3), "int32", 255, {}),
+    "sharpness_fixed": ("RandomSharpness", {"factor": (0.8, 0.8)}, (2, 5, 6, 3), "float32", 255,
+                        {}),
+    "posterize_fixed": ("RandomPosterization", {"factor": (2, 2)}, (2, 5, 5, 3), "float32", 255,
+                        {}),
+    "degenerate_fixed": ("RandomColorDegeneration", {"factor": (0.4, 0.4)}, (5, 5, 3), "float32",
+                         255, {}),
+    "saturation_fixed": ("RandomSaturation", {"factor": (0.3, 0.3), "value_range": (0, 1)},
+                         (2, 5, 5, 3), "float32", 1, {}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DETERMINISTIC))
+def test_deterministic_call(keras, case):
+    name, kwargs, shape, dtype, scale, call_kwargs = DETERMINISTIC[case]
+    x = _images(shape, dtype, scale)
+    k_out = getattr(keras.layers, name)(**kwargs)(x, **call_kwargs)
+    m_out = getattr(mk_layers, name)(**kwargs)(x, **call_kwargs)
+    expected, got = np.asarray(k_out), np.asarray(m_out)
+    assert got.shape == expected.shape
+    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4 * scale)
