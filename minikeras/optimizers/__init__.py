@@ -6,6 +6,8 @@ from minikeras.optimizers.base import Optimizer
 from minikeras.optimizers.ftrl import Ftrl
 from minikeras.optimizers.lamb import Lamb
 from minikeras.optimizers.lion import Lion
+from minikeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from minikeras.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
 from minikeras.optimizers.muon import Muon
 from minikeras.optimizers.rmsprop import Adadelta, Adagrad, RMSprop
 from minikeras.optimizers.schedule_free_adamw import ScheduleFreeAdamW
@@ -13,7 +15,8 @@ from minikeras.optimizers.sgd import SGD
 from minikeras.utils.registry import class_config, lookup
 
 ALL_OBJECTS = (Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Nadam, Ftrl,
-               Lion, Lamb, Adafactor, Muon, ScheduleFreeAdamW)
+               Lion, Lamb, Adafactor, Muon, ScheduleFreeAdamW, LossScaleOptimizer, MultiOptimizer,
+               OptimizerMap)
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 _NAMES = {k: v for k, v in ALL_OBJECTS_DICT.items() if k != "optimizer"}
 
@@ -40,6 +43,8 @@ def deserialize(config, custom_objects=None):
     inner = dict(config.get("config", {}))
     if isinstance(inner.get("learning_rate"), dict):
         inner["learning_rate"] = schedules.deserialize(inner["learning_rate"], custom_objects)
+    if cls in (LossScaleOptimizer, MultiOptimizer, OptimizerMap):  # they hold optimizers
+        return cls.from_config(inner, custom_objects=custom_objects)
     return cls.from_config(inner)
 
 

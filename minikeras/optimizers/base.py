@@ -326,6 +326,40 @@ class Optimizer:
                     variable.assign(variable.constraint(variable))
         self._iterations.assign(self._iterations.value + 1)
 
+    def stateless_apply(self, optimizer_variables, grads, trainable_variables):
+        """`apply` on given values instead of the variables' own; returns the new values as
+        `(trainable_values, optimizer_values)` and leaves every variable as it was."""
+        if not self.built:
+            raise ValueError(
+                f"To call `stateless_apply`, {type(self).__name__} must be built (i.e. its "
+                "variables must have been created). You can build it via "
+                "`optimizer.build(trainable_variables)`.")
+        own = self.variables
+        if len(optimizer_variables) != len(own):
+            raise ValueError(
+                "Argument `optimizer_variables` must be a list of tensors corresponding 1:1 to "
+                f"{type(self).__name__}().variables. Received list with length "
+                f"{len(optimizer_variables)}, but expected {len(own)} variables.")
+        if len(trainable_variables) != len(self._trainable_variables):
+            raise ValueError(
+                "Argument `optimizer_variables` must be a list of tensors corresponding 1:1 to "
+                "the trainable variables list that the optimizer was built with. Received "
+                f"len(trainable_variables) == {len(trainable_variables)} whereas the optimizer "
+                f"was built with {len(self._trainable_variables)} variables.")
+        variables = list(self._trainable_variables) + own
+        saved = [v._value for v in variables]
+        try:
+            # the updates write slots in place: they get copies, never the caller's arrays
+            for v, value in zip(variables, list(trainable_variables) + list(optimizer_variables)):
+                v._value = onp.array(_plain_value(value), dtype=v._value.dtype)
+            self.apply(grads)
+            new_trainable = [v._value for v in self._trainable_variables]
+            new_optimizer = [v._value for v in own]
+        finally:
+            for v, value in zip(variables, saved):
+                v._value = value
+        return new_trainable, new_optimizer
+
     def _check_variables_are_known(self, variables):
         known = self._trainable_variables_indices
         for v in variables:
@@ -386,11 +420,23 @@ class Optimizer:
         return {name: onp.asarray(v, dtype=learning_rate.dtype) for name, v in values.items()}
 
     def _overwrite_with_gradients(self, grads, variables):
-        """Variables marked `overwrite_with_gradient` take the gradient as their new value."""
+        """Variables marked `overwrite_with_gradient` take the gradient as their new value. With
+        gradient accumulation they take, on the update step, the maximum of the gradients seen
+        since the last one (float8 scales and amax histories are maxima, not means)."""
         kept_g, kept_v = [], []
+        steps = self.gradient_accumulation_steps
         for g, v in zip(grads, variables):
             if id(v) in self._overwrite_ids:
-                v.assign(g)
+                if not steps:
+                    v.assign(g)
+                    continue
+                acc = self._accumulated_gradients[self._get_variable_index(v)]
+                g = onp.asarray(g, dtype=acc.dtype)
+                if (int(self._iterations.value) + 1) % steps == 0:
+                    v.assign(onp.maximum(g, acc.value))
+                    acc.assign(onp.zeros_like(g))
+                else:
+                    acc.assign(onp.maximum(g, acc.value))
             else:
                 kept_g.append(g)
                 kept_v.append(v)
@@ -559,3 +605,8 @@ def clip_by_global_norm(value_list, clip_norm):
     with onp.errstate(divide="ignore", invalid="ignore"):
         scale = clip_norm * onp.minimum(1.0 / use_norm, 1.0 / clip_norm) + (use_norm - use_norm)
     return [v * scale if v is not None else v for v in value_list]
+
+
+def _plain_value(value):
+    """A Variable's array, or the value itself."""
+    return value.numpy() if isinstance(value, Variable) else value

@@ -102,3 +102,111 @@ def test_new_optimizers_train_a_model_like_keras(keras):
             results.append(model.get_weights())
         for k, m in zip(*results):
             np.testing.assert_allclose(m, k, rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+def _stateless_steps(opt, variables, grad_seq):
+    """Runs `stateless_apply` step after step, writing the new values back; returns the
+    trainable values after each step."""
+    opt.build(variables)
+    opt_values = [np.array(v.numpy()) for v in opt.variables]
+    values = [np.array(v.numpy()) for v in variables]
+    history = []
+    for grads in grad_seq:
+        values, opt_values = opt.stateless_apply(opt_values, [g.copy() for g in grads], values)
+        values = [np.asarray(v) for v in values]
+        opt_values = [np.asarray(v) for v in opt_values]
+        history.append((values, opt_values))
+    return history
+
+
+def test_loss_scale_optimizer_matches_keras(keras):
+    """Finite steps unscale and count, a non-finite step is skipped and halves the scale; the
+    scale doubles after `dynamic_growth_steps` finite steps in a row."""
+    rng = np.random.default_rng(2)
+    kvars, mvars = _pairs(keras, rng)
+    grad_seq = [_grads(rng, t) for t in range(7)]
+    grad_seq[2][1][0] = np.inf
+    grad_seq[5][0][1, 1] = np.nan
+    grad_seq = [[g * 8.0 for g in grads] for grads in grad_seq]
+    results = []
+    for lib, variables in ((keras, kvars), (minikeras, mvars)):
+        opt = lib.optimizers.LossScaleOptimizer(lib.optimizers.Adam(0.1), initial_scale=8.0,
+                                                dynamic_growth_steps=2)
+        results.append((opt, _stateless_steps(opt, variables, grad_seq)))
+    (kopt, khist), (mopt, mhist) = results
+    assert [v.path.replace("_1/", "/") for v in mopt.variables] == \
+           [v.path.replace("_1/", "/") for v in kopt.variables]
+    for t, ((kv, ko), (mv, mo)) in enumerate(zip(khist, mhist)):
+        for a, b in zip(mv + mo, kv + ko):
+            _close(a, b, f"step {t}")
+    assert mopt.get_config() == {**kopt.get_config(), "name": mopt.name,
+                                 "inner_optimizer": mopt.get_config()["inner_optimizer"]}
+    assert keras.optimizers.serialize(kopt)["class_name"] == \
+        minikeras.optimizers.serialize(mopt)["class_name"]
+
+
+def test_loss_scale_optimizer_stateful_apply():
+    """Keras's JAX backend allows only `stateless_apply`; the stateful `apply` gives the same."""
+    rng = np.random.default_rng(4)
+    variables = [Variable(rng.normal(size=(3,)).astype("float32"))]
+    grads = [np.array([1.0, 6.0, 7.0], "float32") * 4.0]
+    opt = minikeras.optimizers.LossScaleOptimizer(minikeras.optimizers.SGD(0.5),
+                                                  initial_scale=4.0, dynamic_growth_steps=2)
+    before = variables[0].numpy()
+    opt.apply(grads, variables)
+    np.testing.assert_allclose(variables[0].numpy(), before - 0.5 * grads[0] / 4.0)
+    opt.apply([np.array([np.inf, 0, 0], "float32")], variables)
+    np.testing.assert_allclose(variables[0].numpy(), before - 0.5 * grads[0] / 4.0)
+    assert float(opt.scale_loss(1.0)) == 2.0 and int(opt.iterations) == 1
+    for _ in range(2):
+        opt.apply([np.ones(3, "float32")], variables)
+    assert float(opt.scale_loss(1.0)) == 4.0 and int(opt.step_counter.numpy()) == 0
+
+
+def test_multi_optimizer_matches_keras(keras):
+    rng = np.random.default_rng(5)
+    kvars, mvars = _pairs(keras, rng)
+    grad_seq = [_grads(rng, t) for t in range(4)]
+    results = []
+    for lib, variables in ((keras, kvars), (minikeras, mvars)):
+        o = lib.optimizers
+        opt_map = o.OptimizerMap(o.SGD(0.1, momentum=0.5), {"kernel|bias": o.Adam(0.05)})
+        opt_map["w.*"] = o.Lion(0.01)
+        opt = o.MultiOptimizer(opt_map, loss_scale_factor=2.0)
+        results.append((opt, _stateless_steps(opt, variables, grad_seq)))
+    (kopt, khist), (mopt, mhist) = results
+    assert len(mopt.variables) == len(kopt.variables)
+    assert [type(o).__name__ for o in mopt.optimizers] == \
+           [type(o).__name__ for o in kopt.optimizers]
+    for t, ((kv, ko), (mv, mo)) in enumerate(zip(khist, mhist)):
+        for a, b in zip(mv + mo, kv + ko):
+            _close(a, b, f"step {t}")
+    mconfig = minikeras.optimizers.serialize(mopt)
+    kconfig = keras.optimizers.serialize(kopt)
+
+    def drop_names(c):
+        return {k: drop_names(v) for k, v in c.items() if k != "name"} if isinstance(c, dict) \
+            else c
+    assert drop_names(mconfig) == drop_names(kconfig)
+    again = minikeras.optimizers.deserialize(mconfig)
+    assert [type(o).__name__ for o in again.optimizers] == ["Adam", "Lion", "SGD"]
+
+
+def test_multi_optimizer_fit_matches_keras(keras):
+    x = np.ones((4, 3), "float32")
+    y = np.zeros((4, 1), "float32")
+    results = []
+    for lib in (keras, minikeras):
+        o = lib.optimizers
+        opt = o.MultiOptimizer(o.OptimizerMap(
+            o.SGD(0.1), {".*dense_a/.*": o.Adam(0.01), ".*dense_b/.*": o.SGD(0.05, momentum=0.9)}))
+        model = lib.Sequential([lib.Input((3,)),
+                                lib.layers.Dense(2, kernel_initializer="ones", name="dense_a"),
+                                lib.layers.Dense(1, kernel_initializer="ones", name="dense_b")])
+        model.compile(opt, "mse")
+        model.fit(x, y, batch_size=2, epochs=2, verbose=0)
+        results.append((model.get_weights(), [int(o.iterations) for o in opt.optimizers]))
+    (kw, kit), (mw, mit) = results
+    assert mit == kit
+    for a, b in zip(mw, kw):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
