@@ -90,3 +90,54 @@ def test_reversible_embedding_trains_tied_weights():
     first = model.evaluate(x, x, verbose=0)
     model.fit(x, x, epochs=30, verbose=0)
     assert model.evaluate(x, x, verbose=0) < 0.5 * first
+
+
+# --- Adaptive pooling (keras/src/layers/pooling/adaptive_pooling{1,2,3}d_test.py) -----------------
+GRID = np.arange(1.0, 17.0, dtype="float32").reshape(1, 1, 4, 4)
+
+
+def test_adaptive_pooling_2d_values():
+    avg = layers.AdaptiveAveragePooling2D(output_size=2, data_format="channels_first")
+    np.testing.assert_allclose(avg(GRID), [[[[3.5, 5.5], [11.5, 13.5]]]])
+    top = layers.AdaptiveMaxPooling2D(output_size=2, data_format="channels_first")
+    np.testing.assert_allclose(top(GRID), [[[[6.0, 8.0], [14.0, 16.0]]]])
+
+
+def test_adaptive_pooling_overlapping_windows_follow_floor_ceil_rule():
+    # L=5 into 3 windows: [0, 2), [1, 4), [3, 5).
+    x = np.array([1.0, 2.0, 3.0, 4.0, 5.0], "float32").reshape(1, 5, 1)
+    np.testing.assert_allclose(layers.AdaptiveAveragePooling1D(3)(x)[0, :, 0], [1.5, 3.0, 4.5])
+    np.testing.assert_allclose(layers.AdaptiveMaxPooling1D(3)(x)[0, :, 0], [2.0, 4.0, 5.0])
+    # More outputs than inputs repeats entries.
+    np.testing.assert_allclose(layers.AdaptiveMaxPooling1D(7)(x)[0, :, 0], [1, 2, 3, 3, 4, 5, 5])
+
+
+@pytest.mark.parametrize("cls, shape, size, fmt, expected", [
+    (layers.AdaptiveAveragePooling1D, (2, 3, 8), 4, "channels_first", (2, 3, 4)),
+    (layers.AdaptiveMaxPooling1D, (2, 8, 3), (4,), "channels_last", (2, 4, 3)),
+    (layers.AdaptiveAveragePooling2D, (2, 8, 8, 3), (2, 4), "channels_last", (2, 2, 4, 3)),
+    (layers.AdaptiveMaxPooling2D, (2, 3, 8, 8), 4, "channels_first", (2, 3, 4, 4)),
+    (layers.AdaptiveAveragePooling3D, (1, 2, 6, 6, 6), (3, 2, 1), "channels_first", (1, 2, 3, 2, 1)),
+    (layers.AdaptiveMaxPooling3D, (1, 6, 6, 6, 2), 3, "channels_last", (1, 3, 3, 3, 2)),
+])
+def test_adaptive_pooling_shapes_and_config(cls, shape, size, fmt, expected):
+    layer = cls(output_size=size, data_format=fmt)
+    out = layer(np.random.default_rng(0).normal(size=shape).astype("float32"))
+    assert out.shape == expected == layer.compute_output_shape(shape)
+    assert layer.compute_output_shape((None,) + shape[1:]) == (None,) + expected[1:]
+    config = layer.get_config()
+    assert config["data_format"] == fmt and config["output_size"] == tuple(
+        size if isinstance(size, tuple) else (size,) * (len(shape) - 2))
+    check_layer_grads(cls(output_size=size, data_format=fmt, dtype="float64"),
+                      np.random.default_rng(1).normal(size=shape))
+
+
+def test_adaptive_pooling_argument_errors():
+    with pytest.raises(ValueError, match="For 1D input, `output_size` tuple must have length 1"):
+        layers.AdaptiveAveragePooling1D((2, 2))
+    with pytest.raises(TypeError, match=r"\(height, width\) tuple"):
+        layers.AdaptiveMaxPooling2D((2, 2, 2))
+    with pytest.raises(TypeError, match=r"\(depth, height, width\) tuple"):
+        layers.AdaptiveAveragePooling3D("2")
+    with pytest.raises(ValueError, match="Invalid data_format: nhwc"):
+        layers.AdaptiveAveragePooling2D(2, data_format="nhwc")

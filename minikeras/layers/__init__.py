@@ -52,4 +52,6 @@ from minikeras.layers.preprocessing.text_vectorization import TextVectorization 
 from minikeras.layers.preprocessing import (  # noqa: F401,E402  (image augmentation)
     AutoContrast, Equalization, RandomBrightness, RandomColorDegeneration, RandomColorJitter,
     RandomContrast, RandomGrayscale, RandomHue, RandomInvert, RandomPosterization,
-    RandomSaturation, RandomSharpness, Solarization)
+    RandomSaturation, RandomSharpness, Solarization, CenterCrop,
+    ContrastLimitedAdaptiveHistogramEqualization, RandomElasticTransform, RandomErasing,
+    RandomGaussianBlur, RandomPerspective, RandomShear)

@@ -34,6 +34,16 @@ CASES = {
                         _floats(2, 3, 4), {"reverse": True}),
     "rev_emb_untied": (lambda L: L.ReversibleEmbedding(10, 4, tie_weights=False, mask_zero=True),
                        _floats(2, 4), {"reverse": True}),
+    "adaptive_avg1d": (lambda L: L.AdaptiveAveragePooling1D(3), _floats(2, 7, 3), {}),
+    "adaptive_avg1d_up": (lambda L: L.AdaptiveAveragePooling1D(5, data_format="channels_first"),
+                          _floats(2, 2, 3), {}),
+    "adaptive_avg2d": (lambda L: L.AdaptiveAveragePooling2D((3, 2)), _floats(2, 7, 5, 3), {}),
+    "adaptive_avg3d": (lambda L: L.AdaptiveAveragePooling3D((2, 3, 4), data_format="channels_first"),
+                       _floats(2, 2, 5, 6, 7), {}),
+    "adaptive_max1d": (lambda L: L.AdaptiveMaxPooling1D(4), _floats(2, 10, 3), {}),
+    "adaptive_max2d": (lambda L: L.AdaptiveMaxPooling2D((3, 5), data_format="channels_first"),
+                       _floats(2, 3, 7, 5), {}),
+    "adaptive_max3d": (lambda L: L.AdaptiveMaxPooling3D(2), _floats(2, 5, 4, 3, 2), {}),
 }
 
 

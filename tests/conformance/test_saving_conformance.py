@@ -112,7 +112,9 @@ EXTRA = {"Lambda", "InputLayer", "Input", "Layer", "Wrapper", "InputSpec", "Text
          "StringLookup", "IntegerLookup", "Hashing", "HashedCrossing", "CategoryEncoding",
          "Discretization"}
 # Layers Keras added late cross libraries in `.keras` files in test_keras3_extra_layers_conformance.py.
-EXTRA |= {"RMSNormalization", "ReversibleEmbedding"}
+EXTRA |= {"RMSNormalization", "ReversibleEmbedding", "AdaptiveAveragePooling1D",
+          "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
+          "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D"}
 
 
 def _data(spec, n=4):
