@@ -146,10 +146,10 @@ class Attention(Layer):
         self._validate_inputs(inputs, mask)
         shapes = [tuple(x.shape) for x in inputs]
         self._check_shapes(shapes)
-        out = KerasTensor(self.compute_output_shape(shapes), self.dtype)
+        out = KerasTensor(self.compute_output_shape(shapes), self.compute_dtype)
         if not return_attention_scores:
             return out
-        return out, KerasTensor((*shapes[0][:-1], shapes[-1][-2]), self.dtype)
+        return out, KerasTensor((*shapes[0][:-1], shapes[-1][-2]), self.compute_dtype)
 
     def get_config(self):
         return {**super().get_config(), "use_scale": self.use_scale,

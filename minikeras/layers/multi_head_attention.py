@@ -151,7 +151,7 @@ class MultiHeadAttention(Layer):
             kernel_regularizer=self._kernel_regularizer, bias_regularizer=self._bias_regularizer,
             activity_regularizer=self._activity_regularizer,
             kernel_constraint=self._kernel_constraint, bias_constraint=self._bias_constraint,
-            dtype=self.dtype)
+            dtype=self.dtype_policy)
 
     def build(self, query_shape, value_shape, key_shape=None):
         query_shape, value_shape = tuple(query_shape), tuple(value_shape)
@@ -311,11 +311,11 @@ class MultiHeadAttention(Layer):
                             training=None, use_causal_mask=False):
         key_shape = None if key is None else tuple(key.shape)
         out = KerasTensor(self.compute_output_shape(query.shape, value.shape, key_shape),
-                          self.dtype)
+                          self.compute_dtype)
         if not return_attention_scores:
             return out
         scores = self._scores_shape(tuple(query.shape), key_shape or tuple(value.shape))
-        return out, KerasTensor(scores, self.dtype)
+        return out, KerasTensor(scores, self.compute_dtype)
 
     def get_config(self):
         return {**super().get_config(),

@@ -153,7 +153,7 @@ class RNN(Layer):
         states = self._initial_state(sequences, initial_state)
         if mask is not None:
             mask = onp.asarray(untraced(flatten(mask)[0]), dtype=bool)
-        outputs, states = self._loop(sequences, states, mask, training)
+        outputs, states = self._cell_loop(sequences, states, mask, training)
         for cell in getattr(self.cell, "cells", [self.cell]):
             if isinstance(cell, DropoutRNNCell):
                 cell.reset_dropout_mask()
@@ -162,7 +162,30 @@ class RNN(Layer):
             for variable, value in zip(flatten(self.states), flatten(states)):
                 variable.assign(value)
         output = _stack_time(outputs) if self.return_sequences else outputs[-1]
-        return (output, *states) if self.return_state else output
+        if self.return_state:
+            return tuple(map_structure(self._to_compute_dtype, [output, *states]))
+        return self._to_compute_dtype(output)
+
+    def _cell_loop(self, sequences, states, mask, training):
+        """`_loop` as the cell computes: a cell of another dtype policy than the RNN's (an RNN
+        with dtype="mixed_float16" around a float32 cell) sees its inputs and variables in its
+        own compute dtype, as if it were called."""
+        cell = self.cell
+        if not isinstance(cell, Layer) or cell.compute_dtype == self.compute_dtype:
+            return self._loop(sequences, states, mask, training)
+        sequences = cell._cast_input(sequences)
+        scope = cell._autocast_scope()
+        if scope is None:
+            return self._loop(sequences, states, mask, training)
+        with scope:
+            return self._loop(sequences, states, mask, training)
+
+    def _to_compute_dtype(self, x):
+        """Outputs and states leave the layer in its compute dtype (Keras casts them)."""
+        dtype = self.compute_dtype
+        if not dtype.startswith(("float", "bfloat")) or getattr(x, "dtype", dtype) == dtype:
+            return x
+        return x.astype(dtype)
 
     @blas_scope()  # one BLAS thread per free core, also when called outside fit / predict
     def _loop(self, sequences, states, mask, training):

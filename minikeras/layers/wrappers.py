@@ -211,12 +211,17 @@ class Bidirectional(Layer):
         if self.return_state:
             out_states = tuple(y[1:]) + tuple(y_rev[1:])
             y, y_rev = y[0], y_rev[0]
+        y, y_rev = self._to_compute_dtype(y), self._to_compute_dtype(y_rev)  # as Keras casts them
         if self.return_sequences:
             y_rev = _reverse_time(y_rev)
         output = (y, y_rev) if self.merge_mode is None else _MERGES[self.merge_mode](y, y_rev)
         if not self.return_state:
             return output
         return output + out_states if self.merge_mode is None else (output,) + out_states
+
+    def _to_compute_dtype(self, x):
+        dtype = self.compute_dtype
+        return x if getattr(x, "dtype", dtype) == dtype else x.astype(dtype)
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         output_shape = self.forward_layer.compute_output_shape(sequences_shape)

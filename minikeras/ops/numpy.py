@@ -470,9 +470,16 @@ def norm(x, ord=None, axis=None, keepdims=False):
 
 
 # --- linear algebra ---------------------------------------------------------------------
-def matmul(x1, x2): "Matrix product x1 @ x2 (batched over leading axes)."; return anp.matmul(*_args(x1, x2))
-def dot(x1, x2): "Dot product as numpy's dot: the last axis of x1 against the second-to-last of x2."; return anp.dot(*_args(x1, x2))
-def tensordot(x1, x2, axes=2): "Sum of products over `axes` of x1 and x2 (numpy's tensordot)."; return anp.tensordot(*_args(x1, x2), axes=axes)
+def matmul(x1, x2): "Matrix product x1 @ x2 (batched over leading axes)."; return _same_dtype(anp.matmul, *_args(x1, x2))
+def dot(x1, x2): "Dot product as numpy's dot: the last axis of x1 against the second-to-last of x2."; return _same_dtype(anp.dot, *_args(x1, x2))
+def tensordot(x1, x2, axes=2): "Sum of products over `axes` of x1 and x2 (numpy's tensordot)."; return _same_dtype(anp.tensordot, *_args(x1, x2), axes=axes)
+
+
+def _same_dtype(product, a, b, **kwargs):
+    """`product(a, b)` in the operands' dtype: ml_dtypes multiplies bfloat16 matrices into
+    float32, where Keras's backends keep bfloat16 (mixed_bfloat16 layers)."""
+    out = product(a, b, **kwargs)
+    return out.astype(a.dtype) if a.dtype.name == "bfloat16" and out.dtype != a.dtype else out
 def einsum(subscripts, *operands, **kwargs): "Einstein summation over the operands as `subscripts` describe."; return anp.einsum(subscripts, *_args(*operands))
 def outer(x1, x2): "The outer product of the flattened x1 and x2."; return anp.outer(*_args(x1, x2))
 def trace(x, offset=0, axis1=0, axis2=1): "Sum along a diagonal of `x`."; return anp.trace(_as_tensor(x), offset, axis1, axis2)
