@@ -183,14 +183,18 @@ class Trainer:
                 y_pred = self(x, training=True)
                 loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                           training=True)
-            captured["y_pred"] = y_pred
-            return loss
+            captured["y_pred"], captured["loss"] = y_pred, loss
+            # the optimizer's loss scale (loss_scale_factor, LossScaleOptimizer); it divides the
+            # gradients back, and the loss tracker sees the unscaled loss, as in Keras
+            return self.optimizer.scale_loss(loss)
 
         if variables:
-            loss, grads = value_and_grads(loss_fn, [v._value for v in variables], variables)
+            _, grads = value_and_grads(loss_fn, [v._value for v in variables], variables)
+            loss = untraced_structure(captured["loss"])
         else:
             warnings.warn("The model does not have any trainable weights.", stacklevel=2)
-            loss, grads = loss_fn([]), []
+            loss_fn([])
+            loss, grads = captured["loss"], []
         clear_traced_masks()
         y_pred = untraced_structure(captured["y_pred"])
         if variables:

@@ -210,3 +210,26 @@ def test_multi_optimizer_fit_matches_keras(keras):
     assert mit == kit
     for a, b in zip(mw, kw):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["loss_scale_factor", "LossScaleOptimizer"])
+def test_fit_scales_the_loss_like_keras(keras, kind):
+    """`fit` multiplies the loss by the optimizer's scale and the optimizer divides the
+    gradients back: the weights and the logged (unscaled) loss match Keras."""
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(8, 3)).astype("float32")
+    y = x[:, :1] * 2
+    results = []
+    for lib in (keras, minikeras):
+        o = lib.optimizers
+        opt = (o.SGD(0.1, loss_scale_factor=4.0) if kind == "loss_scale_factor" else
+               o.LossScaleOptimizer(o.SGD(0.1), initial_scale=8.0, dynamic_growth_steps=3))
+        model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(1, kernel_initializer="ones")])
+        model.compile(opt, "mse")
+        history = model.fit(x, y, batch_size=2, epochs=2, verbose=0, shuffle=False)
+        results.append((model.get_weights(), history.history["loss"], float(opt.scale_loss(1.0))))
+    (kw, kloss, kscale), (mw, mloss, mscale) = results
+    np.testing.assert_allclose(mloss, kloss, rtol=1e-5)
+    assert mscale == kscale
+    for a, b in zip(mw, kw):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
