@@ -40,6 +40,7 @@ from minikeras.layers.adaptive_pooling import (  # noqa: F401
 from minikeras.layers.embedding import Embedding, Masking  # noqa: F401
 from minikeras.layers.reversible_embedding import ReversibleEmbedding  # noqa: F401
 from minikeras.layers.wrappers import Bidirectional, TimeDistributed, Wrapper  # noqa: F401
+from minikeras.layers.spectral_normalization import SpectralNormalization  # noqa: F401
 from minikeras.layers.rnn import RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells  # noqa: F401
 from minikeras.layers.lstm import LSTM, LSTMCell  # noqa: F401
 from minikeras.layers.gru import GRU, GRUCell  # noqa: F401

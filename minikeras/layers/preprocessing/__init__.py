@@ -30,3 +30,12 @@ from minikeras.layers.preprocessing.random_posterization import RandomPosterizat
 from minikeras.layers.preprocessing.random_saturation import RandomSaturation  # noqa: F401
 from minikeras.layers.preprocessing.random_sharpness import RandomSharpness  # noqa: F401
 from minikeras.layers.preprocessing.solarization import Solarization  # noqa: F401
+from minikeras.layers.preprocessing.center_crop import CenterCrop  # noqa: F401
+from minikeras.layers.preprocessing.clahe import (  # noqa: F401
+    ContrastLimitedAdaptiveHistogramEqualization)
+from minikeras.layers.preprocessing.random_elastic_transform import (  # noqa: F401
+    RandomElasticTransform)
+from minikeras.layers.preprocessing.random_erasing import RandomErasing  # noqa: F401
+from minikeras.layers.preprocessing.random_gaussian_blur import RandomGaussianBlur  # noqa: F401
+from minikeras.layers.preprocessing.random_perspective import RandomPerspective  # noqa: F401
+from minikeras.layers.preprocessing.random_shear import RandomShear  # noqa: F401

@@ -143,8 +143,18 @@ class BaseImagePreprocessingLayer(Layer):
     def get_random_transformation(self, data, training=True, seed=None):
         return None
 
+    def _transform_images(self, images, transformation, interpolation):
+        """The geometric layers' warp (also applied to segmentation masks, "nearest")."""
+        raise NotImplementedError()
+
+    def _warps(self):
+        return type(self)._transform_images is not BaseImagePreprocessingLayer._transform_images
+
     def transform_images(self, images, transformation, training=True):
-        return self._to_compute_dtype(images)
+        images = self._to_compute_dtype(images)
+        if training and self._warps():
+            images = self._transform_images(images, transformation, self.interpolation)
+        return images
 
     def transform_labels(self, labels, transformation, training=True):
         return labels
@@ -154,6 +164,8 @@ class BaseImagePreprocessingLayer(Layer):
             f"{type(self).__name__} does not support `bounding_boxes` inputs in minikeras.")
 
     def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        if training and self._warps():
+            return self._transform_images(segmentation_masks, transformation, "nearest")
         return segmentation_masks
 
     def transform_single_image(self, image, transformation, training=True):
