@@ -26,14 +26,15 @@ import types
 NAMESPACES = (
     "", "layers", "models", "ops", "activations", "losses", "metrics", "optimizers",
     "optimizers.schedules", "callbacks", "initializers", "regularizers", "constraints", "saving",
-    "utils", "datasets", "backend", "config", "preprocessing", "random",
+    "utils", "datasets", "backend", "config", "preprocessing", "random", "dtype_policies",
+    "mixed_precision",
 )
 # Namespaces whose public submodules are namespaces too (keras.datasets.mnist,
 # keras.preprocessing.sequence); a datasets submodule counts when it has `load_data`.
 SUB_NAMESPACES = {"datasets": "load_data", "preprocessing": None}
 # Plain modules that re-export on purpose (keras.config.floatx, keras.backend.epsilon, ...);
 # "x.*" covers every sub-namespace of x (keras.preprocessing.sequence.pad_sequences).
-REEXPORTS = ("config", "backend", "random", "preprocessing.*")
+REEXPORTS = ("config", "backend", "random", "preprocessing.*", "mixed_precision")
 METHOD_CLASSES = ("Layer", "Model", "Variable")
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUTPUT = os.path.join(HERE, "api.md")
