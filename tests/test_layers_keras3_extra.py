@@ -141,3 +141,46 @@ def test_adaptive_pooling_argument_errors():
         layers.AdaptiveAveragePooling3D("2")
     with pytest.raises(ValueError, match="Invalid data_format: nhwc"):
         layers.AdaptiveAveragePooling2D(2, data_format="nhwc")
+
+
+# --- SpectralNormalization (keras/src/layers/normalization/spectral_normalization_test.py) ------
+def test_spectral_normalization_weights_and_errors():
+    layer = layers.SpectralNormalization(layers.Dense(2))
+    assert layer(np.random.uniform(size=(10, 3, 4))).shape == (10, 3, 2)
+    assert [w.name for w in layer.trainable_weights] == ["kernel", "bias"]
+    assert [w.name for w in layer.non_trainable_weights] == ["vector_u"]
+    assert [w.name for w in layer.weights] == ["kernel", "vector_u", "bias"]
+    assert not layer.supports_masking
+    emb = layers.SpectralNormalization(layers.Embedding(10, 4))
+    assert emb(np.random.randint(10, size=(10,)).astype("float32")).shape == (10, 4)
+    assert len(emb.trainable_weights) == 1 and len(emb.non_trainable_weights) == 1
+    with pytest.raises(ValueError, match="`power_iterations` should be greater than zero."):
+        layers.SpectralNormalization(layers.Dense(2), power_iterations=0)
+    with pytest.raises(ValueError, match="object has no attribute 'kernel' nor 'embeddings'"):
+        layers.SpectralNormalization(layers.ReLU())(np.ones((4, 2)))
+
+
+def test_spectral_normalization_divides_by_the_largest_singular_value():
+    wrapper = layers.SpectralNormalization(
+        layers.Conv2D(1, (2, 2), kernel_initializer=keras.initializers.Constant(value=1)),
+        power_iterations=8)
+    images = np.ones((1, 2, 2, 1))
+    np.testing.assert_allclose(wrapper(images, training=False), [[[[4.0]]]])
+    np.testing.assert_allclose(wrapper(images, training=True), [[[[2.0]]]], rtol=1e-5)
+    # The normalized kernel is written back: inference now uses it.
+    np.testing.assert_allclose(wrapper(images, training=False), [[[[2.0]]]], rtol=1e-5)
+    dense = layers.SpectralNormalization(layers.Dense(4), power_iterations=30)
+    dense(np.ones((1, 6)), training=True)
+    assert abs(np.linalg.svd(dense.layer.kernel.numpy(), compute_uv=False)[0] - 1.0) < 1e-4
+
+
+def test_spectral_normalization_trains_end_to_end():
+    wrapper = layers.SpectralNormalization(layers.Conv2D(3, (2, 2), padding="same"),
+                                           power_iterations=2)
+    model = keras.Sequential([keras.Input((8, 8, 3)), wrapper])
+    model.compile("rmsprop", loss="mse")
+    x = np.random.default_rng(0).random((4, 8, 8, 3))
+    u = wrapper.vector_u.numpy().copy()
+    history = model.fit(x, x * 0.5, epochs=3, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    assert not np.allclose(wrapper.vector_u.numpy(), u)  # the power iteration state moved

@@ -126,6 +126,7 @@ SPECS = {
     "SimpleRNN": (lambda: layers.SimpleRNN(3, activation="relu", return_state=False), [(4, 2)]),
     "SimpleRNNCell": (lambda: layers.SimpleRNNCell(3, dropout=0.2), None),
     "Softmax": (lambda: layers.Softmax(axis=1), [(3, 2)]),
+    "SpectralNormalization": (lambda: layers.SpectralNormalization(layers.Dense(3), power_iterations=2), [(4,)]),
     "SpatialDropout1D": (lambda: layers.SpatialDropout1D(0.3, seed=2), [(4, 2)]),
     "SpatialDropout2D": (lambda: layers.SpatialDropout2D(0.3, seed=2), [(3, 3, 2)]),
     "SpatialDropout3D": (lambda: layers.SpatialDropout3D(0.3, seed=2), [(2, 2, 2, 2)]),

@@ -3,6 +3,7 @@ GroupQueryAttention, the adaptive poolings, ConvLSTM1D/2D/3D, ...) against real 
 same weights (names, shapes, order) give the same outputs and the same gradients (wrt the
 inputs and every trainable weight), the same configs, and `.keras` files cross between the two
 libraries in both directions."""
+import inspect
 import warnings
 
 import numpy as np
@@ -88,6 +89,11 @@ def test_outputs_match_keras(keras, case, training):
         np.testing.assert_array_equal(np.asarray(ours_mask), np.asarray(theirs_mask))
 
 
+def _training(layer):
+    """`training=True` for layers whose call takes it (Keras's stateless_call passes it on)."""
+    return {"training": True} if "training" in inspect.signature(layer.call).parameters else {}
+
+
 def _keras_grads(keras, layer, inputs, kwargs, proj):
     import jax
     import jax.numpy as jnp
@@ -98,7 +104,7 @@ def _keras_grads(keras, layer, inputs, kwargs, proj):
         args = _args(inputs)
         for i, x in zip(floats, xs):
             args[i] = x
-        out, _ = layer.stateless_call(tv, ntv, *args, **kwargs)
+        out, _ = layer.stateless_call(tv, ntv, *args, **_training(layer), **kwargs)
         out = out[0] if isinstance(out, (list, tuple)) else out
         return jnp.sum(out * proj)
 
@@ -117,7 +123,7 @@ def _our_grads(layer, inputs, kwargs, proj):
         args = _args(inputs)
         for i, x in zip(floats, xs):
             args[i] = x
-        out, _ = layer.stateless_call(list(tv), ntv, *args, **kwargs)
+        out, _ = layer.stateless_call(list(tv), ntv, *args, **_training(layer), **kwargs)
         out = out[0] if isinstance(out, (list, tuple)) else out
         return anp.sum(out * proj)
 
@@ -129,7 +135,7 @@ def _our_grads(layer, inputs, kwargs, proj):
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_gradients_match_keras(keras, case):
     theirs, ours, inputs, kwargs = _build_pair(keras, case)
-    out = _np(ours(*_args(inputs), **kwargs))[0]
+    out = _np(ours(*_args(inputs), **kwargs))[0]  # gradients of a training call (W / sigma)
     proj = np.random.default_rng(7).normal(size=out.shape).astype("float32")
     expected_w, expected_x = _keras_grads(keras, theirs, inputs, kwargs, proj)
     got_w, got_x = _our_grads(ours, inputs, kwargs, proj)

@@ -114,7 +114,7 @@ EXTRA = {"Lambda", "InputLayer", "Input", "Layer", "Wrapper", "InputSpec", "Text
 # Layers Keras added late cross libraries in `.keras` files in test_keras3_extra_layers_conformance.py.
 EXTRA |= {"RMSNormalization", "ReversibleEmbedding", "AdaptiveAveragePooling1D",
           "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
-          "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D"}
+          "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "SpectralNormalization"}
 
 
 def _data(spec, n=4):
