@@ -48,24 +48,17 @@ def _public_classes(kind):
     return out
 
 
-class DTypePolicy:
-    """A saved dtype policy (`{"module": "keras", "class_name": "DTypePolicy", "config":
-    {"name": "float32"}}`) loads as its dtype name: minikeras layers take dtypes by name."""
-
-    @staticmethod
-    def from_config(config):
-        return str(config.get("name") or "float32")
-
-
 @functools.lru_cache(maxsize=None)
 def class_tables():
     """{"keras.<kind>": {name: class}} plus the models and dtype policies."""
     from minikeras.models import Functional, Model, Sequential
     tables = {f"keras.{kind}": _public_classes(kind) for kind in _KINDS}
     models = {"Sequential": Sequential, "Model": Model, "Functional": Functional}
-    policies = {"DTypePolicy": DTypePolicy, "FloatDTypePolicy": DTypePolicy}
+    from minikeras import dtype_policies
+    policies = dict(dtype_policies.ALL_OBJECTS_DICT)
     tables["keras.models"] = models
-    tables["keras"] = {**models, **policies}
+    tables["keras"] = {**models, "DTypePolicy": dtype_policies.DTypePolicy,
+                       "FloatDTypePolicy": dtype_policies.FloatDTypePolicy}
     tables["keras.dtype_policies"] = policies
     from minikeras.utils import feature_space
     tables["keras.utils"] = {"FeatureSpace": feature_space.FeatureSpace}
