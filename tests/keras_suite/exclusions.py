@@ -9,6 +9,9 @@ import re
 # Whole files (paths relative to the Keras source root).
 FILES = {
     "keras/src/callbacks/orbax_checkpoint_test.py": "Orbax checkpointing is a JAX-ecosystem library",
+    "keras/src/callbacks/tensorboard_test.py": "TensorFlow-only: reads the event files back through "
+    "TensorFlow's internal tf_record reader and summary protobufs (our TensorBoard callback is "
+    "checked against real TensorFlow in tests/conformance/test_tensorboard_conformance.py)",
 }
 
 # Test names (regular expressions searched in the node id).
