@@ -133,8 +133,8 @@ class Layer:
             raise ValueError(f"Argument `name` must be a string. Received: name={name}")
         self.name = name or uniquify(to_snake_case(self.__class__.__name__))
         self._trainable = bool(trainable)
-        self._dtype_policy = _policy(dtype, type(self).__name__)
-        self.autocast = autocast
+        self._autocast = bool(autocast)
+        self._set_policy(_policy(dtype, type(self).__name__))
         from minikeras import regularizers
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
@@ -196,12 +196,44 @@ class Layer:
             if self.path in self._dtype_policy:
                 del self._dtype_policy[self.path]
             self._dtype_policy[self.path] = policy
+            self._set_policy(self._dtype_policy)
         else:
-            self._dtype_policy = policy
+            self._set_policy(policy)
+
+    @property
+    def autocast(self):
+        """Whether float inputs and variables are cast to the compute dtype in `call`."""
+        return self._autocast
+
+    @autocast.setter
+    def autocast(self, value):
+        self._autocast = bool(value)
+        self._set_policy(self._dtype_policy)
+
+    def _set_policy(self, policy):
+        # Every call asks for the dtypes: keep them at hand, except for a DTypePolicyMap, whose
+        # answer depends on the layer's path (and is looked up each time).
+        self._dtype_policy = policy
+        if _is_policy_map(policy):
+            self._dtypes = None
+        else:
+            compute = policy.compute_dtype
+            self._dtypes = (compute, policy.variable_dtype,
+                            compute if self._autocast and _is_float_name(compute) else None)
 
     def _own_policy(self):
         policy = self._dtype_policy
         return policy[self.path] if _is_policy_map(policy) and self.path else policy
+
+    def _dtype_triple(self):
+        """(compute dtype, variable dtype, dtype float inputs are cast to or None)."""
+        dtypes = self._dtypes
+        if dtypes is None:
+            policy = self._own_policy()
+            compute = policy.compute_dtype
+            dtypes = (compute, policy.variable_dtype,
+                      compute if self._autocast and _is_float_name(compute) else None)
+        return dtypes
 
     @property
     def dtype(self):
@@ -211,12 +243,12 @@ class Layer:
     @property
     def compute_dtype(self):
         """The dtype the layer computes in: float inputs and variables are cast to it."""
-        return self._own_policy().compute_dtype
+        return self._dtype_triple()[0]
 
     @property
     def variable_dtype(self):
         """The dtype the layer creates its weights in."""
-        return self._own_policy().variable_dtype
+        return self._dtype_triple()[1]
 
     @property
     def input_dtype(self):
@@ -531,8 +563,10 @@ class Layer:
     def _input_cast_dtype(self):
         """The dtype float inputs are cast to when the layer is called, or None (no cast: the
         layer does not autocast, or computes in a non-float dtype)."""
-        dtype = self.input_dtype
-        return dtype if self.autocast and dtype.startswith(("float", "bfloat")) else None
+        if type(self).input_dtype is not Layer.input_dtype:  # a subclass's own input dtype
+            dtype = self.input_dtype
+            return dtype if self._autocast and _is_float_name(dtype) else None
+        return self._dtype_triple()[2]
 
     def _cast_input(self, x):
         """`x` cast to the input dtype if it is a float array (plain, Tensor or traced)."""
@@ -551,13 +585,12 @@ class Layer:
         dtype; inside such a scope a layer that does not autocast, or computes in a non-float
         dtype, turns it off, and one of another compute dtype opens its own."""
         current = get_autocast_scope()
-        policy = self._own_policy()
-        compute = policy.compute_dtype
+        compute, variable, _ = self._dtype_triple()
         if current is not None:
-            if not self.autocast or not compute.startswith(("float", "bfloat")):
+            if not self._autocast or not _is_float_name(compute):
                 return AutocastScope(None) if current.dtype is not None else None
             return AutocastScope(compute) if current.dtype != compute else None
-        if compute != policy.variable_dtype and compute.startswith(("float", "bfloat")):
+        if compute != variable and _is_float_name(compute):
             return AutocastScope(compute)
         return None
 
@@ -726,6 +759,10 @@ def _policy(dtype, class_name):
             f"{class_name}: quantized dtype policies are not supported by minikeras (layers do "
             f"not quantize). Received: dtype={policy.name}")
     return policy
+
+
+def _is_float_name(dtype):
+    return dtype.startswith(("float", "bfloat"))
 
 
 def _is_policy_map(policy):
