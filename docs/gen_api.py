@@ -27,7 +27,7 @@ NAMESPACES = (
     "", "layers", "models", "ops", "activations", "losses", "metrics", "optimizers",
     "optimizers.schedules", "callbacks", "initializers", "regularizers", "constraints", "saving",
     "utils", "datasets", "backend", "config", "preprocessing", "random", "dtype_policies",
-    "mixed_precision",
+    "mixed_precision", "tree",
 )
 # Namespaces whose public submodules are namespaces too (keras.datasets.mnist,
 # keras.preprocessing.sequence); a datasets submodule counts when it has `load_data`.

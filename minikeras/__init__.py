@@ -16,7 +16,7 @@ _SUBMODULES = (
     "activations", "backend", "callbacks", "config", "constraints", "datasets", "dtype_policies",
     "initializers", "mixed_precision",
     "layers", "losses", "metrics", "models", "ops", "optimizers", "preprocessing", "random",
-    "regularizers", "saving", "utils",
+    "regularizers", "saving", "tree", "utils",
 )
 _TOP = {"Sequential": "models", "Model": "models", "Input": "layers", "Layer": "layers",
         "Variable": "engine.variable", "KerasTensor": "engine.keras_tensor", "Loss": "losses",
