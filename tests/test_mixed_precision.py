@@ -218,3 +218,16 @@ def test_gradients_reach_float32_variables_through_the_cast():
     value, grads = value_and_grads(loss, [dense.kernel.numpy()])
     assert grads[0].dtype == "float32"
     np.testing.assert_allclose(grads[0], [[6.0], [12.0]])  # d(x@w)^2/dw = 2 (x@w) x
+
+
+def test_functional_model_casts_inputs_to_its_inputs_dtype_not_the_policy():
+    keras.config.set_dtype_policy("mixed_float16")
+    x = keras.Input((1,))
+    model = keras.Model(x, layers.Identity(dtype="float32")(x))
+    assert model.compute_dtype == "float16"
+    value = np.array([[1.0001]], "float64")
+    out = model.predict(value, verbose=0)
+    assert out.dtype == "float32" and out[0, 0] == np.float32(1.0001)  # not rounded to float16
+    seq = keras.Sequential([layers.Dense(2)])
+    seq.build((None, 3))
+    assert seq.input_dtype == "float16"  # Keras: the input layer takes the first layer's dtype

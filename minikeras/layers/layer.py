@@ -97,6 +97,10 @@ class Layer:
         input_shape / input_dim / batch_size: accepted on a Sequential model's first layer.
     """
 
+    # False: `__call__` leaves float inputs in their dtype (a Functional model casts each to its
+    # Input's dtype instead, as Keras does).
+    _convert_input_args = True
+
     def __new__(cls, *args, **kwargs):
         obj = super().__new__(cls)
         object.__setattr__(obj, "_layers", [])
@@ -218,8 +222,11 @@ class Layer:
             self._dtypes = None
         else:
             compute = policy.compute_dtype
-            self._dtypes = (compute, policy.variable_dtype,
-                            compute if self._autocast and _is_float_name(compute) else None)
+            self._dtypes = (compute, policy.variable_dtype, self._cast_target(compute))
+
+    def _cast_target(self, compute):
+        return compute if self._autocast and _is_float_name(compute) and \
+            type(self)._convert_input_args else None
 
     def _own_policy(self):
         policy = self._dtype_policy
@@ -231,8 +238,7 @@ class Layer:
         if dtypes is None:
             policy = self._own_policy()
             compute = policy.compute_dtype
-            dtypes = (compute, policy.variable_dtype,
-                      compute if self._autocast and _is_float_name(compute) else None)
+            dtypes = (compute, policy.variable_dtype, self._cast_target(compute))
         return dtypes
 
     @property
@@ -564,20 +570,12 @@ class Layer:
         """The dtype float inputs are cast to when the layer is called, or None (no cast: the
         layer does not autocast, or computes in a non-float dtype)."""
         if type(self).input_dtype is not Layer.input_dtype:  # a subclass's own input dtype
-            dtype = self.input_dtype
-            return dtype if self._autocast and _is_float_name(dtype) else None
+            return self._cast_target(self.input_dtype)
         return self._dtype_triple()[2]
 
     def _cast_input(self, x):
         """`x` cast to the input dtype if it is a float array (plain, Tensor or traced)."""
-        dtype = self._input_cast_dtype()
-        x_dtype = getattr(x, "dtype", None)
-        if dtype is None or not isinstance(x_dtype, onp.dtype) or x_dtype == dtype \
-                or not (x_dtype.kind == "f" or x_dtype.name == "bfloat16"):
-            return x
-        if not isinstance(x, onp.ndarray) and not is_traced(x):
-            return x
-        return x.astype(dtype)
+        return cast_float(x, self._input_cast_dtype())
 
     def _autocast_scope(self):
         """The AutocastScope to open around `call` (None: keep the current one), by Keras's rule:
@@ -759,6 +757,18 @@ def _policy(dtype, class_name):
             f"{class_name}: quantized dtype policies are not supported by minikeras (layers do "
             f"not quantize). Received: dtype={policy.name}")
     return policy
+
+
+def cast_float(x, dtype):
+    """`x` cast to `dtype` if it is a float array (plain, Tensor or traced) of another dtype;
+    anything else (ints, bools, None dtype) as it is."""
+    x_dtype = getattr(x, "dtype", None)
+    if dtype is None or not isinstance(x_dtype, onp.dtype) or x_dtype == dtype \
+            or not (x_dtype.kind == "f" or x_dtype.name == "bfloat16"):
+        return x
+    if not isinstance(x, onp.ndarray) and not is_traced(x):
+        return x
+    return x.astype(dtype)
 
 
 def _is_float_name(dtype):

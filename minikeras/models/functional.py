@@ -3,6 +3,7 @@ from minikeras import ops
 from minikeras.engine.masking import set_keras_mask
 from minikeras.engine.keras_tensor import KerasTensor, flatten, map_structure
 from minikeras.layers.core import InputLayer
+from minikeras.layers.layer import cast_float
 from minikeras.models.model import Model
 
 
@@ -71,6 +72,8 @@ def _adjust_rank(ref_tensor, value):
 
 class Functional(Model):
     """A model defined by `Model(inputs, outputs)`: runs the recorded layer calls in order."""
+
+    _convert_input_args = False  # each input is cast to its Input's dtype, not the policy's
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable)
@@ -142,7 +145,7 @@ class Functional(Model):
         values = {}
         masks = flatten(mask) if isinstance(mask, (list, tuple, dict)) else [mask]
         for i, (t, v) in enumerate(zip(flatten(self._inputs_struct), self._standardize_inputs(inputs))):
-            values[id(t)] = _adjust_rank(t, self._convert_input(v))
+            values[id(t)] = _adjust_rank(t, cast_float(self._convert_input(v), t.dtype))
             if i < len(masks) and masks[i] is not None:
                 set_keras_mask(values[id(t)], masks[i])
         for node in self._nodes:

@@ -57,6 +57,13 @@ class Sequential(Model):
             self._maybe_rebuild()
         return layer
 
+    @property
+    def input_dtype(self):
+        """Inputs are converted to the input layer's dtype (the policy's before one exists)."""
+        if self._input_layer is not None:
+            return self._input_layer.dtype
+        return super().input_dtype
+
     def _maybe_rebuild(self):
         if self._input_layer is not None and self._layers:
             self.build(self._input_layer.batch_shape)
@@ -66,7 +73,9 @@ class Sequential(Model):
             raise ValueError("You must provide an `input_shape` argument.")
         input_shape = tuple(input_shape)
         if self._input_layer is None or tuple(self._input_layer.batch_shape) != input_shape:
-            object.__setattr__(self, '_input_layer', InputLayer(batch_shape=input_shape))
+            # as Keras: the input takes the first layer's compute dtype
+            dtype = self._layers[0].compute_dtype if self._layers else None
+            object.__setattr__(self, '_input_layer', InputLayer(batch_shape=input_shape, dtype=dtype))
         x = self._input_layer.output_tensor
         self._build_shapes = input_shape
         for layer in self._layers:
