@@ -47,6 +47,8 @@ from minikeras.layers.gru import GRU, GRUCell  # noqa: F401
 from minikeras.layers.einsum_dense import EinsumDense  # noqa: F401
 from minikeras.layers.attention import AdditiveAttention, Attention  # noqa: F401
 from minikeras.layers.multi_head_attention import MultiHeadAttention  # noqa: F401
+from minikeras.layers.grouped_query_attention import GroupedQueryAttention  # noqa: F401
+GroupQueryAttention = GroupedQueryAttention  # Keras's public name (its class keeps the longer one)
 from minikeras.saving.serialization_lib import serialize_keras_object as serialize  # noqa: F401,E402
 from minikeras.saving.serialization_lib import deserialize_keras_object as deserialize  # noqa: F401,E402
 from minikeras.layers.preprocessing.text_vectorization import TextVectorization  # noqa: F401,E402
@@ -55,4 +57,5 @@ from minikeras.layers.preprocessing import (  # noqa: F401,E402  (image augmenta
     RandomContrast, RandomGrayscale, RandomHue, RandomInvert, RandomPosterization,
     RandomSaturation, RandomSharpness, Solarization, CenterCrop,
     ContrastLimitedAdaptiveHistogramEqualization, RandomElasticTransform, RandomErasing,
-    RandomGaussianBlur, RandomPerspective, RandomShear)
+    RandomGaussianBlur, RandomPerspective, RandomShear, AugMix, CutMix, MaxNumBoundingBoxes,
+    MixUp, Pipeline, RandAugment)

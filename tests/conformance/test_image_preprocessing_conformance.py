@@ -72,6 +72,9 @@ TRANSFER = {
                                                 "data_format": "channels_first"},
                          (2, 3, 7, 8), 1),
     "erasing": ("RandomErasing", {"factor": 0.8, "fill_value": 9.0}, (4, 8, 7, 3), 255),
+    "mix_up": ("MixUp", {"alpha": 0.4}, (4, 5, 6, 3), 255),
+    "cut_mix": ("CutMix", {"factor": 0.8}, (4, 8, 7, 3), 255),
+    "cut_mix_cf": ("CutMix", {"data_format": "channels_first"}, (3, 2, 8, 7), 255),
     "erasing_noise_cf": ("RandomErasing", {"scale": (0.1, 0.5), "value_range": (0, 1),
                                            "data_format": "channels_first"}, (2, 3, 7, 8), 1),
 }
@@ -171,3 +174,46 @@ def test_deterministic_call(keras, case):
     assert got.shape == expected.shape
     assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4 * scale)
+
+
+@pytest.mark.parametrize("name,kwargs", [("MixUp", {"alpha": 0.4}), ("CutMix", {"factor": 0.8})])
+def test_labels_mix_like_keras(keras, name, kwargs):
+    x = _images((4, 6, 6, 3))
+    labels = np.eye(4, dtype="float32")[[0, 1, 2, 3]]
+    k_layer = getattr(keras.layers, name)(seed=1, **kwargs)
+    transformation = k_layer.get_random_transformation(x, training=True)
+    expected = np.asarray(k_layer.transform_labels(labels, transformation, training=True))
+    got = np.asarray(getattr(mk_layers, name)(**kwargs).transform_labels(
+        labels, _np(transformation), training=True))
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+
+
+def test_pipeline_matches_keras(keras):
+    x = _images((2, 10, 12, 3), scale=200)
+    k_pipe = keras.layers.Pipeline([keras.layers.AutoContrast(), keras.layers.CenterCrop(8, 9)])
+    m_pipe = mk_layers.Pipeline([mk_layers.AutoContrast(), mk_layers.CenterCrop(8, 9)])
+    np.testing.assert_allclose(np.asarray(m_pipe(x)), np.asarray(k_pipe(x)), rtol=1e-5, atol=1e-3)
+    config = m_pipe.get_config()
+    assert [c["class_name"] for c in config["layers"]] == ["AutoContrast", "CenterCrop"]
+    restored = keras.layers.Pipeline.from_config(config)  # Keras reads our config
+    np.testing.assert_allclose(np.asarray(restored(x)), np.asarray(k_pipe(x)), rtol=1e-6)
+
+
+def test_max_num_bounding_boxes_matches_keras(keras):
+    boxes = {"boxes": np.array([[[2, 1, 4, 3], [6, 4, 8, 6]]], "float32"),
+             "labels": np.array([[1, 2]], "int32")}
+    data = {"images": _images((1, 10, 8, 3)), "bounding_boxes": boxes}
+    k_out = keras.layers.MaxNumBoundingBoxes(3, fill_value=-2, bounding_box_format="xyxy")(
+        {**data, "bounding_boxes": dict(boxes)})
+    m_out = mk_layers.MaxNumBoundingBoxes(3, fill_value=-2, bounding_box_format="xyxy")(
+        {**data, "bounding_boxes": dict(boxes)})
+    for key in ("boxes", "labels"):
+        np.testing.assert_array_equal(np.asarray(m_out["bounding_boxes"][key]),
+                                      np.asarray(k_out["bounding_boxes"][key]))
+
+
+def test_rand_augment_and_aug_mix_configs(keras):
+    for name, kwargs in [("RandAugment", {"num_ops": 3, "factor": 0.4, "seed": 2}),
+                         ("AugMix", {"num_chains": 2, "chain_depth": 4, "factor": 0.5,
+                                     "alpha": 0.7, "all_ops": False, "seed": 2})]:
+        same_config(getattr(mk_layers, name)(**kwargs), getattr(keras.layers, name)(**kwargs))

@@ -39,3 +39,9 @@ from minikeras.layers.preprocessing.random_erasing import RandomErasing  # noqa:
 from minikeras.layers.preprocessing.random_gaussian_blur import RandomGaussianBlur  # noqa: F401
 from minikeras.layers.preprocessing.random_perspective import RandomPerspective  # noqa: F401
 from minikeras.layers.preprocessing.random_shear import RandomShear  # noqa: F401
+from minikeras.layers.preprocessing.aug_mix import AugMix  # noqa: F401
+from minikeras.layers.preprocessing.cut_mix import CutMix  # noqa: F401
+from minikeras.layers.preprocessing.max_num_bounding_boxes import MaxNumBoundingBoxes  # noqa: F401
+from minikeras.layers.preprocessing.mix_up import MixUp  # noqa: F401
+from minikeras.layers.preprocessing.pipeline import Pipeline  # noqa: F401
+from minikeras.layers.preprocessing.rand_augment import RandAugment  # noqa: F401

@@ -44,16 +44,31 @@ class _RandomAffine(BaseImagePreprocessingLayer):
         """(n, 8) float32 transforms for n images of size height x width."""
         raise NotImplementedError
 
+    def get_random_transformation(self, data, training=True, seed=None):
+        """{"transform": (n, 8) output -> input maps, "input_shape"} (None at inference).
+        The draws come from the layer's own generator (`seed` is accepted and unused)."""
+        if not training:
+            return None
+        images = data["images"] if isinstance(data, dict) else data
+        shape = tuple(images.shape)
+        height_axis, width_axis = self._spatial_axes()
+        n = shape[0] if len(shape) == 4 else 1
+        return {"transform": self._transforms(n, shape[height_axis], shape[width_axis]),
+                "input_shape": shape}
+
+    def _transform_images(self, images, transformation, interpolation):
+        if transformation is None:
+            return images
+        t = transformation["transform"]
+        return image_ops.affine_transform(images, t if images.ndim == 4 else t[0], interpolation,
+                                          self.fill_mode, self.fill_value, self.data_format)
+
     def call(self, inputs, training=True):
         x = self._to_compute_dtype(inputs)
         self._check_rank(x.shape)
         if not is_training(training):
             return x
-        height_axis, width_axis = self._spatial_axes()
-        n = x.shape[0] if x.ndim == 4 else 1
-        t = self._transforms(n, x.shape[height_axis], x.shape[width_axis])
-        return image_ops.affine_transform(x, t if x.ndim == 4 else t[0], self.interpolation,
-                                          self.fill_mode, self.fill_value, self.data_format)
+        return self._transform_images(x, self.get_random_transformation(x), self.interpolation)
 
     def get_config(self):
         return {**super().get_config(), "fill_mode": self.fill_mode,

@@ -163,7 +163,9 @@ def normalize_function_output(value):
     """What a `map` (or generator) function returned, as an element: a top-level list is a tuple."""
     if isinstance(value, list):
         value = tuple(value)
-    return normalize(value)
+    # TensorFlow keeps None components of a function's output (NoneTensorSpec): Keras's
+    # augmentation layers return transformations with None entries from `map`.
+    return map_structure(lambda v: v if v is None else to_tensor(v), value)
 
 
 def call_with_element(fn, element):
