@@ -14,7 +14,7 @@ from minikeras.engine.autodiff import untraced
 
 from minikeras import ops
 from minikeras.ops import nn
-from minikeras.engine.masking import get_keras_mask
+from minikeras.engine.masking import get_keras_mask, set_keras_mask
 from minikeras.engine import config
 from minikeras.utils import registry
 
@@ -148,6 +148,8 @@ class Loss:
         y_true = _plain(y_true, self.dtype)
         losses = self.call(y_true, y_pred)
         out_mask = self._output_mask(y_true, y_pred)
+        if out_mask is None:  # a mask the loss function put on its output (circle)
+            out_mask = get_keras_mask(losses)
         if mask is not None and out_mask is not None:
             mask = _plain(mask).astype(bool) & out_mask
         elif out_mask is not None:
@@ -427,6 +429,78 @@ def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
     return 1.0 - tp / (tp + fp * alpha + fn * beta + config.epsilon())
 
 
+
+def ctc(y_true, y_pred):
+    """CTC loss per sequence: `y_true` (batch, max_label_length) int labels padded with 0 (the
+    blank), `y_pred` (batch, time, classes) logits; every sequence uses all its time steps."""
+    if len(_shape(y_true)) != 2:
+        raise ValueError(
+            "Targets `y_true` are expected to be a tensor of shape `(batch_size, max_length)` "
+            f"in integer format. Received: y_true.shape={_shape(y_true)}")
+    if len(_shape(y_pred)) != 3:
+        raise ValueError(
+            "Logits `y_pred` are expected to be a tensor of shape "
+            f"`(batch_size, max_length, num_classes)`. Received: y_pred.shape={_shape(y_pred)}")
+    y_true = _plain(y_true)
+    batch_size, time_steps = _shape(y_pred)[:2]
+    label_length = onp.sum(y_true != 0, axis=-1).astype("int32")
+    input_length = onp.full((batch_size,), time_steps, "int32")
+    return ops.ctc_loss(y_true, _pred(y_pred), label_length, input_length, mask_index=0)
+
+
+def _build_pos_neg_masks(query_labels, key_labels, remove_diagonal=True):
+    """Same-label (positive) and different-label (negative) pair masks, (queries, keys)."""
+    query_labels, key_labels = onp.reshape(query_labels, (-1, 1)), onp.reshape(key_labels, (-1, 1))
+    positive = query_labels == key_labels.T
+    negative = ~positive
+    if remove_diagonal:
+        positive = positive & ~onp.eye(query_labels.size, key_labels.size, dtype=bool)
+    return positive, negative
+
+
+def _masked_logsumexp(x, mask):
+    """logsumexp over axis 1 of the entries `mask` keeps; -inf (with a zero gradient, where
+    a plain logsumexp of only -inf would give NaN) for rows that keep none."""
+    rows = onp.any(mask, axis=1)
+    safe = anp.where(mask | ~rows[:, None], x, -onp.inf)
+    out = ops.logsumexp(anp.where(rows[:, None], safe, 0.0), axis=1)
+    return anp.where(rows, out, -onp.inf)
+
+
+def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal=True, gamma=80,
+           margin=0.4):
+    """Circle loss (Sun et al., 2020) on L2-normalised embeddings `y_pred` with labels `y_true`:
+
+        d = max(1 - y_pred ref^T, 0)  (cosine distances to the reference embeddings)
+        positives: a_p = max(margin + d, 0),  s_p = -gamma a_p (margin - d)
+        negatives: a_n = max(1 + margin - d, 0),  s_n = gamma a_n (1 - margin - d)
+        loss = softplus(logsumexp(s_p) + logsumexp(s_n)) per query; the rows where it is 0 are
+        masked out of the reduction.
+    """
+    y_pred = _pred(y_pred)
+    y_true = _plain(y_true).astype("int32")
+    ref = y_pred if ref_embeddings is None else _pred(ref_embeddings)
+    ref_labels = y_true if ref_labels is None else _plain(ref_labels).astype("int32")
+    distances = anp.maximum(1.0 - anp.matmul(y_pred, anp.transpose(ref)), 0.0)
+    positive, negative = _build_pos_neg_masks(y_true, ref_labels, remove_diagonal)
+    dtype = untraced(distances).dtype
+    pos_weights = anp.maximum((margin + distances) * positive.astype(dtype), 0.0)
+    neg_weights = anp.maximum((1 + margin - distances) * negative.astype(dtype), 0.0)
+    pos = -1 * gamma * pos_weights * (margin - distances)
+    neg = gamma * neg_weights * (1 - margin - distances)
+    loss = ops.softplus(_masked_logsumexp(pos, positive) + _masked_logsumexp(neg, negative))
+    set_keras_mask(loss, untraced(loss) > 0)
+    return loss
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """(1 - p**q) / q with p the probability of the true class (integer `y_true`)."""
+    y_pred = _pred(y_pred)
+    num_classes = _shape(y_pred)[-1]
+    one_hot = (_plain(y_true).astype("int64")[..., None] == onp.arange(num_classes))
+    p = anp.sum(y_pred * one_hot.astype(untraced(y_pred).dtype), axis=-1)
+    return (1 - p ** q) / q
+
 # --- Loss classes ------------------------------------------------------------------------
 class _Configured(LossFunctionWrapper):
     """A wrapper whose keyword arguments named in `_config_keys` are attributes and config."""
@@ -613,17 +687,52 @@ class Tversky(_Configured):
         super().__init__(tversky, reduction, name, dtype, alpha=alpha, beta=beta, axis=axis)
 
 
+
+class CTC(_Configured):
+    """CTC loss of integer label sequences (0-padded, 0 the blank) given per-step logits."""
+
+    def __init__(self, reduction=_SOBS, name="ctc", dtype=None):
+        super().__init__(ctc, reduction, name, dtype)
+
+
+class Circle(_Configured):
+    """Circle loss of L2-normalised embeddings `y_pred` with integer labels `y_true`: pulls
+    same-label pairs together, pushes others apart, each weighted by how far it is from its
+    optimum. Queries whose loss is 0 are left out of the reduction."""
+
+    _config_keys = ("gamma", "margin", "remove_diagonal")
+
+    def __init__(self, gamma=80.0, margin=0.4, remove_diagonal=True, reduction=_SOBS,
+                 name="circle", dtype=None):
+        super().__init__(circle, reduction, name, dtype, gamma=gamma, margin=margin,
+                         remove_diagonal=remove_diagonal)
+
+
+class CategoricalGeneralizedCrossEntropy(_Configured):
+    """(1 - p**q) / q, p the predicted probability of the integer label: close to
+    crossentropy as q -> 0, to mean absolute error as q -> 1; robust to noisy labels."""
+
+    _config_keys = ("q",)
+
+    def __init__(self, q=0.5, reduction=_SOBS, name="categorical_generalized_cross_entropy",
+                 dtype=None):
+        if not 0 < q < 1:
+            raise ValueError("q must be in the interval (0, 1)")
+        super().__init__(categorical_generalized_cross_entropy, reduction, name, dtype, q=q)
+
 # --- registry ----------------------------------------------------------------------------
 _CLASSES = [Loss, LossFunctionWrapper, KLDivergence, Poisson, BinaryCrossentropy,
             BinaryFocalCrossentropy, CategoricalCrossentropy, CategoricalFocalCrossentropy,
             SparseCategoricalCrossentropy, MeanSquaredError, MeanAbsoluteError,
             MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, LogCosh,
-            Huber, Hinge, SquaredHinge, CategoricalHinge, Dice, Tversky]
+            Huber, Hinge, SquaredHinge, CategoricalHinge, Dice, Tversky, CTC, Circle,
+            CategoricalGeneralizedCrossEntropy]
 _FUNCTIONS = [kl_divergence, poisson, binary_crossentropy, binary_focal_crossentropy,
               categorical_crossentropy, categorical_focal_crossentropy,
               sparse_categorical_crossentropy, mean_squared_error, mean_absolute_error,
               mean_absolute_percentage_error, mean_squared_logarithmic_error, cosine_similarity,
-              log_cosh, huber, hinge, squared_hinge, categorical_hinge, dice, tversky]
+              log_cosh, huber, hinge, squared_hinge, categorical_hinge, dice, tversky, ctc,
+              circle, categorical_generalized_cross_entropy]
 ALL_OBJECTS = {o.__name__: o for o in _CLASSES + _FUNCTIONS}
 ALL_OBJECTS.update({
     "bce": binary_crossentropy, "BCE": binary_crossentropy, "kld": kl_divergence,
