@@ -4,6 +4,7 @@ import csv
 import numpy as np
 import pytest
 
+from minikeras import ops
 from minikeras import callbacks as cb
 from minikeras.utils import progbar as progbar_mod
 
@@ -185,7 +186,7 @@ def test_early_stopping_auto_mode_uses_metric_direction():
     m = FakeModel(metrics=[FakeMetric("loss", "down"), FakeMetric("accuracy", "up")])
     es = cb.EarlyStopping(monitor="val_accuracy")
     fit([es], m, [{"val_accuracy": 0.5}, {"val_accuracy": 0.6}, {"val_accuracy": 0.55}])
-    assert es.monitor_op is np.greater and es.best == 0.6 and es.stopped_epoch == 2
+    assert es.monitor_op is ops.greater and es.best == 0.6 and es.stopped_epoch == 2
 
 
 def test_early_stopping_auto_mode_unknown_metric():

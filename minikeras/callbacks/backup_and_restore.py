@@ -2,10 +2,10 @@
 `fit` resumes where it stopped (Keras's `callbacks/backup_and_restore.py`)."""
 import json
 import os
-import shutil
 
 from minikeras.callbacks.callback import Callback
 from minikeras.callbacks.model_checkpoint import _check_save_freq, _count_batches
+from minikeras.utils import file_utils
 
 
 class BackupAndRestore(Callback):
@@ -33,8 +33,10 @@ class BackupAndRestore(Callback):
                                  "integer value.") from None
         self.backup_dir, self.save_freq = os.fspath(backup_dir), save_freq
         self.double_checkpoint, self.delete_checkpoint = double_checkpoint, delete_checkpoint
-        self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
-        self._training_metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
+        self._weights_path = file_utils.join(self.backup_dir, "latest.weights.h5")
+        self._training_metadata_path = file_utils.join(self.backup_dir, "training_metadata.json")
+        self._prev_weights_path = f"{self._weights_path}.bkp"
+        self._prev_training_metadata_path = f"{self._training_metadata_path}.bkp"
         self._batches_seen_since_last_saving, self._last_batch_seen = 0, None
         self._current_epoch = 0
 
@@ -48,24 +50,24 @@ class BackupAndRestore(Callback):
             self._load_model()
         except (OSError, ValueError):
             # A damaged backup: fall back to the previous one if `double_checkpoint` kept it.
-            if not os.path.exists(f"{self._weights_path}.bkp"):
+            if not file_utils.exists(self._prev_weights_path):
                 raise
-            shutil.copyfile(f"{self._weights_path}.bkp", self._weights_path)
-            if os.path.exists(f"{self._training_metadata_path}.bkp"):
-                shutil.copyfile(f"{self._training_metadata_path}.bkp", self._training_metadata_path)
-            elif os.path.exists(self._training_metadata_path):
-                os.remove(self._training_metadata_path)
+            file_utils.copy(self._prev_weights_path, self._weights_path)
+            if file_utils.exists(self._prev_training_metadata_path):
+                file_utils.copy(self._prev_training_metadata_path, self._training_metadata_path)
+            elif file_utils.exists(self._training_metadata_path):
+                file_utils.remove(self._training_metadata_path)
             self._load_model()
 
     def _load_model(self):
         """Loads weights + optimizer state and sets the epoch `fit` resumes from."""
-        if os.path.exists(self._weights_path):
+        if file_utils.exists(self._weights_path):
             optimizer = getattr(self.model, "optimizer", None)
             if optimizer is not None and not optimizer.built:
                 optimizer.build(self.model.trainable_variables)  # so its state can load
             self.model.load_weights(self._weights_path)
-        if os.path.exists(self._training_metadata_path):
-            with open(self._training_metadata_path) as f:
+        if file_utils.exists(self._training_metadata_path):
+            with file_utils.File(self._training_metadata_path) as f:
                 text = f.read()
             try:
                 epoch = json.loads(text).get("epoch")
@@ -89,9 +91,10 @@ class BackupAndRestore(Callback):
     def _save_model(self, batch=None):
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint:
-            for path in (self._weights_path, self._training_metadata_path):
-                if os.path.exists(path):
-                    shutil.copyfile(path, f"{path}.bkp")
+            for path, prev in ((self._weights_path, self._prev_weights_path),
+                               (self._training_metadata_path, self._prev_training_metadata_path)):
+                if file_utils.exists(path):
+                    file_utils.copy(path, prev)
         self.model.save_weights(self._weights_path, overwrite=True)
         metadata = json.dumps({"epoch": self._current_epoch,
                                "batch": 0 if batch is None else batch})
@@ -101,5 +104,5 @@ class BackupAndRestore(Callback):
         os.replace(tmp, self._training_metadata_path)
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
-            shutil.rmtree(self.backup_dir)
+        if self.delete_checkpoint and file_utils.exists(self.backup_dir):
+            file_utils.rmtree(self.backup_dir)

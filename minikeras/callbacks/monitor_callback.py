@@ -4,6 +4,7 @@ import warnings
 
 import numpy as onp
 
+from minikeras import ops
 from minikeras.callbacks.callback import Callback
 
 
@@ -21,7 +22,7 @@ class MonitorCallback(Callback):
 
     An improvement is `current - min_delta > best` in "max" mode and `current + min_delta < best`
     in "min" mode; "auto" picks "min" for losses and otherwise asks the model's metric of that
-    name for its `_direction` ("up" or "down").
+    name for its `_direction` ("up" or "down"). `monitor_op` is `ops.greater` or `ops.less`.
     """
 
     def __init__(self, monitor="val_loss", mode="auto", baseline=None, min_delta=0):
@@ -36,20 +37,20 @@ class MonitorCallback(Callback):
 
     def _set_monitor_op(self):
         if self.mode == "min":
-            self.monitor_op = onp.less
+            self.monitor_op = ops.less
         elif self.mode == "max":
-            self.monitor_op = onp.greater
+            self.monitor_op = ops.greater
         else:
             self.monitor_op = self._infer_monitor_op()
-        if self.monitor_op is onp.less:
+        if self.monitor_op is ops.less:
             self.min_delta *= -1
 
     def _infer_monitor_op(self):
         name = self.monitor.removeprefix("val_")
-        op = onp.less if name == "loss" else None
+        op = ops.less if name == "loss" else None
         for m in _flat_metrics(self.model):
             if getattr(m, "name", None) == name and hasattr(m, "_direction"):
-                op = onp.greater if m._direction == "up" else onp.less
+                op = ops.greater if m._direction == "up" else ops.less
         if op is None:
             raise ValueError(
                 f"{type(self).__name__} callback received monitor={self.monitor}, but Keras isn't "

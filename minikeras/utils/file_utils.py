@@ -8,9 +8,16 @@ Same arguments and cache layout as Keras 3, with three deliberate differences:
 - a network failure raises one `URLFetchError` (an `OSError`) naming the URL and the target path,
   without urllib's chained traceback.
 An archive that is already extracted is used as it is (Keras extracts it again on every call).
+
+Also Keras's local-filesystem helpers (`exists`, `join`, `File`, `makedirs`, `copy`, ...), which
+callbacks and savers use in place of TensorFlow's gfile. Keras hands a remote path (`gs://`,
+`/gcs/...`) to gfile when TensorFlow is installed; minikeras has no gfile, so such a path raises
+the ValueError Keras raises without TensorFlow.
 """
 import hashlib
 import os
+import re
+import shutil
 import tempfile
 import warnings
 
@@ -282,3 +289,66 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
     target, extraction_dir = cache_paths(fname, extract, datadir, provided)
     download(origin, target, file_hash, hash_algorithm)
     return target if extraction_dir is None else _unpack(target, extraction_dir, archive_format)
+
+
+def path_to_string(path):
+    """`os.fspath` of a PathLike; anything else (a str, a file object) unchanged."""
+    return os.fspath(path) if isinstance(path, os.PathLike) else path
+
+
+def is_remote_path(filepath):
+    """Whether `filepath` names a remote location: `/gcs`, `/cns`, `/hdfs`, ... or a URL."""
+    return re.match(r"^(/cns|/cfs|/gcs|/hdfs|/readahead|/placer|/tfhub|.*://).*$",
+                    str(filepath)) is not None
+
+
+def _no_gfile(path):
+    raise ValueError("Handling remote paths requires installing TensorFlow (in order to use "
+                     f"gfile). Received path: {path}")
+
+
+def _local(path):
+    """`path` itself, after refusing a remote one (Keras needs TensorFlow's gfile for those)."""
+    if is_remote_path(path):
+        _no_gfile(path)
+    return path
+
+
+def exists(path):
+    return os.path.exists(_local(path))
+
+
+def File(path, mode="r"):
+    """An open file object (`open(path, mode)`)."""
+    return open(_local(path), mode=mode)
+
+
+def join(path, *paths):
+    return os.path.join(_local(path), *paths)
+
+
+def isdir(path):
+    return os.path.isdir(_local(path))
+
+
+def remove(path):
+    return os.remove(_local(path))
+
+
+def rmtree(path):
+    return shutil.rmtree(_local(path))
+
+
+def listdir(path):
+    return os.listdir(_local(path))
+
+
+def copy(src, dst):
+    if is_remote_path(src) or is_remote_path(dst):
+        _no_gfile(f"src={src} dst={dst}")
+    return shutil.copy(src, dst)
+
+
+def makedirs(path):
+    """`os.makedirs(path)`: like Keras, an existing directory raises FileExistsError."""
+    return os.makedirs(_local(path))
