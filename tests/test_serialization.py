@@ -81,6 +81,8 @@ SPECS = {
     "GlobalMaxPooling1D": (lambda: layers.GlobalMaxPooling1D(), [(4, 2)]),
     "GlobalMaxPooling2D": (lambda: layers.GlobalMaxPooling2D(keepdims=True), [(3, 3, 2)]),
     "GlobalMaxPooling3D": (lambda: layers.GlobalMaxPooling3D(), [(2, 2, 2, 1)]),
+    "GroupedQueryAttention": (lambda: layers.GroupQueryAttention(2, 4, 2, dropout=0.1, use_gate=True,
+                                                                 sliding_window=3), [(4, 6), (3, 6)]),
     "GroupNormalization": (lambda: layers.GroupNormalization(groups=2, epsilon=1e-2), [(3, 4)]),
     "Identity": (lambda: layers.Identity(), [(3,)]),
     "InputLayer": (lambda: layers.InputLayer(shape=(3, 2), name="some_input"), None),
@@ -111,6 +113,39 @@ SPECS = {
     "RMSNormalization": (lambda: layers.RMSNormalization(axis=[1, 2], epsilon=1e-4), [(3, 2)]),
     "RNN": (lambda: layers.RNN([layers.SimpleRNNCell(2), layers.GRUCell(3)], return_sequences=True), [(4, 2)]),
     "RandomCrop": (lambda: layers.RandomCrop(3, 2, seed=3), [(4, 4, 1)]),
+    # image augmentation: predict runs at inference (random layers are the identity there)
+    "AugMix": (lambda: layers.AugMix(num_chains=2, factor=0.4, all_ops=False, seed=3), [(4, 4, 3)]),
+    "AutoContrast": (lambda: layers.AutoContrast(value_range=(-3, 3)), [(4, 4, 3)]),
+    "CenterCrop": (lambda: layers.CenterCrop(3, 2), [(4, 4, 3)]),
+    "ContrastLimitedAdaptiveHistogramEqualization": (
+        lambda: layers.ContrastLimitedAdaptiveHistogramEqualization(
+            value_range=(-3, 3), clip_limit=2.0, tile_grid_size=(2, 2)), [(4, 4, 3)]),
+    "CutMix": (lambda: layers.CutMix(0.5, seed=3), [(4, 4, 3)]),
+    "Equalization": (lambda: layers.Equalization(value_range=(-3, 3), bins=32), [(4, 4, 3)]),
+    "MaxNumBoundingBoxes": (lambda: layers.MaxNumBoundingBoxes(5, fill_value=-2), [(4, 4, 3)]),
+    "MixUp": (lambda: layers.MixUp(alpha=0.3, seed=3), [(4, 4, 3)]),
+    "Pipeline": (lambda: layers.Pipeline([layers.AutoContrast(), layers.CenterCrop(3, 3)]),
+                 [(4, 4, 3)]),
+    "RandAugment": (lambda: layers.RandAugment(num_ops=3, factor=0.3, seed=3), [(4, 4, 3)]),
+    "RandomBrightness": (lambda: layers.RandomBrightness(0.3, value_range=(0, 1), seed=3), [(4, 4, 3)]),
+    "RandomColorDegeneration": (lambda: layers.RandomColorDegeneration(0.4, seed=3), [(4, 4, 3)]),
+    "RandomColorJitter": (lambda: layers.RandomColorJitter(
+        brightness_factor=0.2, hue_factor=0.3, seed=3), [(4, 4, 3)]),
+    "RandomContrast": (lambda: layers.RandomContrast(0.3, seed=3), [(4, 4, 3)]),
+    "RandomElasticTransform": (lambda: layers.RandomElasticTransform(
+        0.5, scale=0.4, fill_mode="wrap", seed=3), [(4, 4, 3)]),
+    "RandomErasing": (lambda: layers.RandomErasing(0.5, fill_value=2.0, seed=3), [(4, 4, 3)]),
+    "RandomGaussianBlur": (lambda: layers.RandomGaussianBlur(0.5, kernel_size=5, sigma=0.5), [(4, 4, 3)]),
+    "RandomGrayscale": (lambda: layers.RandomGrayscale(0.3, seed=3), [(4, 4, 3)]),
+    "RandomHue": (lambda: layers.RandomHue(0.3, seed=3), [(4, 4, 3)]),
+    "RandomInvert": (lambda: layers.RandomInvert(0.4, value_range=(0, 1), seed=3), [(4, 4, 3)]),
+    "RandomPerspective": (lambda: layers.RandomPerspective(0.5, scale=0.3, seed=3), [(4, 4, 3)]),
+    "RandomPosterization": (lambda: layers.RandomPosterization(4, seed=3), [(4, 4, 3)]),
+    "RandomSaturation": (lambda: layers.RandomSaturation(0.3, seed=3), [(4, 4, 3)]),
+    "RandomSharpness": (lambda: layers.RandomSharpness(0.3, seed=3), [(4, 4, 3)]),
+    "RandomShear": (lambda: layers.RandomShear((0.0, 0.2), (0.1, 0.3), fill_mode="constant", seed=3),
+                    [(4, 4, 3)]),  # a number f is stored as (-f, f), which Keras itself rejects
+    "Solarization": (lambda: layers.Solarization(0.2, 0.5, seed=3), [(4, 4, 3)]),
     "RandomFlip": (lambda: layers.RandomFlip("vertical", seed=3), [(4, 4, 1)]),
     "RandomRotation": (lambda: layers.RandomRotation(0.2, fill_mode="nearest", seed=3), [(4, 4, 1)]),
     "RandomTranslation": (lambda: layers.RandomTranslation(0.1, 0.2, seed=3), [(4, 4, 1)]),
@@ -163,7 +198,7 @@ def test_every_public_layer_has_a_round_trip_spec():
 def _call(layer, shapes):
     inputs = [keras.Input(s, dtype="int32" if type(layer).__name__ in ("Embedding", "ReversibleEmbedding") else None)
               for s in shapes]
-    if type(layer).__name__ == "MultiHeadAttention":
+    if type(layer).__name__ in ("MultiHeadAttention", "GroupedQueryAttention"):
         out = layer(inputs[0], inputs[1])
     else:
         out = layer(inputs if len(inputs) > 1 else inputs[0])
@@ -188,7 +223,9 @@ def test_layer_round_trip(name):
     layer = builder()
     model = _call(layer, shapes) if shapes else None
     config = _json(serialize_keras_object(layer))
-    assert config["module"] == "keras.layers" and config["class_name"] == name
+    # Keras writes GroupedQueryAttention under its public name.
+    public = {"GroupedQueryAttention": "GroupQueryAttention"}.get(name, name)
+    assert config["module"] == "keras.layers" and config["class_name"] == public
     assert config["registered_name"] is None
     clone = deserialize_keras_object(_json(config), custom_objects={"scale": scale})
     assert type(clone) is type(layer) and clone is not layer

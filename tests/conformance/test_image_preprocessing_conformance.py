@@ -217,3 +217,44 @@ def test_rand_augment_and_aug_mix_configs(keras):
                          ("AugMix", {"num_chains": 2, "chain_depth": 4, "factor": 0.5,
                                      "alpha": 0.7, "all_ops": False, "seed": 2})]:
         same_config(getattr(mk_layers, name)(**kwargs), getattr(keras.layers, name)(**kwargs))
+
+
+def _augmenting_model(K):
+    """Every augmentation layer in one model: at inference the random layers pass images
+    through; CLAHE, AutoContrast, CenterCrop and the Pipeline compute. CLAHE comes first, on
+    the raw 0-255 input: it bins int(x), where one float32 ulp of a previous layer's rounding
+    (XLA fuses multiply-adds) can move a pixel to the next bin. (Not Equalization: Keras's
+    returns its symbolic input unchanged, which makes a cycle in Keras's own graph.)"""
+    L = K.layers
+    return K.Sequential([
+        K.Input((12, 12, 3)),
+        L.ContrastLimitedAdaptiveHistogramEqualization(tile_grid_size=(3, 3)),
+        L.AutoContrast(), L.RandomBrightness(0.2), L.RandomContrast(0.3), L.RandomGrayscale(0.3),
+        L.RandomInvert(0.2), L.Solarization(0.1, 0.4), L.RandomColorDegeneration(0.3),
+        L.RandomSaturation(0.4), L.RandomHue(0.2), L.RandomPosterization(5),
+        L.RandomSharpness(0.4), L.RandomColorJitter(brightness_factor=0.1, contrast_factor=0.2),
+        L.RandomShear((0.0, 0.2), (0.1, 0.2)), L.RandomPerspective(0.5, scale=0.3),
+        L.RandomElasticTransform(0.5), L.RandomErasing(0.5), L.RandomGaussianBlur(0.5),
+        L.MixUp(0.3), L.CutMix(0.4), L.AugMix(num_chains=2), L.RandAugment(num_ops=1),
+        L.MaxNumBoundingBoxes(4), L.Pipeline([L.CenterCrop(10, 9), L.RandomBrightness(0.1)]),
+        L.Rescaling(1 / 255.0), L.Conv2D(2, 3), L.Flatten(), L.Dense(2)])
+
+
+@pytest.mark.parametrize("direction", ["ours_to_keras", "keras_to_ours"])
+def test_keras_file_crosses_libraries(keras, direction, tmp_path):
+    import warnings
+
+    import minikeras as mk
+    writer, reader = (mk, keras) if direction == "ours_to_keras" else (keras, mk)
+    model = _augmenting_model(writer)
+    x = _images((3, 12, 12, 3))
+    expected = np.asarray(model.predict(x, verbose=0))
+    path = tmp_path / "m.keras"
+    model.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loaded = reader.saving.load_model(path)
+    assert [type(layer).__name__ for layer in loaded.layers] == \
+        [type(layer).__name__ for layer in model.layers]
+    np.testing.assert_allclose(np.asarray(loaded.predict(x, verbose=0)), expected,
+                               rtol=1e-4, atol=1e-4)

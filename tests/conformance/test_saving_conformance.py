@@ -114,7 +114,16 @@ EXTRA = {"Lambda", "InputLayer", "Input", "Layer", "Wrapper", "InputSpec", "Text
 # Layers Keras added late cross libraries in `.keras` files in test_keras3_extra_layers_conformance.py.
 EXTRA |= {"RMSNormalization", "ReversibleEmbedding", "AdaptiveAveragePooling1D",
           "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
-          "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "SpectralNormalization"}
+          "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "SpectralNormalization",
+          "GroupQueryAttention", "GroupedQueryAttention"}
+# The image augmentation layers cross libraries in `.keras` files in
+# test_image_preprocessing_conformance.py (test_keras_file_crosses_libraries).
+EXTRA |= {"AugMix", "AutoContrast", "CenterCrop", "ContrastLimitedAdaptiveHistogramEqualization",
+          "CutMix", "Equalization", "MaxNumBoundingBoxes", "MixUp", "Pipeline", "RandAugment",
+          "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast",
+          "RandomElasticTransform", "RandomErasing", "RandomGaussianBlur", "RandomGrayscale",
+          "RandomHue", "RandomInvert", "RandomPerspective", "RandomPosterization",
+          "RandomSaturation", "RandomSharpness", "RandomShear", "Solarization"}
 
 
 def _data(spec, n=4):
