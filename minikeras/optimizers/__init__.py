@@ -1,5 +1,5 @@
 """`keras.optimizers`: the optimizers, learning rate schedules, get/serialize/deserialize."""
-from minikeras.optimizers import schedules
+from minikeras.optimizers import legacy, schedules
 from minikeras.optimizers.adafactor import Adafactor
 from minikeras.optimizers.adam import Adam, Adamax, AdamW, Nadam
 from minikeras.optimizers.base import Optimizer
@@ -20,7 +20,7 @@ ALL_OBJECTS = (Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, 
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 _NAMES = {k: v for k, v in ALL_OBJECTS_DICT.items() if k != "optimizer"}
 
-__all__ = [cls.__name__ for cls in ALL_OBJECTS] + ["schedules", "get", "serialize",
+__all__ = [cls.__name__ for cls in ALL_OBJECTS] + ["legacy", "schedules", "get", "serialize",
                                                    "deserialize"]
 
 
