@@ -184,3 +184,92 @@ def test_spectral_normalization_trains_end_to_end():
     history = model.fit(x, x * 0.5, epochs=3, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
     assert not np.allclose(wrapper.vector_u.numpy(), u)  # the power iteration state moved
+
+
+# --- GroupQueryAttention (keras/src/layers/attention/grouped_query_attention_test.py) ------------
+def _gqa(**kwargs):
+    return layers.GroupQueryAttention(**{"head_dim": 2, "num_query_heads": 2,
+                                         "num_key_value_heads": 2, **kwargs})
+
+
+def test_gqa_weights_shapes_and_public_name():
+    layer = layers.GroupQueryAttention(head_dim=4, num_query_heads=6, num_key_value_heads=2,
+                                       use_gate=True)
+    out, scores = layer(np.ones((2, 3, 8)), np.ones((2, 5, 8)), return_attention_scores=True)
+    assert out.shape == (2, 3, 8) and scores.shape == (2, 6, 3, 5)
+    assert [(w.path, w.shape) for w in layer.weights] == [
+        ("grouped_query_attention/query/kernel", (8, 6, 4)), ("grouped_query_attention/query/bias", (6, 4)),
+        ("grouped_query_attention/key/kernel", (8, 2, 4)), ("grouped_query_attention/key/bias", (2, 4)),
+        ("grouped_query_attention/gate/kernel", (8, 6, 4)), ("grouped_query_attention/gate/bias", (6, 4)),
+        ("grouped_query_attention/value/kernel", (8, 2, 4)), ("grouped_query_attention/value/bias", (2, 4)),
+        ("grouped_query_attention/attention_output/kernel", (6, 4, 8)),
+        ("grouped_query_attention/attention_output/bias", (8,))]
+    assert keras.saving.serialize_keras_object(layer)["class_name"] == "GroupQueryAttention"
+    q, v = keras.Input((3, 8)), keras.Input((5, 8))
+    sym_out, sym_scores = layers.GroupQueryAttention(4, 6, 3)(q, v, return_attention_scores=True)
+    assert sym_out.shape == (None, 3, 8) and sym_scores.shape == (None, 6, 3, 5)
+
+
+def test_gqa_argument_and_shape_errors():
+    with pytest.raises(ValueError, match="`num_query_heads` must be divisible"):
+        layers.GroupQueryAttention(2, 3, 2)
+    with pytest.raises(ValueError, match="sliding_window"):
+        _gqa(sliding_window=0)
+    with pytest.raises(ValueError, match="Dropout is not supported when flash attention"):
+        _gqa(flash_attention=True, dropout=0.1)
+    with pytest.raises(ValueError, match="Returning attention scores is not supported"):
+        _gqa(flash_attention=True)(np.ones((2, 4, 8)), np.ones((2, 4, 8)), return_attention_scores=True)
+    with pytest.raises(ValueError, match="must be equal"):
+        _gqa().compute_output_shape((2, 4, 8), (2, 2, 4))
+
+
+def test_gqa_masks_from_inputs_equal_explicit_mask_and_propagate():
+    query = np.array([[1, 2, 3, 0, 0], [3, 3, 1, 1, 2], [1, 0, 0, 0, 0]])
+    value = np.array([[5, 4, 0], [3, 0, 0], [2, 1, 1]])
+    masked_query = layers.Embedding(4, 8, mask_zero=True)(query)
+    masked_value = layers.Embedding(6, 8, mask_zero=True)(value)
+    for causal in (False, True):
+        layer = _gqa(use_gate=True)
+        output = layer(query=masked_query, value=masked_value, use_causal_mask=causal)
+        np.testing.assert_array_equal(output._keras_mask, query != 0)
+        mask = (query != 0)[:, :, None] & (value != 0)[:, None, :]
+        if causal:
+            mask = mask & np.tri(5, 3, dtype=bool)[None]
+        plain_q, plain_v = np.asarray(masked_query), np.asarray(masked_value)
+        np.testing.assert_allclose(output, layer(plain_q, plain_v, attention_mask=mask), atol=1e-6)
+
+
+def test_gqa_sliding_window_and_causal_scores():
+    layer = layers.GroupQueryAttention(head_dim=4, num_query_heads=4, num_key_value_heads=2,
+                                       sliding_window=3)
+    x = np.random.RandomState(0).randn(1, 6, 8).astype("float32")
+    _, scores = layer(x, x, use_causal_mask=True, return_attention_scores=True)
+    i, j = np.indices((6, 6))
+    in_window = (j <= i) & (i - j < 3)
+    assert (np.asarray(scores)[0, 0][in_window] > 0).all()
+    assert (np.asarray(scores)[0, 0][~in_window] == 0).all()
+    fast = layer(x, x, use_causal_mask=True)
+    np.testing.assert_allclose(fast, layer(x, x, attention_mask=in_window[None]), atol=1e-6)
+
+
+def test_gqa_correctness_and_training():
+    head_dim = heads = 8
+    query = key = np.identity(head_dim)[None]
+    value = np.arange(64).reshape(1, 8, 8) / 100.0
+    layer = layers.GroupQueryAttention(head_dim=head_dim, num_query_heads=heads,
+                                       num_key_value_heads=heads)
+    layer.build(query.shape, key.shape, value.shape)
+    kernel = np.repeat(np.identity(head_dim)[:, None, :], heads, axis=1)
+    layer.set_weights([kernel, np.zeros((heads, head_dim))] * 3 + [kernel, np.zeros(head_dim)])
+    output, scores = layer(query=query, value=value, key=key, return_attention_scores=True)
+    expected = [2.406, 2.440, 2.473, 2.504, 2.535, 2.568, 2.602, 2.633]
+    np.testing.assert_allclose(output, np.tile(np.array(expected)[None, :, None], (1, 1, 8)), atol=1e-2)
+    np.testing.assert_allclose(np.asarray(scores)[0, 0], np.where(np.eye(8), 0.1691, 0.1187), atol=1e-3)
+    x = keras.Input((4, 6))
+    model = keras.Model(x, layers.GlobalAveragePooling1D()(layers.GroupQueryAttention(3, 4, 2, dropout=0.1)(x, x)))
+    model.compile(keras.optimizers.Adam(0.01), "mse")
+    data = np.random.default_rng(0).normal(size=(32, 4, 6)).astype("float32")
+    target = data.mean(axis=1) * 2.0
+    first = model.evaluate(data, target, verbose=0)
+    model.fit(data, target, epochs=40, verbose=0)
+    assert model.evaluate(data, target, verbose=0) < 0.5 * first

@@ -53,8 +53,11 @@ class SpectralNormalization(Wrapper):
         # An all-zero kernel has no direction to normalize: Keras leaves it (and u) as they are.
         if training and untraced(ops.convert_to_numpy(self.kernel)).any():
             new_u, new_kernel = self.normalized_weights()
-            self.vector_u.assign(untraced(new_u))
-            self.kernel.assign(new_kernel)  # inside `fit`: the step's (traced) kernel
+            # Assign through the Variables themselves (a plain attribute read gives the traced
+            # value inside a step): in a stateless scope only the scope's values change.
+            variable = lambda name: object.__getattribute__(self, name)
+            variable("vector_u").assign(untraced(new_u))
+            variable("kernel").assign(new_kernel)
         output = self.layer(inputs)
         return ops.cast(output, ops.dtype(inputs))
 

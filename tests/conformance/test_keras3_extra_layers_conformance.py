@@ -45,6 +45,22 @@ CASES = {
     "adaptive_max2d": (lambda L: L.AdaptiveMaxPooling2D((3, 5), data_format="channels_first"),
                        _floats(2, 3, 7, 5), {}),
     "adaptive_max3d": (lambda L: L.AdaptiveMaxPooling3D(2), _floats(2, 5, 4, 3, 2), {}),
+    "spectral_dense": (lambda L: L.SpectralNormalization(L.Dense(3)), _floats(4, 5), {}),
+    "spectral_conv": (lambda L: L.SpectralNormalization(L.Conv2D(3, 2), power_iterations=3),
+                      _floats(2, 5, 5, 2), {}),
+    # Float ids, as Keras's test passes them: the wrapper casts its output to the input dtype.
+    "spectral_embedding": (lambda L: L.SpectralNormalization(L.Embedding(10, 3)),
+                           _ids(2, 4).astype("float32"), {}),
+    "gqa": (lambda L: L.GroupQueryAttention(4, 4, 2), [_floats(2, 3, 6), _floats(2, 5, 6)], {}),
+    "gqa_key_gate": (lambda L: L.GroupQueryAttention(3, 6, 3, use_gate=True),
+                     [_floats(2, 3, 6), _floats(2, 5, 6), _floats(2, 5, 4)], {}),
+    "gqa_causal": (lambda L: L.GroupQueryAttention(2, 4, 1, use_bias=False),
+                   [_floats(2, 4, 5), _floats(2, 4, 5)], {"use_causal_mask": True}),
+    "gqa_window": (lambda L: L.GroupQueryAttention(2, 2, 2, sliding_window=2),
+                   [_floats(1, 6, 4), _floats(1, 6, 4)], {"use_causal_mask": True}),
+    "gqa_mask": (lambda L: L.GroupQueryAttention(2, 4, 2), [_floats(2, 3, 4), _floats(2, 5, 4)],
+                 {"attention_mask": np.array([[[1, 1, 0, 0, 0]] * 3,
+                                              [[0, 0, 0, 0, 0]] + [[1, 0, 1, 0, 1]] * 2], bool)}),
 }
 
 
