@@ -40,6 +40,11 @@ class Trainer:
         if keras2_metrics_in_loss_weights(loss_weights):
             metrics, loss_weights = list(loss_weights), None
         self.optimizer = optimizers.get(optimizer)
+        if (auto_scale_loss and self.dtype_policy.name == "mixed_float16" and self.optimizer
+                and not isinstance(self.optimizer, optimizers.LossScaleOptimizer)):
+            # as Keras: float16 gradients would underflow without dynamic loss scaling
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer,
+                                                           name="loss_scale_optimizer")
         self.loss = loss
         self._compile_loss = CompileLoss(loss, loss_weights) if loss is not None else None
         self._compile_metrics = CompileMetrics(metrics, loss) if metrics else None
