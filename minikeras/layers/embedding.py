@@ -57,6 +57,7 @@ class Embedding(RefusesLoRA, Layer):
         if quantization_config is not None:
             raise NotImplementedError("Embedding supports no quantization here.")
         super().__init__(**kwargs)
+        self.autocast = False  # as Keras: ids are not cast; the output is cast to the compute dtype
         if lora_rank:  # Keras too reads lora_rank=0 as no LoRA
             self._refuse_lora(f"lora_rank={lora_rank}")
         self.input_dim, self.output_dim = input_dim, output_dim

@@ -45,6 +45,12 @@ def _as_float(x, dtype):
     return x if onp.dtype(x.dtype).kind == "f" else ops.cast(x, dtype)
 
 
+def _at_least_float32(x):
+    """float16 / bfloat16 inputs upcast to float32: Keras computes the normalizations in at least
+    float32 (their statistics overflow in float16) and casts the output to the compute dtype."""
+    return x.astype("float32") if onp.dtype(x.dtype).name in ("float16", "bfloat16") else x
+
+
 def _bcast(v, shape, dtype):
     """`v` (a variable, traced value or None) cast to `dtype` and reshaped to broadcast to `shape`."""
     return None if v is None else anp.reshape(ops.cast(v, dtype), shape)
@@ -80,11 +86,13 @@ class _AffineMixin:
         if scale:
             self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer,
                                          regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint, trainable=True)
+                                         constraint=self.gamma_constraint, trainable=True,
+                                         autocast=False)
         if center:
             self.beta = self.add_weight(name="beta", shape=shape, initializer=self.beta_initializer,
                                         regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint, trainable=True)
+                                        constraint=self.beta_constraint, trainable=True,
+                                        autocast=False)
 
     def _affine_config(self):
         return {"center": self.center, "scale": self.scale,
@@ -153,24 +161,27 @@ class BatchNormalization(_AffineMixin, Layer):
         shape = (input_shape[self.axis],)
         self._add_affine(shape, self.scale, self.center)
         self.moving_mean = self.add_weight(name="moving_mean", shape=shape, trainable=False,
-                                           initializer=self.moving_mean_initializer)
+                                           initializer=self.moving_mean_initializer,
+                                           autocast=False)
         self.moving_variance = self.add_weight(name="moving_variance", shape=shape, trainable=False,
-                                               initializer=self.moving_variance_initializer)
+                                               initializer=self.moving_variance_initializer,
+                                               autocast=False)
         if self.renorm:
             def stddev_init(shape, dtype=None):
                 return onp.sqrt(_clone(self.moving_variance_initializer)(shape, dtype=dtype))
             self.moving_stddev = self.add_weight(name="moving_stddev", shape=shape, trainable=False,
-                                                 initializer=stddev_init)
+                                                 initializer=stddev_init, autocast=False)
             self.renorm_mean = self.add_weight(name="renorm_mean", shape=shape, trainable=False,
-                                               initializer=_clone(self.moving_mean_initializer))
+                                               initializer=_clone(self.moving_mean_initializer),
+                                               autocast=False)
             self.renorm_stddev = self.add_weight(name="renorm_stddev", shape=shape, trainable=False,
-                                                 initializer=stddev_init)
+                                                 initializer=stddev_init, autocast=False)
         self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: input_shape[self.axis]})
         self._reduction_axes = tuple(i for i in range(len(input_shape)) if i != self.axis % len(input_shape))
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
-        x = _as_float(inputs, self.compute_dtype)
+        x = _at_least_float32(_as_float(inputs, self.compute_dtype))
         gamma, beta = self.gamma, self.beta
         if training and self.trainable:
             mean, variance = self._moments(x, mask)
@@ -185,7 +196,7 @@ class BatchNormalization(_AffineMixin, Layer):
         shape = [1] * len(x.shape)
         shape[self.axis] = -1
         b = [_bcast(v, shape, x.dtype) for v in (mean, variance, gamma, beta)]
-        return _normalize(x, b[0], b[1], self.epsilon, b[2], b[3])
+        return ops.cast(_normalize(x, b[0], b[1], self.epsilon, b[2], b[3]), self.compute_dtype)
 
     @staticmethod
     def _update_moving(variable, value, momentum):
@@ -282,6 +293,7 @@ class LayerNormalization(_AffineMixin, Layer):
             raise TypeError("Expected an int or a list/tuple of ints for the argument 'axis', "
                             f"but received: {axis!r}{_where(self)}")
         _check_epsilon(self, epsilon)
+        self.autocast = False  # as Keras: inputs keep their dtype, computed in >= float32
         self.epsilon, self.rms_scaling = epsilon, rms_scaling
         self._init_affine(center, scale, beta_initializer, gamma_initializer, beta_regularizer,
                           gamma_regularizer, beta_constraint, gamma_constraint)
@@ -296,10 +308,11 @@ class LayerNormalization(_AffineMixin, Layer):
         self.built = True
 
     def call(self, inputs):
-        x = _as_float(inputs, self.compute_dtype)
+        x = _at_least_float32(_as_float(inputs, self.compute_dtype))
         cast = lambda v: None if v is None else ops.cast(v, x.dtype)
-        return nn._layer_normalization(x, cast(self.gamma), cast(self.beta), list(self.axis),
-                                       self.epsilon, self.rms_scaling)
+        out = nn._layer_normalization(x, cast(self.gamma), cast(self.beta), list(self.axis),
+                                      self.epsilon, self.rms_scaling)
+        return ops.cast(out, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         _check_axes(self, self.axis if isinstance(self.axis, list) else [self.axis], input_shape)
@@ -329,6 +342,7 @@ class GroupNormalization(_AffineMixin, Layer):
         if isinstance(axis, bool) or not isinstance(axis, int):
             raise TypeError(f"`axis` must be an integer. Received: axis={axis}{_where(self)}")
         _check_epsilon(self, epsilon)
+        self.autocast = False  # as Keras: inputs keep their dtype, computed in >= float32
         self.groups, self.axis, self.epsilon = groups, axis, epsilon
         self._init_affine(center, scale, beta_initializer, gamma_initializer, beta_regularizer,
                           gamma_regularizer, beta_constraint, gamma_constraint)
@@ -352,7 +366,7 @@ class GroupNormalization(_AffineMixin, Layer):
         self.built = True
 
     def call(self, inputs):
-        x = _as_float(inputs, self.compute_dtype)
+        x = _at_least_float32(_as_float(inputs, self.compute_dtype))
         shape, a = tuple(x.shape), self.axis % len(x.shape)
         split = (self.groups, shape[a] // self.groups)
         grouped = anp.reshape(x, shape[:a] + split + shape[a + 1:])
@@ -361,7 +375,7 @@ class GroupNormalization(_AffineMixin, Layer):
         bshape = (1,) * a + split + (1,) * (len(shape) - a - 1)
         gamma, beta = _bcast(self.gamma, bshape, x.dtype), _bcast(self.beta, bshape, x.dtype)
         out = _normalize(grouped, mean, variance, self.epsilon, gamma, beta)
-        return anp.reshape(out, shape)
+        return ops.cast(anp.reshape(out, shape), self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         _check_axes(self, [self.axis], input_shape)

@@ -190,6 +190,8 @@ def test_mixed_float16_dtypes_match_keras(keras, case):
     assert ours.compute_dtype == theirs.compute_dtype == "float16"
     assert ours.variable_dtype == theirs.variable_dtype == "float32"
     assert ours.dtype_policy.name == theirs.dtype_policy.name
+    assert ours.autocast == theirs.autocast
+    assert [w.autocast for w in ours.weights] == [w._autocast for w in theirs.weights]
     assert [_dtype_name(o.dtype) for o in _flat(got)] == \
         [_dtype_name(o.dtype) for o in _flat(expected)]
     assert [(w.name, _dtype_name(w.dtype)) for w in ours.weights] == \
@@ -213,3 +215,33 @@ def test_mixed_float16_values_match_keras(keras, case):
     for o, e in zip(_flat(got), _flat(expected)):
         np.testing.assert_allclose(np.asarray(o, dtype="float32"), plain(e).astype("float32"),
                                    rtol=2e-2, atol=2e-2)
+
+
+def _mixed_model(lib):
+    lib.config.set_dtype_policy("mixed_float16")
+    try:
+        return lib.Sequential([lib.Input((4,)), lib.layers.Dense(8, activation="relu"),
+                               lib.layers.BatchNormalization(),
+                               lib.layers.Dense(1, dtype="float32")])
+    finally:
+        lib.config.set_dtype_policy("float32")
+
+
+def test_fit_mixed_float16_matches_keras(keras):
+    theirs, ours = _mixed_model(keras), _mixed_model(mk)
+    ours.set_weights([plain(w) for w in theirs.weights])
+    for model, lib in ((theirs, keras), (ours, mk)):
+        model.compile(lib.optimizers.SGD(0.05), "mse")
+    # as Keras: compile wraps the optimizer of a mixed_float16 model for dynamic loss scaling
+    assert type(ours.optimizer).__name__ == type(theirs.optimizer).__name__ == "LossScaleOptimizer"
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(48, 4)).astype("float32")
+    y = x.sum(axis=1, keepdims=True).astype("float32")
+    h_theirs = theirs.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+    h_ours = ours.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+    np.testing.assert_allclose(h_ours.history["loss"], h_theirs.history["loss"], rtol=2e-2)
+    for w_ours, w_theirs in zip(ours.weights, theirs.weights):
+        assert _dtype_name(w_ours.dtype) == _dtype_name(w_theirs.dtype) == "float32"
+        np.testing.assert_allclose(plain(w_ours), plain(w_theirs), rtol=2e-2, atol=2e-2)
+    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0),
+                               rtol=2e-2, atol=2e-2)
