@@ -35,6 +35,7 @@ CALLBACK_HOMES = {
     "learning_rate_scheduler": "LearningRateScheduler", "terminate_on_nan": "TerminateOnNaN",
     "csv_logger": "CSVLogger", "lambda_callback": "LambdaCallback", "tensorboard": "TensorBoard",
     "model_checkpoint": "ModelCheckpoint", "backup_and_restore": "BackupAndRestore",
+    "remote_monitor": "RemoteMonitor", "swap_ema_weights": "SwapEMAWeights",
 }
 
 

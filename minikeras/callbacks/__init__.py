@@ -10,7 +10,7 @@ and assignable), `model.get_weights()` / `model.set_weights(list)`, `model.metri
 The classes live where Keras 3 keeps them, one module each: `callback`, `callback_list`,
 `history`, `progbar_logger`, `monitor_callback`, `early_stopping`, `reduce_lr_on_plateau`,
 `learning_rate_scheduler`, `terminate_on_nan`, `csv_logger`, `lambda_callback`,
-`model_checkpoint` and `backup_and_restore`.
+`model_checkpoint`, `backup_and_restore`, `remote_monitor` and `swap_ema_weights`.
 """
 from minikeras.callbacks.backup_and_restore import BackupAndRestore
 from minikeras.callbacks.callback import Callback
@@ -24,9 +24,12 @@ from minikeras.callbacks.model_checkpoint import ModelCheckpoint
 from minikeras.callbacks.monitor_callback import MonitorCallback
 from minikeras.callbacks.progbar_logger import ProgbarLogger
 from minikeras.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from minikeras.callbacks.remote_monitor import RemoteMonitor
+from minikeras.callbacks.swap_ema_weights import SwapEMAWeights
 from minikeras.callbacks.tensorboard import TensorBoard
 from minikeras.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = ["BackupAndRestore", "Callback", "CallbackList", "CSVLogger", "EarlyStopping", "History",
            "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback",
-           "ProgbarLogger", "pythonify_logs", "ReduceLROnPlateau", "TensorBoard", "TerminateOnNaN"]
+           "ProgbarLogger", "pythonify_logs", "ReduceLROnPlateau", "RemoteMonitor", "SwapEMAWeights",
+           "TensorBoard", "TerminateOnNaN"]

@@ -1,0 +1,134 @@
+"""RemoteMonitor, SwapEMAWeights's errors, keras.utils.file_utils's local helpers and
+io_utils.set_logging_verbosity (values of SwapEMAWeights vs Keras: conformance/test_swap_ema_conformance.py)."""
+import json
+import logging
+from unittest import mock
+
+import numpy as np
+import pytest
+
+import minikeras as keras
+from minikeras import callbacks, ops
+from minikeras.utils import file_utils, io_utils
+
+requests = pytest.importorskip("requests")
+
+
+def test_remote_monitor_posts_json_with_python_scalars():
+    with mock.patch("requests.post") as post:
+        monitor = callbacks.RemoteMonitor(root="http://h:1", path="/p/", headers={"a": "b"},
+                                          send_as_json=True)
+        monitor.on_epoch_end(3, logs={"loss": np.float32(0.5), "v": np.arange(1)})
+    post.assert_called_once_with("http://h:1/p/", json={"epoch": 3, "loss": 0.5, "v": 0},
+                                 headers={"a": "b"})
+    assert type(post.call_args.kwargs["json"]["loss"]) is float
+
+
+def test_remote_monitor_posts_a_form_field():
+    with mock.patch("requests.post") as post:
+        callbacks.RemoteMonitor(field="f").on_epoch_end(0, logs={"loss": 1.0})
+    url, form = post.call_args.args
+    assert url == "http://localhost:9000/publish/epoch/end/"
+    assert json.loads(form["f"]) == {"epoch": 0, "loss": 1.0}
+
+
+def test_remote_monitor_warns_when_the_server_is_unreachable():
+    with mock.patch("requests.post", side_effect=requests.exceptions.ConnectionError("no")):
+        with pytest.warns(UserWarning, match="Could not reach RemoteMonitor root server at"):
+            callbacks.RemoteMonitor().on_epoch_end(0, logs={"loss": 0.0})
+
+
+def _model(use_ema):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(optimizer=keras.optimizers.SGD(use_ema=use_ema), loss="mse")
+    return model
+
+
+def test_swap_ema_weights_requires_use_ema():
+    x = np.ones((4, 3), "float32")
+    with pytest.raises(ValueError, match="SwapEMAWeights must be used when `use_ema=True` is set"):
+        _model(False).fit(x, np.ones((4, 2)), validation_data=(x, np.ones((4, 2))), verbose=0,
+                          callbacks=[callbacks.SwapEMAWeights()])
+
+
+def test_swap_ema_weights_swaps_in_place_for_evaluate():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(8, 3)).astype("float32"), rng.normal(size=(8, 2)).astype("float32")
+    model = _model(True)
+    model.fit(x, y, epochs=2, verbose=0)  # fit ends with the averages in the weights
+    opt = model.optimizer
+    weights = [v.numpy() for v in opt._trainable_variables]
+    averages = [v.numpy() + 1.0 for v in opt._model_variables_moving_average]
+    for v, a in zip(opt._model_variables_moving_average, averages):
+        v.assign(a)
+    swap = callbacks.SwapEMAWeights()
+    swap.set_model(model)
+    swap.on_test_begin()
+    for v, a, w, avg in zip(opt._trainable_variables, averages, weights,
+                            opt._model_variables_moving_average):
+        np.testing.assert_array_equal(v.numpy(), a)
+        np.testing.assert_array_equal(avg.numpy(), w)
+    swap.on_test_end()
+    for v, w in zip(opt._trainable_variables, weights):
+        np.testing.assert_array_equal(v.numpy(), w)
+
+
+def test_monitor_op_is_the_ops_function():
+    es = callbacks.EarlyStopping(mode="min")
+    es._set_monitor_op()
+    assert es.monitor_op is ops.less
+    mc = callbacks.MonitorCallback(mode="max", min_delta=0.5)
+    mc._set_monitor_op()
+    assert mc.monitor_op is ops.greater and mc._is_improvement(1.6, 1.0)
+    assert not mc._is_improvement(1.4, 1.0)
+
+
+def test_file_utils_local_helpers(tmp_path):
+    d = file_utils.join(str(tmp_path), "a")
+    assert not file_utils.exists(d)
+    file_utils.makedirs(d)
+    with pytest.raises(FileExistsError):
+        file_utils.makedirs(d)
+    assert file_utils.isdir(d)
+    with file_utils.File(file_utils.join(d, "f.txt"), "w") as f:
+        f.write("x")
+    file_utils.copy(file_utils.join(d, "f.txt"), file_utils.join(d, "g.txt"))
+    assert sorted(file_utils.listdir(d)) == ["f.txt", "g.txt"]
+    file_utils.remove(file_utils.join(d, "f.txt"))
+    assert file_utils.listdir(d) == ["g.txt"]
+    file_utils.rmtree(d)
+    assert not file_utils.exists(d)
+    assert file_utils.path_to_string(tmp_path) == str(tmp_path)
+
+
+@pytest.mark.parametrize("path", ["gs://bucket/x", "/gcs/bucket/x", "http://h/x"])
+def test_file_utils_refuses_remote_paths(path):
+    assert file_utils.is_remote_path(path)
+    with pytest.raises(ValueError, match="requires installing TensorFlow"):
+        file_utils.exists(path)
+    with pytest.raises(ValueError, match="requires installing TensorFlow"):
+        file_utils.copy("/tmp/a", path)
+
+
+def test_set_logging_verbosity():
+    root = logging.getLogger()
+    level = root.level
+    try:
+        io_utils.set_logging_verbosity("DEBUG")
+        assert root.level == logging.DEBUG
+        io_utils.set_logging_verbosity("ERROR")
+        assert root.level == logging.ERROR
+        with pytest.raises(ValueError, match="Please pass a valid level for logging verbosity"):
+            io_utils.set_logging_verbosity("LOUD")
+    finally:
+        root.setLevel(level)
+
+
+def test_print_msg_goes_to_logging_when_not_interactive(caplog):
+    io_utils.disable_interactive_logging()
+    try:
+        with caplog.at_level(logging.INFO):
+            io_utils.print_msg("hello there")
+    finally:
+        io_utils.enable_interactive_logging()
+    assert "hello there" in caplog.text
