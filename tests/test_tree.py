@@ -164,3 +164,25 @@ def test_registered_node_class():
     assert tree.flatten(Box([1, [2]], "t")) == [1, 2]
     with pytest.raises(ValueError, match="Mismatch custom node data"):
         tree.assert_same_structure(Box([1], "a"), Box([1], "b"))
+
+
+def test_registered_node_with_path_entries_and_foreign_map_to_none():
+    @tree.register_tree_node_class
+    class Named:
+        def __init__(self, d):
+            self.d = d
+
+        def tree_flatten(self):  # optree's three-tuple: the keys are the paths
+            keys = sorted(self.d)
+            return [self.d[k] for k in keys], keys, keys
+
+        @classmethod
+        def tree_unflatten(cls, keys, children):
+            return cls(dict(zip(keys, children)))
+
+    assert tree.flatten_with_path(Named({"b": 2, "a": 1})) == [(("a",), 1), (("b",), 2)]
+    tree.assert_same_paths(Named({"b": 2, "a": 1}), {"a": 10, "b": 20})
+
+    class MAP_TO_NONE:  # e.g. Keras's own: recognised by name, as Keras does
+        pass
+    assert tree.traverse(lambda x: MAP_TO_NONE if x == 1 else None, [1, [2]]) == [None, [2]]

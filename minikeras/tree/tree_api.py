@@ -15,8 +15,9 @@ _REGISTERED = {}  # class -> True, for `register_tree_node_class`
 
 
 def register_tree_node_class(cls):
-    """Makes `cls` a node: `obj.tree_flatten()` returns `(children, aux_data)` and
-    `cls.tree_unflatten(aux_data, children)` rebuilds it. Returns `cls` (a decorator)."""
+    """Makes `cls` a node: `obj.tree_flatten()` returns `(children, aux_data)` (or, as in optree,
+    `(children, aux_data, path_entries)`) and `cls.tree_unflatten(aux_data, children)` rebuilds
+    it. Returns `cls` (a decorator)."""
     _REGISTERED[cls] = True
     return cls
 
@@ -129,9 +130,10 @@ def _node(x, none_is_leaf=True, is_leaf=None):
         return _Node(x, "mapping", keys, [x[k] for k in keys],
                      lambda c: _rebuild_mapping(x, keys, c))
     if t in _REGISTERED:
-        flat = x.tree_flatten()
+        flat = x.tree_flatten()  # (children, aux_data) or (children, aux_data, path entries)
         children, aux = list(flat[0]), flat[1]
-        node = _Node(x, "custom", list(range(len(children))), children,
+        keys = list(flat[2]) if len(flat) > 2 and flat[2] is not None else None
+        node = _Node(x, "custom", keys or list(range(len(children))), children,
                      lambda c: t.tree_unflatten(aux, c))
         node.aux = aux
         return node
@@ -195,7 +197,10 @@ def traverse(func, structure, top_down=True):
         ret = func(traversed)
         if ret is None:
             return traversed
-    return None if ret is MAP_TO_NONE else ret
+    # by name, as Keras does, so that any `MAP_TO_NONE` class (Keras's own too) is recognised
+    if isinstance(ret, type) and ret.__name__ == "MAP_TO_NONE":
+        return None
+    return ret
 
 
 def flatten(structure):
