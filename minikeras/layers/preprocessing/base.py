@@ -3,7 +3,7 @@ import numpy as onp
 from minikeras.engine.autodiff import is_traced
 
 from minikeras.engine.config import standardize_data_format
-from minikeras.engine.random import draw_seed
+from minikeras.engine.random import SeedGenerator, draw_seed
 from minikeras.layers.layer import Layer
 from minikeras.utils.argument_validation import in_layer
 
@@ -124,6 +124,8 @@ class BaseImagePreprocessingLayer(Layer):
             return self._get_seed_generator().rng()
         if isinstance(seed, onp.random.Generator):
             return seed
+        if isinstance(seed, SeedGenerator):  # a composite layer lends its own stream
+            return seed.rng()
         return onp.random.default_rng(draw_seed(seed))
 
     def _uniform(self, shape, minval=0.0, maxval=1.0, seed=None, dtype="float32"):

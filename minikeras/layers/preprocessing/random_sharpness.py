@@ -13,7 +13,7 @@ _SMOOTH[1, 1] = 5.0 / 13.0
 def smooth_3x3(images):
     """(N, H, W, C) convolved per channel with _SMOOTH, zero padding ("same")."""
     n, h, w, c = anp.shape(images)
-    padded = anp.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    padded = anp.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="constant")
     out = 0
     for i in range(3):
         for j in range(3):

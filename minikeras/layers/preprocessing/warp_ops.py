@@ -69,7 +69,7 @@ def _filter_axis(x, kernel, axis):
     before = (size - 1) // 2
     pad = [(0, 0)] * 4
     pad[axis] = (before, size - 1 - before)
-    padded = anp.pad(x, pad)
+    padded = anp.pad(x, pad, mode="constant")  # autograd's VJP needs the mode spelled out
     out = 0
     for i, w in enumerate(kernel):
         index = [slice(None)] * 4
