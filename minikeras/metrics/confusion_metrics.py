@@ -5,8 +5,8 @@ import numpy as onp
 from minikeras.engine import config
 from minikeras.metrics.metric import Metric
 from minikeras.metrics.metrics_utils import (
-    NEG_INF, _np, divide_no_nan, is_evenly_distributed_thresholds, parse_init_thresholds,
-    update_confusion_matrix_variables)
+    NEG_INF, AUCCurve, AUCSummationMethod, _np, divide_no_nan, is_evenly_distributed_thresholds,
+    parse_init_thresholds, update_confusion_matrix_variables)
 
 
 class _ConfusionMatrixConditionCount(Metric):
@@ -99,10 +99,6 @@ class Recall(_PrecisionRecall):
     _other = "fn"
 
 
-_CURVES = {"roc": "ROC", "pr": "PR", "prgain": "PRGAIN"}
-_SUMMATIONS = {"interpolation", "majoring", "minoring"}
-
-
 class AUC(Metric):
     """Area under the ROC or PR curve, from confusion counts at `num_thresholds` thresholds.
 
@@ -129,14 +125,10 @@ class AUC(Metric):
             self._evenly = True
         eps = config.epsilon()
         self._thresholds = onp.array([0.0 - eps] + thresholds + [1.0 + eps])
-        if str(curve).lower() not in _CURVES:
-            raise ValueError(f'Invalid AUC curve value: "{curve}". '
-                             'Expected values are ["PR", "ROC", "PRGAIN"]')
-        self.curve = _CURVES[str(curve).lower()]
-        if str(summation_method).lower() not in _SUMMATIONS:
-            raise ValueError(f'Invalid AUC summation method value: "{summation_method}". '
-                             'Expected values are ["interpolation", "majoring", "minoring"]')
-        self.summation_method = str(summation_method).lower()
+        self.curve = curve if isinstance(curve, AUCCurve) else AUCCurve.from_str(curve)
+        self.summation_method = (
+            summation_method if isinstance(summation_method, AUCSummationMethod)
+            else AUCSummationMethod.from_str(summation_method))
         super().__init__(name=name, dtype=dtype)
         self.multi_label, self.num_labels = multi_label, num_labels
         self.label_weights = None if label_weights is None else onp.asarray(label_weights, self.dtype)
@@ -209,22 +201,23 @@ class AUC(Metric):
         return onp.asarray(self._average(onp.sum(terms, axis=0)), self.dtype)
 
     def result(self):
-        if self.curve == "PR" and self.summation_method == "interpolation":
+        curve, method = self.curve.value, self.summation_method.value
+        if curve == "PR" and method == "interpolation":
             return self.interpolate_pr_auc()
         tp, fp, tn, fn = self._counts()
         recall = divide_no_nan(tp, tp + fn)
-        if self.curve == "ROC":
+        if curve == "ROC":
             x, y = divide_no_nan(fp, fp + tn), recall
-        elif self.curve == "PR":
+        elif curve == "PR":
             x, y = recall, divide_no_nan(tp, tp + fp)
         else:
             scale = divide_no_nan(tp + fn, tn + fp)
             recall_gain = onp.where(tp == 0, 0.0, 1.0 - scale * divide_no_nan(fn, tp))
             x = onp.maximum(recall_gain, 0.0)
             y = onp.where(tp == 0, 1.0, 1.0 - scale * divide_no_nan(fp, tp))
-        if self.summation_method == "interpolation":
+        if method == "interpolation":
             heights = (y[:-1] + y[1:]) / 2.0
-        elif self.summation_method == "minoring":
+        elif method == "minoring":
             heights = onp.minimum(y[:-1], y[1:])
         else:
             heights = onp.maximum(y[:-1], y[1:])
@@ -237,7 +230,7 @@ class AUC(Metric):
     def get_config(self):
         lw = self.label_weights
         config = {**super().get_config(), "num_thresholds": self.num_thresholds,
-                  "curve": self.curve, "summation_method": self.summation_method,
+                  "curve": self.curve.value, "summation_method": self.summation_method.value,
                   "multi_label": self.multi_label, "num_labels": self.num_labels,
                   "label_weights": None if lw is None else lw.tolist(),
                   "from_logits": self._from_logits}

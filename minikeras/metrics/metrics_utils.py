@@ -1,6 +1,8 @@
 """Helpers shared by the metric families: untraced numpy views of the inputs, safe division, and
 the confusion-matrix counting (true/false positives/negatives at thresholds) behind
 `TruePositives`, `Precision`, `Recall` and `AUC` (Keras's `metrics/metrics_utils.py`)."""
+from enum import Enum
+
 import numpy as onp
 
 from minikeras.engine import config
@@ -9,6 +11,38 @@ from minikeras.engine.variable import Variable
 from minikeras.losses import squeeze_or_expand_to_same_rank
 
 NEG_INF = -1e10
+
+
+class AUCCurve(Enum):
+    """Which curve `AUC` integrates: ROC, precision-recall, or precision-recall gain."""
+    ROC = "ROC"
+    PR = "PR"
+    PRGAIN = "PRGAIN"
+
+    @staticmethod
+    def from_str(key):
+        for member in AUCCurve:
+            if key in (member.value, member.value.lower()):
+                return member
+        raise ValueError(f'Invalid AUC curve value: "{key}". '
+                         'Expected values are ["PR", "ROC", "PRGAIN"]')
+
+
+class AUCSummationMethod(Enum):
+    """How `AUC` sums the area between thresholds: the trapezoid's mid-point height
+    ("interpolation"; for PR, Davis & Goadrich's interpolation), or the lower ("minoring") or
+    higher ("majoring") of the two heights."""
+    INTERPOLATION = "interpolation"
+    MAJORING = "majoring"
+    MINORING = "minoring"
+
+    @staticmethod
+    def from_str(key):
+        for member in AUCSummationMethod:
+            if key in (member.value, member.value.capitalize()):
+                return member
+        raise ValueError(f'Invalid AUC summation method value: "{key}". '
+                         'Expected values are ["interpolation", "majoring", "minoring"]')
 
 
 def _np(x, dtype=None):
