@@ -273,3 +273,70 @@ def test_gqa_correctness_and_training():
     first = model.evaluate(data, target, verbose=0)
     model.fit(data, target, epochs=40, verbose=0)
     assert model.evaluate(data, target, verbose=0) < 0.5 * first
+
+
+# --- ConvLSTM1D/2D/3D (keras/src/layers/rnn/conv_lstm*_test.py) ----------------------------------
+from minikeras.layers.conv_lstm import ConvLSTM, ConvLSTMCell  # noqa: E402
+
+
+def test_conv_lstm_cell_and_layer_checksums():
+    x = np.arange(150).reshape((2, 5, 5, 3)).astype("float32") / 10
+    s = np.arange(200).reshape((2, 5, 5, 4)).astype("float32") / 10
+    cell = ConvLSTMCell(rank=2, filters=4, kernel_size=3, padding="same",
+                        kernel_initializer=keras.initializers.Constant(0.01),
+                        recurrent_initializer=keras.initializers.Constant(0.02))
+    h, (h2, c) = cell(x, [s, s])
+    np.testing.assert_allclose([np.sum(h), np.sum(h2), np.sum(c)], [188.89502, 188.89502, 2170.444],
+                               rtol=1e-5)
+    seq = np.arange(450).reshape((2, 3, 5, 5, 3)).astype("float32") / 100
+    layer = ConvLSTM(rank=2, filters=4, kernel_size=3, padding="same",
+                     kernel_initializer=keras.initializers.Constant(0.01),
+                     recurrent_initializer=keras.initializers.Constant(0.02))
+    np.testing.assert_allclose(np.sum(layer(seq, initial_state=[s / 10, s / 10])), 119.812454, rtol=1e-5)
+
+
+def test_conv_lstm2d_values_and_shapes():
+    sequence = np.arange(480).reshape((2, 3, 4, 4, 5)).astype("float32") / 100
+    layer = layers.ConvLSTM2D(filters=2, kernel_size=3,
+                              kernel_initializer=keras.initializers.Constant(0.01),
+                              recurrent_initializer=keras.initializers.Constant(0.02),
+                              bias_initializer=keras.initializers.Constant(0.03))
+    expected = [[[[0.48694518] * 2, [0.50237733] * 2], [[0.5461202] * 2, [0.5598283] * 2]],
+                [[[0.8661607] * 2, [0.86909103] * 2], [[0.8774414] * 2, [0.8800861] * 2]]]
+    np.testing.assert_allclose(layer(sequence), expected, rtol=1e-5)
+    assert [w.name for w in layer.trainable_weights] == ["kernel", "recurrent_kernel", "bias"]
+    assert layer.filters == 2 and layer.kernel_size == (3, 3) and layer.supports_masking
+    out, h, c = layers.ConvLSTM2D(5, 3, return_sequences=True, return_state=True)(
+        np.ones((3, 2, 8, 8, 3), "float32"))
+    assert out.shape == (3, 2, 6, 6, 5) and h.shape == c.shape == (3, 6, 6, 5)
+    symbolic = layers.ConvLSTM1D(4, 3, strides=2, return_state=True)(keras.Input((5, 9, 2)))
+    assert [t.shape for t in symbolic] == [(None, 4, 4)] * 3
+
+
+def test_conv_lstm_errors():
+    with pytest.raises(ValueError, match=r"Specifying `strides > 1` is not compatible with "
+                                         r"`dilation_rate > 1`"):
+        layers.ConvLSTM2D(filters=1, kernel_size=1, strides=2, padding="same", dilation_rate=3)
+    with pytest.raises(ValueError, match="expected ndim=6, found ndim=5"):
+        layers.ConvLSTM3D(2, 2)(np.ones((1, 2, 3, 3, 1), "float32"))
+    with pytest.raises(ValueError, match="only support static input shapes"):
+        layers.ConvLSTM2D(2, 2)(keras.Input((3, None, 4, 1)))
+
+
+def test_conv_lstm_mask_keeps_the_state_and_dropout_trains():
+    x = np.random.default_rng(0).normal(size=(2, 4, 5, 5, 2)).astype("float32")
+    layer = layers.ConvLSTM2D(2, 3, padding="same", return_sequences=True)
+    mask = np.array([[1, 1, 0, 0], [1, 1, 1, 1]], bool)
+    masked = layer(x, mask=mask)
+    np.testing.assert_allclose(masked[0, 2], masked[0, 1])  # a masked step repeats the output
+    np.testing.assert_allclose(masked[:, :2], layer(x[:, :2]), rtol=1e-6)
+    check_layer_grads(layers.ConvLSTM1D(2, 2, dtype="float64"), np.random.rand(2, 3, 4, 2))
+    model = keras.Sequential([keras.Input((3, 6, 6, 1)),
+                              layers.ConvLSTM2D(4, 3, padding="same", dropout=0.2, recurrent_dropout=0.2),
+                              layers.GlobalAveragePooling2D(), layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(0.01), "mse")
+    data = np.random.default_rng(1).normal(size=(32, 3, 6, 6, 1)).astype("float32")
+    target = data.mean(axis=(1, 2, 3, 4))[:, None] * 5.0
+    first = model.evaluate(data, target, verbose=0)
+    model.fit(data, target, epochs=15, verbose=0)
+    assert model.evaluate(data, target, verbose=0) < 0.5 * first

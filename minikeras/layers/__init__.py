@@ -44,6 +44,7 @@ from minikeras.layers.spectral_normalization import SpectralNormalization  # noq
 from minikeras.layers.rnn import RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells  # noqa: F401
 from minikeras.layers.lstm import LSTM, LSTMCell  # noqa: F401
 from minikeras.layers.gru import GRU, GRUCell  # noqa: F401
+from minikeras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: F401
 from minikeras.layers.einsum_dense import EinsumDense  # noqa: F401
 from minikeras.layers.attention import AdditiveAttention, Attention  # noqa: F401
 from minikeras.layers.multi_head_attention import MultiHeadAttention  # noqa: F401

@@ -61,6 +61,20 @@ CASES = {
     "gqa_mask": (lambda L: L.GroupQueryAttention(2, 4, 2), [_floats(2, 3, 4), _floats(2, 5, 4)],
                  {"attention_mask": np.array([[[1, 1, 0, 0, 0]] * 3,
                                               [[0, 0, 0, 0, 0]] + [[1, 0, 1, 0, 1]] * 2], bool)}),
+    "conv_lstm1d": (lambda L: L.ConvLSTM1D(4, 2, strides=2, return_sequences=True),
+                    _floats(2, 3, 7, 2), {}),
+    "conv_lstm1d_state": (lambda L: L.ConvLSTM1D(2, 3, padding="same", return_state=True,
+                                                 go_backwards=True, unit_forget_bias=False),
+                          _floats(2, 4, 5, 3), {}),
+    "conv_lstm2d": (lambda L: L.ConvLSTM2D(3, 2, padding="same", dilation_rate=2),
+                    _floats(2, 3, 5, 5, 2), {}),
+    # (No masked case: Keras's JAX backend cannot broadcast a (batch, time) mask over ConvLSTM's
+    # states; tests/test_layers_keras3_extra.py checks ours.)
+    "conv_lstm2d_seq": (lambda L: L.ConvLSTM2D(2, 3, return_sequences=True, recurrent_activation="hard_sigmoid"),
+                        _floats(2, 4, 5, 5, 2), {}),
+    "conv_lstm2d_first": (lambda L: L.ConvLSTM2D(2, (2, 3), data_format="channels_first",
+                                                 use_bias=False), _floats(2, 3, 2, 4, 5), {}),
+    "conv_lstm3d": (lambda L: L.ConvLSTM3D(2, 2, activation="relu"), _floats(1, 2, 3, 3, 3, 2), {}),
 }
 
 
