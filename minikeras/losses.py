@@ -12,7 +12,7 @@ import numpy as onp
 from autograd import numpy as anp
 from minikeras.engine.autodiff import untraced
 
-from minikeras import ops
+from minikeras import ops, tree
 from minikeras.ops import nn
 from minikeras.engine.masking import get_keras_mask, set_keras_mask
 from minikeras.engine import config
@@ -142,10 +142,11 @@ class Loss:
     def __call__(self, y_true, y_pred, sample_weight=None, *, mask=None):
         """The reduced loss. `mask` (a minikeras extension) is the output mask Keras reads
         off `y_pred`; it is merged with any mask the loss itself makes (`ignore_class`)."""
-        if mask is None:
+        if mask is None and not tree.is_nested(y_pred):
             mask = get_keras_mask(y_pred)
-        y_pred = ops.cast(y_pred, self.dtype)
-        y_true = _plain(y_true, self.dtype)
+        # a loss may take a structure of outputs (a dict, a tuple of tensors), as in Keras
+        y_pred = tree.map_structure(lambda y: ops.cast(y, self.dtype), y_pred)
+        y_true = tree.map_structure(lambda y: _plain(y, self.dtype), y_true)
         losses = self.call(y_true, y_pred)
         out_mask = self._output_mask(y_true, y_pred)
         if out_mask is None:  # a mask the loss function put on its output (circle)

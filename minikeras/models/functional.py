@@ -1,5 +1,5 @@
 """Functional models: a graph of layer calls from `keras.Input` tensors to outputs."""
-from minikeras import ops
+from minikeras import ops, tree
 from minikeras.engine.masking import set_keras_mask
 from minikeras.engine.keras_tensor import KerasTensor, flatten, map_structure
 from minikeras.layers.core import InputLayer
@@ -98,9 +98,9 @@ class Functional(Model):
         for layer in layers:
             if not any(layer is l for l in self._layers):
                 self._layers.append(layer)
-        self.output_names = [t._keras_history[0].name for t in flatten(outputs)]
-        if isinstance(outputs, dict):
-            self.output_names = list(outputs.keys())
+        # the output layers' names, in flattened order, also for dict outputs (as Keras: the
+        # compiled losses and metrics match a dict's keys themselves)
+        self.output_names = [t._keras_history[0].name for t in tree.flatten(outputs)]
         self.input_names = [t._keras_history[0].name for t in flatten(inputs)]
         self.built = True
 

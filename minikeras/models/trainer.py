@@ -46,9 +46,11 @@ class Trainer:
             self.optimizer = optimizers.LossScaleOptimizer(self.optimizer,
                                                            name="loss_scale_optimizer")
         self.loss = loss
-        self._compile_loss = CompileLoss(loss, loss_weights) if loss is not None else None
-        self._compile_metrics = CompileMetrics(metrics, loss) if metrics else None
-        self._weighted_metrics = CompileMetrics(weighted_metrics, loss) if weighted_metrics else None
+        output_names = getattr(self, "output_names", None)
+        self._compile_loss = (CompileLoss(loss, loss_weights, output_names=output_names)
+                              if loss is not None else None)
+        self._compile_metrics = (CompileMetrics(metrics, weighted_metrics, output_names=output_names)
+                                 if metrics is not None or weighted_metrics is not None else None)
         self._loss_tracker = metrics_mod.Mean(name="loss")
         self._compile_config = {"optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
                                 "metrics": metrics, "weighted_metrics": weighted_metrics}
@@ -62,15 +64,15 @@ class Trainer:
 
     @property
     def metrics(self):
-        """Keras's order: the loss tracker, the compiled metrics, the per-output losses, then
-        metrics the model and its layers own (those of nested models excluded)."""
+        """Keras's order: the loss tracker, the compiled metrics (one `CompileMetrics` holding
+        them all), the per-output losses, then metrics the model and its layers own (those of
+        nested models excluded)."""
         out = []
         if self.compiled:
             out.append(self._loss_tracker)
-            for cm in (self._compile_metrics, self._weighted_metrics):
-                if cm is not None:
-                    out.extend(cm.metrics)
-            if self._compile_loss is not None and self._compile_loss.built:
+            if self._compile_metrics is not None:
+                out.append(self._compile_metrics)
+            if self._compile_loss is not None:
                 out.extend(self._compile_loss.metrics)
         out.extend(self._metrics)
         for layer in self._flatten_layers(include_self=False):
@@ -87,29 +89,17 @@ class Trainer:
         for m in self.metrics:
             m.reset_state()
 
-    def _output_names(self, y_pred):
-        names = getattr(self, "output_names", None)
-        n = len(flatten(y_pred))
-        if names and len(names) == n:
-            return list(names)
-        return ["output"] if n == 1 else [f"output_{i + 1}" for i in range(n)]
-
     def _build_compiled(self, y, y_pred):
-        names = self._output_names(y_pred)
-        if self._compile_loss is not None and not self._compile_loss.built:
-            self._compile_loss.build(names)
-        for cm in (self._compile_metrics, self._weighted_metrics):
-            if cm is not None and not cm.built:
-                cm.build(names, y, untraced_structure(y_pred))
+        if self._compile_metrics is not None and not self._compile_metrics.built:
+            self._compile_metrics.build(y, untraced_structure(y_pred))
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The compiled loss plus the model's own losses (regularization, `add_loss`)."""
         total = 0.0
         if self._compile_loss is not None:
-            if not self._compile_loss.built:
-                self._compile_loss.build(self._output_names(y_pred))
-            y = self._match_outputs(y, y_pred)
-            total = self._compile_loss(y, y_pred, sample_weight)
+            loss = self._compile_loss(y, y_pred, sample_weight)
+            if loss is not None:
+                total = loss
         for extra in self.losses:
             total = total + extra
         return total
@@ -123,32 +113,22 @@ class Trainer:
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Updates the compiled metrics and returns `get_metrics_result()`."""
-        y = self._match_outputs(y, y_pred)
-        if y is not None:
-            self._build_compiled(y, y_pred)
-            if self._compile_metrics is not None:
-                self._compile_metrics.update_state(y, y_pred)
-            if self._weighted_metrics is not None:
-                self._weighted_metrics.update_state(y, y_pred, sample_weight)
+        if y is not None and self._compile_metrics is not None:
+            self._compile_metrics.update_state(y, untraced_structure(y_pred), sample_weight)
         return self.get_metrics_result()
 
     def get_metrics_result(self):
         """{name: result} of every metric in `self.metrics` (dict results merged in)."""
         results = {}
         for m in self.metrics:
+            if isinstance(m, CompileMetrics) and not m.built:
+                continue  # a custom step that never passed data through the compiled metrics
             result = m.result()
             if isinstance(result, dict):
                 results.update(result)
             else:
                 results[m.name] = result
         return results
-
-    def _match_outputs(self, y, y_pred):
-        if isinstance(y_pred, dict) and isinstance(y, dict):
-            return [y[k] for k in y_pred]
-        if isinstance(y_pred, dict):
-            return flatten(y)
-        return y
 
     # Keras 2 names that tutorials still call; Keras 3 keeps them as deprecated shims.
     def compiled_loss(self, y, y_pred, sample_weight=None, regularization_losses=None):
@@ -224,8 +204,6 @@ class Trainer:
     def _track_loss(self, loss, x):
         batch = next(t for t in flatten(x) if t is not None).shape[0]
         self._loss_tracker.update_state(numeric(loss), sample_weight=batch)
-        if self._compile_loss is not None:
-            self._compile_loss.update_trackers(batch)
 
     def _metrics_result_or_logs(self, logs):
         """Keras's rule for the logs at the end of an epoch / evaluation: the metrics' results
@@ -255,20 +233,18 @@ class Trainer:
                 with StatelessScope([(v, v.numpy()) for v in self.variables]):
                     self(x1, training=False)
             return
-        unbuilt = [cm for cm in (self._compile_metrics, self._weighted_metrics)
-                   if cm is not None and not cm.built]
-        if not unbuilt or y is None:
+        if self._compile_metrics is None or self._compile_metrics.built or y is None:
             return
         try:
             y_pred = untraced_structure(self(x1, training=False))
         except NotImplementedError:
             return
-        self._build_compiled(self._match_outputs(data_utils.take(y, slice(0, 1)), y_pred), y_pred)
+        self._build_compiled(data_utils.take(y, slice(0, 1)), y_pred)
 
     def _needs_data_build(self):
         """Whether fit/evaluate must look at a first batch (Keras's symbolic build)."""
         return not self.built or any(part is not None and not part.built for part in (
-            self._compile_loss, self._compile_metrics, self._weighted_metrics))
+            self._compile_loss, self._compile_metrics))
 
     # --- fit -----------------------------------------------------------------------------
     @blas_scope()
@@ -380,9 +356,13 @@ class Trainer:
         return self._flatten_in_order(logs)
 
     def _flatten_in_order(self, logs):
-        names = [m.name for m in self.metrics]
+        """`logs` as a list in the order of `self.metrics` (compiled metrics one by one), then
+        any other keys sorted, as Keras's evaluate returns them."""
+        names = []
+        for m in self.metrics:
+            names += [sub.name for sub in m.metrics] if isinstance(m, CompileMetrics) else [m.name]
         values = [logs[n] for n in names if n in logs]
-        values += [v for k, v in logs.items() if k not in names]
+        values += [logs[k] for k in sorted(logs) if k not in names]
         return values[0] if len(values) == 1 else values
 
     @blas_scope()
