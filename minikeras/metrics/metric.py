@@ -108,9 +108,9 @@ class Metric:
         after it (an assign inside changes only the bound values)."""
         with StatelessScope(mapping) as scope:
             out = fn(*args, **kwargs)
-        state = [onp.asarray(untraced(scope.get_current_value(v)), dtype=v.dtype)
-                 for v in self.variables]
-        return out, state
+        state = [scope.get_current_value(v) for v in self.variables]  # None: created inside
+        return out, [v.numpy() if new is None else onp.asarray(untraced(new), dtype=v.dtype)
+                     for v, new in zip(self.variables, state)]
 
     def stateless_update_state(self, metric_variables, *args, **kwargs):
         """`update_state` on the given state values; returns the new values, leaving the
