@@ -342,3 +342,33 @@ def in_test_phase(x, alt, training=None):
 def stop_gradient(x):
     """The value of `x` with no gradient flowing back through it."""
     return untraced(_read(x))
+
+
+def compute_output_spec(fn, *args, **kwargs):
+    """The KerasTensor(s) `fn` returns for KerasTensor arguments (Keras's shape inference).
+
+    `fn` runs on zeros of the arguments' shapes, a None size taken as 83 and then as 89: a
+    size that differs between the two runs is None in the result. The variables of `fn` (a
+    metric or a layer, or the object of a bound method) are bound in a StatelessScope, so an
+    assign in `fn` (a metric's update) leaves them as they were.
+    """
+    from minikeras.engine.autodiff import StatelessScope
+    from minikeras.engine.keras_tensor import KerasTensor, flatten, map_structure
+    owner = getattr(fn, "__self__", fn)
+    variables = list(getattr(owner, "variables", None) or [])
+    dynamic = any(None in t.shape for t in flatten((args, kwargs)) if isinstance(t, KerasTensor))
+
+    def run(size):
+        def concrete(t):
+            if not isinstance(t, KerasTensor):
+                return t
+            return onp.zeros([size if d is None else d for d in t.shape], dtype=t.dtype)
+        with StatelessScope([(v, v.numpy()) for v in variables]):
+            return fn(*map_structure(concrete, args), **map_structure(concrete, kwargs))
+
+    def spec(*outs):
+        shapes = [onp.shape(untraced(o)) for o in outs]
+        shape = tuple(d if all(s[i] == d for s in shapes) else None for i, d in enumerate(shapes[0]))
+        return KerasTensor(shape, standardize_dtype(onp.asarray(untraced(outs[0])).dtype))
+    runs = [run(83), run(89)] if dynamic else [run(83)]
+    return map_structure(spec, *runs)

@@ -128,3 +128,26 @@ def test_add_variable_with_an_array_initializer():
     start = np.array([[5, 1], [2, 7]])
     m.total_cm = m.add_variable(shape=(2, 2), initializer=start, dtype="int", name="cm")
     np.testing.assert_array_equal(m.total_cm.numpy(), start)
+
+
+def test_compute_output_spec_of_a_metric_leaves_its_state():
+    from minikeras import backend
+    from minikeras.engine.keras_tensor import KerasTensor
+    mean = metrics.Mean(dtype="float32")
+    mean.update_state([1.0, 3.0])
+    spec = backend.compute_output_spec(mean, KerasTensor((None, 2)), KerasTensor((None, 2)))
+    assert spec.shape == () and spec.dtype == "float32"
+    assert float(mean.result()) == 2.0 and float(mean.count.numpy()) == 2.0
+    wrapper = metrics.MeanSquaredError()
+    spec = backend.compute_output_spec(wrapper.update_state, KerasTensor((None, 3)),
+                                       KerasTensor((None, 3)))
+    assert float(wrapper.count.numpy()) == 0.0
+
+
+def test_compute_output_spec_finds_dynamic_dims():
+    from minikeras import backend, ops
+    from minikeras.engine.keras_tensor import KerasTensor
+    spec = backend.compute_output_spec(lambda x: ops.sum(x, axis=-1), KerasTensor((None, 4, 5)))
+    assert spec.shape == (None, 4)
+    pair = backend.compute_output_spec(lambda x: (x[:, :2], ops.cast(x, "int32")), KerasTensor((3, None)))
+    assert pair[0].shape == (3, 2) and pair[1].shape == (3, None) and pair[1].dtype == "int32"
