@@ -357,8 +357,8 @@ def test_dict_inputs_transform_each_part():
         layers.RandomBrightness(0.1)({"images": _images((1, 4, 4, 3)),
                                       "bounding_boxes": {"boxes": np.ones((1, 1, 4)),
                                                          "labels": np.ones((1, 1))}})
-    with pytest.raises(NotImplementedError, match="RandomShear"):
-        layers.RandomShear(0.5, bounding_box_format="xyxy")(
+    with pytest.raises(NotImplementedError, match="RandomElasticTransform"):
+        layers.RandomElasticTransform(bounding_box_format="xyxy")(
             {"images": _images((1, 4, 4, 3)), "bounding_boxes": {"boxes": np.ones((1, 1, 4)),
                                                                  "labels": np.ones((1, 1))}})
 

@@ -31,4 +31,7 @@ def __getattr__(name):  # FeatureSpace is built on layers that import this packa
     if name == "FeatureSpace":
         from minikeras.utils.feature_space import FeatureSpace
         return FeatureSpace
+    if name == "bounding_boxes":  # keras.utils.bounding_boxes lives with the image layers
+        from minikeras.layers.preprocessing import bounding_boxes
+        return bounding_boxes
     raise AttributeError(f"module 'minikeras.utils' has no attribute '{name}'")

@@ -258,3 +258,86 @@ def test_keras_file_crosses_libraries(keras, direction, tmp_path):
         [type(layer).__name__ for layer in model.layers]
     np.testing.assert_allclose(np.asarray(loaded.predict(x, verbose=0)), expected,
                                rtol=1e-4, atol=1e-4)
+
+
+# --- bounding boxes ------------------------------------------------------------------------
+_FORMATS = ["xyxy", "yxyx", "xywh", "center_xywh", "center_yxhw", "rel_xyxy", "rel_yxyx",
+            "rel_xywh", "rel_center_xywh"]
+
+
+def _boxes(shape=(2, 3)):
+    rng = np.random.default_rng(1)
+    x1, y1 = rng.uniform(0, 6, shape), rng.uniform(0, 8, shape)
+    return np.stack([x1, y1, x1 + rng.uniform(0.5, 4, shape), y1 + rng.uniform(0.5, 3, shape)],
+                    axis=-1).astype("float32")
+
+
+@pytest.mark.parametrize("source", _FORMATS)
+def test_bounding_box_utils_match_keras(keras, source):
+    from minikeras import utils as mk_utils
+    kb, mb = keras.utils.bounding_boxes, mk_utils.bounding_boxes
+    boxes = _boxes()
+    for target in _FORMATS:
+        np.testing.assert_allclose(
+            mb.convert_format(boxes, source, target, height=10, width=8),
+            np.asarray(kb.convert_format(boxes, source, target, height=10, width=8)),
+            rtol=1e-6, atol=1e-6)
+    labels = np.array([[1, 2, 3], [4, 5, 6]], "int32")
+    wide = boxes * 1.5 - 2
+    for fmt, h, w in (("xyxy", 10, 8), ("rel_xyxy", None, None)):
+        src = wide / 10 if fmt == "rel_xyxy" else wide
+        got = mb.clip_to_image_size({"boxes": src, "labels": labels}, h, w, fmt)
+        want = kb.clip_to_image_size({"boxes": src, "labels": labels}, h, w, fmt)
+        for key in ("boxes", "labels"):
+            np.testing.assert_allclose(got[key], np.asarray(want[key]), rtol=1e-6)
+    np.testing.assert_allclose(mb.crop(boxes, 1, 2, 5, 4), np.asarray(kb.crop(boxes, 1, 2, 5, 4)))
+    np.testing.assert_allclose(mb.pad(boxes, 1, 2), np.asarray(kb.pad(boxes, 1, 2)))
+    args = (np.array([10.0, -30.0], "float32"), np.array([0.1, 0.0], "float32"),
+            np.array([0.0, -0.2], "float32"), np.array([1.0, 1.2], "float32"),
+            np.array([5.0, 0.0], "float32"), np.array([0.0, 8.0], "float32"), 10, 8)
+    np.testing.assert_allclose(mb.affine_transform(boxes, *args),
+                               np.asarray(kb.affine_transform(boxes, *args)), rtol=1e-4, atol=1e-4)
+    anchors = _boxes((2, 3))[:, ::-1].copy()
+    for variance in (None, [0.1, 0.1, 0.2, 0.2]):
+        deltas = mb.encode_box_to_deltas(anchors, boxes, "xyxy", "xyxy", variance=variance)
+        np.testing.assert_allclose(deltas, np.asarray(kb.encode_box_to_deltas(
+            anchors, boxes, "xyxy", "xyxy", variance=variance)), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(mb.decode_deltas_to_boxes(anchors, deltas, "xyxy", "xyxy",
+                                                             variance=variance), boxes,
+                                   rtol=1e-5, atol=1e-4)
+    if not source.startswith("rel"):
+        np.testing.assert_allclose(mb.compute_iou(boxes, boxes[:, :2], source),
+                                   np.asarray(kb.compute_iou(boxes, boxes[:, :2], source)),
+                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(mb.compute_ciou(boxes, boxes[:, ::-1], source),
+                                   np.asarray(kb.compute_ciou(boxes, boxes[:, ::-1], source)),
+                                   rtol=1e-4, atol=1e-5)
+
+
+BOX_CASES = {
+    "shear": ("RandomShear", {"x_factor": 0.4, "y_factor": 0.3}),
+    "perspective": ("RandomPerspective", {"scale": 0.5}),
+    "center_crop": ("CenterCrop", {"height": 6, "width": 5}),
+    "center_crop_stretch": ("CenterCrop", {"height": 12, "width": 6}),
+    "rotation": ("RandomRotation", {"factor": 0.2}),
+    "translation": ("RandomTranslation", {"height_factor": 0.3, "width_factor": 0.2}),
+    "zoom": ("RandomZoom", {"height_factor": 0.3, "width_factor": (-0.2, 0.4)}),
+    "mix_up": ("MixUp", {}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BOX_CASES))
+def test_transform_bounding_boxes_with_keras_transformation(keras, case):
+    name, kwargs = BOX_CASES[case]
+    k_layer = getattr(keras.layers, name)(bounding_box_format="xyxy", **kwargs)
+    m_layer = getattr(mk_layers, name)(bounding_box_format="xyxy", **kwargs)
+    x = _images((2, 10, 8, 3))
+    transformation = k_layer.get_random_transformation(x, training=True)
+    boxes = {"boxes": _boxes(), "labels": np.array([[1, 2, 3], [4, 5, 6]], "int32")}
+    expected = k_layer.transform_bounding_boxes(
+        {k: v.copy() for k, v in boxes.items()}, transformation, training=True)
+    got = m_layer.transform_bounding_boxes(
+        {k: v.copy() for k, v in boxes.items()}, _np(transformation), training=True)
+    for key in ("boxes", "labels"):
+        np.testing.assert_allclose(np.asarray(got[key]), np.asarray(expected[key]),
+                                   rtol=1e-4, atol=1e-3)

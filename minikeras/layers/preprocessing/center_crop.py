@@ -1,4 +1,7 @@
 """CenterCrop: the central height x width window of each image."""
+import numpy as onp
+
+from minikeras.layers.preprocessing import bounding_boxes as boxes_lib
 from minikeras.layers.preprocessing.base import BaseImagePreprocessingLayer
 from minikeras.utils import image_utils
 
@@ -37,6 +40,34 @@ class CenterCrop(BaseImagePreprocessingLayer):
 
     def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
         return self.transform_images(segmentation_masks, transformation, training=training)
+
+    def _window(self, height, width):
+        """(top, left, crop height, crop width) of the window the images are cut from."""
+        if height >= self.height and width >= self.width:
+            return int((height - self.height) / 2), int((width - self.width) / 2), \
+                self.height, self.width
+        crop_h = max(min(height, int(float(width * self.height) / self.width)), 1)
+        crop_w = max(min(width, int(float(height * self.width) / self.height)), 1)
+        return int(float(height - crop_h) / 2), int(float(width - crop_w) / 2), crop_h, crop_w
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        shape = transformation["input_shape"]
+        h_axis, w_axis = self._spatial_axes()
+        height, width = shape[h_axis], shape[w_axis]
+        boxes = boxes_lib.convert_format(bounding_boxes, self.bounding_box_format, "xyxy",
+                                         height, width)
+        top, left, crop_h, crop_w = self._window(height, width)
+        x1, y1, x2, y2 = (boxes["boxes"][..., i:i + 1] for i in range(4))
+        boxes["boxes"] = onp.concatenate(
+            [onp.clip(x1, left, left + crop_w) - left, onp.clip(y1, top, top + crop_h) - top,
+             onp.clip(x2, left, left + crop_w) - left, onp.clip(y2, top, top + crop_h) - top],
+            axis=-1)
+        if (crop_h, crop_w) != (self.height, self.width):  # the window is resized: scale boxes
+            boxes = boxes_lib.convert_format(boxes, "xyxy", "rel_xyxy", crop_h, crop_w)
+            boxes = boxes_lib.convert_format(boxes, "rel_xyxy", "xyxy", self.height, self.width)
+        boxes = boxes_lib.clip_to_image_size(boxes, self.height, self.width, "xyxy")
+        return boxes_lib.convert_format(boxes, "xyxy", self.bounding_box_format, self.height,
+                                        self.width)
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)

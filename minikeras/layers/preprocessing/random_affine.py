@@ -1,16 +1,18 @@
 """RandomRotation, RandomZoom, RandomTranslation: a random affine warp per image in training.
 
-Each layer draws one transform [a0, a1, a2, b0, b1, b2, 0, 0] per image (output pixel (x, y)
-reads input (a0*x + a1*y + a2, b0*x + b1*y + b2)) and applies `image_ops.affine_transform`;
-at inference the images pass through (cast to the compute dtype).
+Each layer draws Keras's transformation dict per batch (angles, zooms or translations) and turns
+it into one transform [a0, a1, a2, b0, b1, b2, 0, 0] per image (output pixel (x, y) reads input
+(a0*x + a1*y + a2, b0*x + b1*y + b2)) for `image_ops.affine_transform`; at inference the images
+pass through (cast to the compute dtype). Boxes follow the inverse map.
 """
 import math
 
 import numpy as onp
 
 from minikeras.engine.random import SeedGenerator
+from minikeras.layers.preprocessing import bounding_boxes as boxes_lib
 from minikeras.layers.preprocessing import image_ops
-from minikeras.layers.preprocessing.base import BaseImagePreprocessingLayer, is_training
+from minikeras.layers.preprocessing.base import BaseImagePreprocessingLayer
 
 _FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 _INTERPOLATIONS = ("nearest", "bilinear")
@@ -18,7 +20,9 @@ _F32 = onp.float32
 
 
 class _RandomAffine(BaseImagePreprocessingLayer):
-    """Shared fill mode / interpolation / seed handling and the `call` of the affine layers."""
+    """Shared fill mode / interpolation / seed handling, warp and boxes of the affine layers."""
+
+    _BOXES_GAIN_BATCH = True
 
     def __init__(self, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0,
                  data_format=None, **kwargs):
@@ -35,40 +39,63 @@ class _RandomAffine(BaseImagePreprocessingLayer):
         self.seed = seed
         self.generator = self.seed_generator = SeedGenerator(seed)
 
-    def _uniform(self, shape, low, high):
-        """U[low, high) float32 draws, as `keras.random.uniform(shape, low, high)`."""
-        u = self.seed_generator.rng().random(shape, dtype=_F32)
-        return _F32(low) + u * _F32(high - low)
-
-    def _transforms(self, n, height, width):
-        """(n, 8) float32 transforms for n images of size height x width."""
+    def _draw(self, n, height, width, shape, seed):
+        """The transformation dict (Keras's keys) for n images of size height x width."""
         raise NotImplementedError
 
+    def _matrix(self, transformation, height, width):
+        """(n, 8) float32 output -> input maps of a transformation."""
+        raise NotImplementedError
+
+    def _image_size(self, transformation):
+        height_axis, width_axis = self._spatial_axes()
+        shape = transformation["input_shape"]
+        return shape[height_axis], shape[width_axis]
+
     def get_random_transformation(self, data, training=True, seed=None):
-        """{"transform": (n, 8) output -> input maps, "input_shape"} (None at inference).
-        The draws come from the layer's own generator (`seed` is accepted and unused)."""
+        """Keras's transformation dict for this batch (None at inference)."""
         if not training:
             return None
         images = data["images"] if isinstance(data, dict) else data
         shape = tuple(images.shape)
         height_axis, width_axis = self._spatial_axes()
         n = shape[0] if len(shape) == 4 else 1
-        return {"transform": self._transforms(n, shape[height_axis], shape[width_axis]),
-                "input_shape": shape}
+        return self._draw(n, shape[height_axis], shape[width_axis], shape, seed)
 
     def _transform_images(self, images, transformation, interpolation):
         if transformation is None:
             return images
-        t = transformation["transform"]
+        height_axis, width_axis = self._spatial_axes()
+        t = self._matrix(transformation, images.shape[height_axis], images.shape[width_axis])
         return image_ops.affine_transform(images, t if images.ndim == 4 else t[0], interpolation,
                                           self.fill_mode, self.fill_value, self.data_format)
 
-    def call(self, inputs, training=True):
-        x = self._to_compute_dtype(inputs)
-        self._check_rank(x.shape)
-        if not is_training(training):
-            return x
-        return self._transform_images(x, self.get_random_transformation(x), self.interpolation)
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Each box becomes the box around its corners moved where their pixels went (the
+        inverse of the output -> input map), clipped to the image; read as xyxy and written
+        back in `bounding_box_format`, as Keras's RandomRotation does."""
+        if not training or transformation is None:
+            return bounding_boxes
+        height, width = self._image_size(transformation)
+        t = onp.asarray(self._matrix(transformation, height, width), "float64").reshape(-1, 8)
+        maps = onp.concatenate([t[:, :6], onp.zeros((len(t), 2)), onp.ones((len(t), 1))],
+                               axis=1).reshape(-1, 3, 3)
+        inverse = onp.linalg.inv(maps)[:, None]  # (B, 1, 3, 3)
+        b = onp.asarray(bounding_boxes["boxes"], "float32")
+        unbatched = b.ndim == 2
+        b = b[None] if unbatched else b
+        x0, y0, x1, y1 = (b[..., i] for i in range(4))
+        corners = onp.stack([onp.stack([x, y, onp.ones_like(x)], axis=-1)
+                             for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], axis=-2)
+        moved = onp.einsum("bnij,bnkj->bnki", onp.broadcast_to(inverse, b.shape[:2] + (3, 3)),
+                           corners)
+        boxes = onp.concatenate([moved[..., :2].min(axis=-2), moved[..., :2].max(axis=-2)],
+                                axis=-1).astype("float32")
+        # (N, 4) boxes of one image come back (1, N, 4) from Keras's zoom and rotation (their
+        # arithmetic broadcasts with the batch), (N, 4) from its translation.
+        boxes = boxes[0] if unbatched and not self._BOXES_GAIN_BATCH else boxes
+        clipped = boxes_lib.clip_to_image_size({**bounding_boxes, "boxes": boxes}, height, width)
+        return boxes_lib.convert_format(clipped, "xyxy", self.bounding_box_format, height, width)
 
     def get_config(self):
         return {**super().get_config(), "fill_mode": self.fill_mode,
@@ -95,15 +122,27 @@ class RandomRotation(_RandomAffine):
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.factor = self._parse_factor(factor or 0.0, "factor", -1, 1)
 
-    def _transforms(self, n, height, width):
-        angle = self._uniform((n,), self.factor[0] * 360.0, self.factor[1] * 360.0)
-        angle = angle * _F32(math.pi / 180.0)
+    def _draw(self, n, height, width, shape, seed):
+        angle = self._uniform((n,), self.factor[0] * 360.0, self.factor[1] * 360.0, seed)
+        matrix = self._rotation_matrix(angle, height, width)
+        return {"angle": angle, "rotation_matrix": matrix[0] if len(shape) == 3 else matrix,
+                "image_height": height, "image_width": width, "batch_size": n}
+
+    @staticmethod
+    def _rotation_matrix(angle, height, width):
+        angle = onp.asarray(angle, _F32) * _F32(math.pi / 180.0)
         cx, cy = _F32(0.5 * (width - 1)), _F32(0.5 * (height - 1))
         cos, sin = onp.cos(angle), onp.sin(angle)
         a0, a1, b0, b1 = cos, -sin, sin, cos
-        zeros = onp.zeros(n, _F32)
+        zeros = onp.zeros(len(angle), _F32)
         return onp.stack([a0, a1, cx - cx * a0 - cy * a1, b0, b1, cy - cx * b0 - cy * b1,
                           zeros, zeros], axis=1)
+
+    def _matrix(self, transformation, height, width):
+        return onp.asarray(transformation["rotation_matrix"], _F32).reshape(-1, 8)
+
+    def _image_size(self, transformation):
+        return transformation["image_height"], transformation["image_width"]
 
     def get_config(self):
         return {**super().get_config(), "factor": self.factor}
@@ -134,12 +173,18 @@ class RandomZoom(_RandomAffine):
             self.width_lower, self.width_upper = self._parse_factor(
                 width_factor, "width_factor", -1.0, 1.0, low_open=True, message=self._MESSAGE)
 
-    def _transforms(self, n, height, width):
-        zy = self._uniform((n, 1), 1.0 + self.height_lower, 1.0 + self.height_upper)
+    def _draw(self, n, height, width, shape, seed):
+        rng = self._rng(seed)
+        zy = self._uniform((n, 1), 1.0 + self.height_lower, 1.0 + self.height_upper, rng)
         zx = zy
         if self.width_factor is not None:
-            zx = self._uniform((n, 1), 1.0 + self.width_lower, 1.0 + self.width_upper)
-        zeros = onp.zeros((n, 1), _F32)
+            zx = self._uniform((n, 1), 1.0 + self.width_lower, 1.0 + self.width_upper, rng)
+        return {"height_zoom": zy, "width_zoom": zx, "input_shape": shape}
+
+    def _matrix(self, transformation, height, width):
+        zx = onp.asarray(transformation["width_zoom"], _F32).reshape(-1, 1)
+        zy = onp.asarray(transformation["height_zoom"], _F32).reshape(-1, 1)
+        zeros = onp.zeros_like(zx)
         x_offset = (_F32(width) - 1.0) / 2.0 * (1.0 - zx)
         y_offset = (_F32(height) - 1.0) / 2.0 * (1.0 - zy)
         return onp.concatenate([zx, zeros, x_offset, zeros, zy, y_offset, zeros, zeros], axis=1)
@@ -171,11 +216,20 @@ class RandomTranslation(_RandomAffine):
         self.width_lower, self.width_upper = self._parse_factor(
             width_factor, "width_factor", -1.0, 1.0, message=self._MESSAGE)
 
-    def _transforms(self, n, height, width):
-        dy = self._uniform((n, 1), self.height_lower, self.height_upper) * _F32(height)
-        dx = self._uniform((n, 1), self.width_lower, self.width_upper) * _F32(width)
-        ones, zeros = onp.ones((n, 1), _F32), onp.zeros((n, 1), _F32)
-        return onp.concatenate([ones, zeros, -dx, zeros, ones, -dy, zeros, zeros], axis=1)
+    _BOXES_GAIN_BATCH = False
+
+    def _draw(self, n, height, width, shape, seed):
+        rng = self._rng(seed)
+        dy = self._uniform((n, 1), self.height_lower, self.height_upper, rng) * _F32(height)
+        dx = self._uniform((n, 1), self.width_lower, self.width_upper, rng) * _F32(width)
+        return {"translations": onp.concatenate([dx, dy], axis=1).astype(_F32),
+                "input_shape": shape}
+
+    def _matrix(self, transformation, height, width):
+        t = onp.asarray(transformation["translations"], _F32).reshape(-1, 2)
+        ones, zeros = onp.ones((len(t), 1), _F32), onp.zeros((len(t), 1), _F32)
+        return onp.concatenate([ones, zeros, -t[:, :1], zeros, ones, -t[:, 1:], zeros, zeros],
+                               axis=1)
 
     def get_config(self):
         return {**super().get_config(), "height_factor": self.height_factor,

@@ -3,6 +3,7 @@ import numpy as onp
 from autograd import numpy as anp
 
 from minikeras.engine.random import SeedGenerator
+from minikeras.layers.preprocessing import bounding_boxes as boxes_lib
 from minikeras.layers.preprocessing import warp_ops
 from minikeras.layers.preprocessing.base import BaseImagePreprocessingLayer
 
@@ -69,6 +70,34 @@ class RandomPerspective(BaseImagePreprocessingLayer):
         apply = onp.asarray(transformation["apply_perspective"])[:, None, None, None]
         out = anp.where(apply, out, x)
         return out[0] if unbatched else out
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Each box becomes the box around its four corners mapped by the inverse homography
+        (where the image content moved), clipped to the image."""
+        if not training or transformation is None:
+            return bounding_boxes
+        shape = transformation["input_shape"]
+        height, width = shape[self.height_axis], shape[self.width_axis]
+        boxes = boxes_lib.convert_format(bounding_boxes, self.bounding_box_format, "xyxy",
+                                         height, width)
+        b = boxes["boxes"]
+        h = warp_ops.compute_homography_matrix(transformation["start_points"],
+                                               transformation["end_points"])
+        inverse = onp.linalg.inv(onp.concatenate([h, onp.ones((len(h), 1), h.dtype)],
+                                                 axis=-1).reshape(-1, 3, 3))[:, None]
+        x0, y0, x1, y1 = (b[..., i:i + 1] for i in range(4))
+        xs, ys = [], []
+        for x, y in ((x0, y0), (x1, y1), (x0, y1), (x1, y0)):
+            points = onp.concatenate([x, y, onp.ones_like(x)], axis=-1)[..., None]
+            moved = (inverse @ points)[..., 0]
+            xs.append(moved[..., 0] / moved[..., 2])
+            ys.append(moved[..., 1] / moved[..., 2])
+        xs, ys = onp.stack(xs, axis=-1), onp.stack(ys, axis=-1)
+        warped = onp.stack([xs.min(-1), ys.min(-1), xs.max(-1), ys.max(-1)], axis=-1)
+        apply = onp.asarray(transformation["apply_perspective"])[:, None, None]
+        boxes["boxes"] = onp.where(apply, warped, b).astype(b.dtype)
+        boxes = boxes_lib.clip_to_image_size(boxes, height, width, "xyxy")
+        return boxes
 
     def get_config(self):
         return {**super().get_config(), "factor": self.factor, "scale": self.scale,

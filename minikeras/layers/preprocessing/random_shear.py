@@ -2,6 +2,7 @@
 import numpy as onp
 
 from minikeras.engine.random import SeedGenerator
+from minikeras.layers.preprocessing import bounding_boxes as boxes_lib
 from minikeras.layers.preprocessing import image_ops
 from minikeras.layers.preprocessing.base import BaseImagePreprocessingLayer, is_number
 
@@ -85,6 +86,31 @@ class RandomShear(BaseImagePreprocessingLayer):
             x, self._get_shear_matrix(transformation["shear_factor"]), interpolation,
             self.fill_mode, self.fill_value, self.data_format)
         return out[0] if unbatched else out
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Each box's corners follow the shear (in relative coordinates), then the box is
+        clipped to the image."""
+        if not training:
+            return bounding_boxes
+        h_axis, w_axis = self._spatial_axes()
+        height = transformation["input_shape"][h_axis]
+        width = transformation["input_shape"][w_axis]
+        boxes = boxes_lib.convert_format(bounding_boxes, self.bounding_box_format, "rel_xyxy",
+                                         height, width, self.compute_dtype)
+        boxes["boxes"] = self._shear_boxes(boxes["boxes"], transformation["shear_factor"])
+        boxes = boxes_lib.clip_to_image_size(boxes, height, width, "rel_xyxy")
+        return boxes_lib.convert_format(boxes, "rel_xyxy", self.bounding_box_format, height,
+                                        width, self.compute_dtype)
+
+    def _shear_boxes(self, boxes, shear_factor):
+        shear = onp.asarray(shear_factor, self.compute_dtype)
+        sx, sy = shear[:, 0:1], shear[:, 1:2]
+        x1, y1, x2, y2 = (boxes[..., i] for i in range(4))
+        x1, x2 = (onp.where(sx < 0, x1 - sx * y1, x1 - sx * y2),
+                  onp.where(sx < 0, x2 - sx * y2, x2 - sx * y1))
+        y1, y2 = (onp.where(sy > 0, y1 - sy * x2, y1 - sy * x1),
+                  onp.where(sy > 0, y2 - sy * x1, y2 - sy * x2))
+        return onp.stack([x1, y1, x2, y2], axis=-1)
 
     def get_config(self):
         return {**super().get_config(), "x_factor": self.x_factor, "y_factor": self.y_factor,

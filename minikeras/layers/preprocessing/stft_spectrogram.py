@@ -1,0 +1,191 @@
+"""STFTSpectrogram (Keras 3's `keras.layers.STFTSpectrogram`): a short-time Fourier transform
+written as a strided 1-D convolution with fixed cosine / sine kernels, so it runs (and can be
+fine-tuned) like any convolution layer."""
+import math
+import warnings
+
+import numpy as onp
+from autograd import numpy as anp
+
+from minikeras import ops
+from minikeras.engine.config import epsilon, standardize_data_format
+from minikeras.layers.input_spec import InputSpec
+from minikeras.layers.layer import Layer
+
+# SciPy's cosine-sum windows (`scipy.signal.get_window`), without SciPy: name -> coefficients a_k
+# of w[n] = sum_k (-1)^k a_k cos(2 pi k n / (M - 1)).
+_COSINE_WINDOWS = {"hann": [0.5, 0.5], "hanning": [0.5, 0.5], "hamming": [0.54, 0.46],
+                   "blackman": [0.42, 0.50, 0.08], "boxcar": [1.0], "rectangular": [1.0],
+                   "rect": [1.0], "ones": [1.0]}
+_WINDOWS = sorted(_COSINE_WINDOWS) + ["bartlett", "triang"]
+
+
+def get_window(window, length, periodic=False):
+    """The window of `length` samples named `window` (as `scipy.signal.get_window(window,
+    length, fftbins=periodic)`: a periodic window is the symmetric one of length + 1, cut)."""
+    if not isinstance(window, str):
+        return onp.asarray(window, dtype="float64")
+    name = window.lower()
+    if name not in _WINDOWS:
+        raise ValueError(f"Unknown window type. Received: window={window!r}; minikeras knows "
+                         f"{', '.join(_WINDOWS)}")
+    if length == 1:
+        return onp.ones(1)
+    m = length + 1 if periodic else length
+    n = onp.arange(m)
+    if name == "bartlett":
+        w = 1.0 - onp.abs(2.0 * n / (m - 1) - 1.0)
+    elif name == "triang":
+        half = onp.arange(1, (m + 1) // 2 + 1)
+        w = (2 * half - 1.0) / m if m % 2 == 0 else 2 * half / (m + 1.0)
+        w = onp.concatenate([w, w[-2::-1]] if m % 2 else [w, w[::-1]])
+    else:
+        w = sum((-1) ** k * a * onp.cos(2 * onp.pi * k * n / (m - 1))
+                for k, a in enumerate(_COSINE_WINDOWS[name]))
+    return w[:length]
+
+
+def stft_kernel(shape, side, window, scaling, periodic, dtype="float32"):
+    """(frame_length, 1, bins) kernel of the real (cos) or imaginary (sin) part of the DFT,
+    times the window and divided by sqrt(sum w^2) ("density") or sum |w| ("spectrum"); Keras's
+    `initializers.STFT`, computed in `dtype` as Keras does."""
+    frame_length, _, bins = shape
+    time = onp.arange(frame_length, dtype=dtype).reshape(frame_length, 1, 1)
+    freq = onp.arange(bins, dtype=dtype).reshape(1, 1, bins) / onp.asarray((bins - 1) * 2, dtype)
+    args = (-2 * time) * freq * onp.arccos(onp.asarray(-1, dtype))
+    kernel = (onp.cos(args) if side == "real" else onp.sin(args)).astype(dtype)
+    if window is None:
+        return kernel
+    win = get_window(window, frame_length, periodic).astype(dtype)
+    if win.ndim != 1 or win.shape[-1] != frame_length:
+        raise ValueError("The shape of `window` must be equal to [frame_length]."
+                         f"Received: window shape={win.shape}")
+    win = win.reshape(frame_length, 1, 1)
+    scale = {"density": onp.sqrt(onp.sum(onp.square(win))), "spectrum": onp.sum(onp.abs(win))}
+    return (kernel * win / scale.get(scaling, onp.asarray(1, dtype))).astype(dtype)
+
+
+class STFTSpectrogram(Layer):
+    """Spectrogram of (batch, time, channels) signals (channels first if so set), per channel:
+    frames of `frame_length` every `frame_step` samples, windowed and Fourier transformed.
+
+    Args:
+        mode: "log" (log magnitude), "magnitude", "psd" (power, one-sided doubled), "real",
+            "imag", "angle", or "stft" (real and imaginary parts concatenated).
+        frame_length (256), frame_step (frame_length // 2), fft_length (next power of two).
+        window: a window name ("hann", ...) or array; periodic: periodic window.
+        scaling: "density", "spectrum" or None. padding: "valid" or "same".
+        expand_dims: (batch, frames, bins, channels) instead of (batch, frames, channels * bins).
+    Weights: real_kernel and imag_kernel (frame_length, 1, fft_length // 2 + 1), trainable,
+    the DFT's cosines and sines (only those the mode uses).
+    """
+
+    def __init__(self, mode="log", frame_length=256, frame_step=None, fft_length=None,
+                 window="hann", periodic=False, scaling="density", padding="valid",
+                 expand_dims=False, data_format=None, **kwargs):
+        if frame_step is not None and (frame_step > frame_length or frame_step < 1):
+            raise ValueError("`frame_step` should be a positive integer not greater than "
+                             f"`frame_length`. Received frame_step={frame_step}, "
+                             f"frame_length={frame_length}")
+        if fft_length is not None and fft_length < frame_length:
+            raise ValueError("`fft_length` should be not less than `frame_length`. "
+                             f"Received fft_length={fft_length}, frame_length={frame_length}")
+        if fft_length is not None and (fft_length & -fft_length) != fft_length:
+            warnings.warn(f"`fft_length` is recommended to be a power of two. Received fft_length={fft_length}")
+        modes = ["log", "magnitude", "psd", "real", "imag", "angle", "stft"]
+        if mode not in modes:
+            raise ValueError(f"Output mode is invalid, it must be one of {', '.join(modes)}. "
+                             f"Received: mode={mode}")
+        if scaling is not None and scaling not in ["density", "spectrum"]:
+            raise ValueError("Scaling is invalid, it must be `None`, 'density' or 'spectrum'. "
+                             f"Received scaling={scaling}")
+        if padding not in ["valid", "same"]:
+            raise ValueError(f"Padding is invalid, it should be 'valid', 'same'. Received: padding={padding}")
+        if isinstance(window, str):
+            get_window(window, 1)  # an unknown name fails here, as Keras's SciPy call does
+        super().__init__(**kwargs)
+        self.mode, self.frame_length, self.frame_step = mode, frame_length, frame_step
+        self._frame_step = frame_step or frame_length // 2
+        self.fft_length = fft_length
+        self._fft_length = fft_length or 2 ** int(math.ceil(math.log2(frame_length)))
+        self.window, self.periodic, self.scaling = window, periodic, scaling
+        self.padding, self.expand_dims = padding, expand_dims
+        self.data_format = standardize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=3)
+
+    def build(self, input_shape):
+        shape = (self.frame_length, 1, self._fft_length // 2 + 1)
+
+        def initializer(side):
+            return lambda shape, dtype=None: stft_kernel(
+                shape, side, self.window, self.scaling, self.periodic, dtype or "float32")
+        if self.mode != "imag":
+            self.real_kernel = self.add_weight(name="real_kernel", shape=shape,
+                                               initializer=initializer("real"))
+        if self.mode != "real":
+            self.imag_kernel = self.add_weight(name="imag_kernel", shape=shape,
+                                               initializer=initializer("imag"))
+        self.built = True
+
+    def _apply_conv(self, inputs, kernel):
+        """Each channel convolved alone: (batch, channels, bins, frames)."""
+        last = self.data_format == "channels_last"
+        batch, channels, time = (inputs.shape[0], inputs.shape[2], inputs.shape[1]) if last else inputs.shape
+        x = anp.reshape(anp.transpose(inputs, (0, 2, 1)), (-1, time, 1)) if last else \
+            anp.reshape(inputs, (-1, 1, time))
+        out = ops.conv(x, ops.cast(kernel, x.dtype), padding=self.padding, strides=self._frame_step,
+                       data_format=self.data_format)
+        if last:
+            out = anp.transpose(out, (0, 2, 1))
+        return anp.reshape(out, (-1, channels) + tuple(out.shape[1:]))
+
+    def _adjust_shapes(self, outputs):
+        """(batch, channels, bins, frames) -> the layer's output layout."""
+        _, channels, bins, frames = outputs.shape
+        if self.expand_dims:
+            order = (0, 3, 2, 1) if self.data_format == "channels_last" else (0, 1, 3, 2)
+            return anp.transpose(outputs, order)
+        outputs = anp.reshape(outputs, (-1, channels * bins, frames))
+        return anp.transpose(outputs, (0, 2, 1)) if self.data_format == "channels_last" else outputs
+
+    def call(self, inputs):
+        dtype = ops.dtype(inputs)
+        if dtype not in {"float16", "float32", "float64"}:
+            raise TypeError("Invalid input type. Expected `float16`, `float32` or `float64`. "
+                            f"Received: input type={dtype}")
+        real = self._apply_conv(inputs, self.real_kernel) if self.mode != "imag" else None
+        imag = self._apply_conv(inputs, self.imag_kernel) if self.mode != "real" else None
+        if self.mode in ("real", "imag"):
+            return self._adjust_shapes(real if self.mode == "real" else imag)
+        if self.mode == "angle":
+            return self._adjust_shapes(anp.arctan2(imag, real))
+        if self.mode == "stft":
+            return self._adjust_shapes(anp.concatenate([real, imag], axis=2))
+        power = anp.square(real) + anp.square(imag)
+        if self.mode == "psd":  # one-sided: every bin but DC and Nyquist counted twice
+            inner = anp.pad(power[:, :, 1:-1, :], [(0, 0), (0, 0), (1, 1), (0, 0)])
+            return self._adjust_shapes(power + inner)
+        magnitude = self._adjust_shapes(anp.sqrt(anp.maximum(power, epsilon())))
+        return magnitude if self.mode == "magnitude" else anp.log(anp.maximum(magnitude, epsilon()))
+
+    def compute_output_shape(self, input_shape):
+        last = self.data_format == "channels_last"
+        batch, channels, time = (input_shape[0], input_shape[-1], input_shape[1]) if last else \
+            (input_shape[0], input_shape[1], input_shape[2])
+        bins = (self._fft_length // 2 + 1) * (2 if self.mode == "stft" else 1)
+        if time is None:
+            frames = None
+        elif self.padding == "same":
+            frames = (time - 1) // self._frame_step + 1
+        else:
+            frames = (time - self.frame_length) // self._frame_step + 1
+        if self.expand_dims:
+            return (batch, frames, bins, channels) if last else (batch, channels, frames, bins)
+        return (batch, frames, bins * channels) if last else (batch, bins * channels, frames)
+
+    def get_config(self):
+        return {**super().get_config(), "mode": self.mode, "frame_length": self.frame_length,
+                "frame_step": self.frame_step, "fft_length": self.fft_length,
+                "window": self.window, "periodic": self.periodic, "scaling": self.scaling,
+                "padding": self.padding, "data_format": self.data_format,
+                "expand_dims": self.expand_dims}
