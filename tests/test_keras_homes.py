@@ -36,6 +36,7 @@ CALLBACK_HOMES = {
     "csv_logger": "CSVLogger", "lambda_callback": "LambdaCallback", "tensorboard": "TensorBoard",
     "model_checkpoint": "ModelCheckpoint", "backup_and_restore": "BackupAndRestore",
     "remote_monitor": "RemoteMonitor", "swap_ema_weights": "SwapEMAWeights",
+    "orbax_checkpoint": "OrbaxCheckpoint",
 }
 
 

@@ -181,7 +181,9 @@ SPECS = {
     "ZeroPadding2D": (lambda: layers.ZeroPadding2D(((1, 0), (0, 2))), [(3, 3, 1)]),
     "ZeroPadding3D": (lambda: layers.ZeroPadding3D(1), [(2, 2, 2, 1)]),
 }
-NOT_STANDALONE = {"Layer", "Wrapper"}  # base classes
+NOT_STANDALONE = {"Layer", "Wrapper",  # base classes
+                  # refused: they wrap another framework's model (docs/differences.md)
+                  "FlaxLayer", "JaxLayer", "TFSMLayer", "TorchModuleWrapper"}
 
 
 def _public_layer_classes():

@@ -22,6 +22,7 @@ from minikeras.callbacks.lambda_callback import LambdaCallback
 from minikeras.callbacks.learning_rate_scheduler import LearningRateScheduler
 from minikeras.callbacks.model_checkpoint import ModelCheckpoint
 from minikeras.callbacks.monitor_callback import MonitorCallback
+from minikeras.callbacks.orbax_checkpoint import OrbaxCheckpoint
 from minikeras.callbacks.progbar_logger import ProgbarLogger
 from minikeras.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from minikeras.callbacks.remote_monitor import RemoteMonitor
@@ -31,5 +32,5 @@ from minikeras.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = ["BackupAndRestore", "Callback", "CallbackList", "CSVLogger", "EarlyStopping", "History",
            "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback",
-           "ProgbarLogger", "pythonify_logs", "ReduceLROnPlateau", "RemoteMonitor", "SwapEMAWeights",
-           "TensorBoard", "TerminateOnNaN"]
+           "OrbaxCheckpoint", "ProgbarLogger", "pythonify_logs", "ReduceLROnPlateau", "RemoteMonitor",
+           "SwapEMAWeights", "TensorBoard", "TerminateOnNaN"]

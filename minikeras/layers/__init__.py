@@ -45,6 +45,8 @@ from minikeras.layers.rnn import RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells 
 from minikeras.layers.lstm import LSTM, LSTMCell  # noqa: F401
 from minikeras.layers.gru import GRU, GRUCell  # noqa: F401
 from minikeras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: F401
+from minikeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram  # noqa: F401
+from minikeras.layers.preprocessing.mel_spectrogram import MelSpectrogram  # noqa: F401
 from minikeras.layers.einsum_dense import EinsumDense  # noqa: F401
 from minikeras.layers.attention import AdditiveAttention, Attention  # noqa: F401
 from minikeras.layers.multi_head_attention import MultiHeadAttention  # noqa: F401
@@ -60,3 +62,5 @@ from minikeras.layers.preprocessing import (  # noqa: F401,E402  (image augmenta
     ContrastLimitedAdaptiveHistogramEqualization, RandomElasticTransform, RandomErasing,
     RandomGaussianBlur, RandomPerspective, RandomShear, AugMix, CutMix, MaxNumBoundingBoxes,
     MixUp, Pipeline, RandAugment)
+from minikeras.layers.framework_wrappers import (  # noqa: F401  (refused: other frameworks)
+    FlaxLayer, JaxLayer, TFSMLayer, TorchModuleWrapper)

@@ -14,7 +14,8 @@ from minikeras import losses
 from minikeras.losses import (  # noqa: F401  (keras.metrics offers the loss functions too)
     binary_crossentropy, categorical_crossentropy, categorical_hinge, hinge, kl_divergence,
     log_cosh, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
-    mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy, squared_hinge)
+    mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy, squared_hinge,
+    binary_focal_crossentropy, categorical_focal_crossentropy, huber)
 from minikeras.metrics.accuracy_metrics import (
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy, accuracy, binary_accuracy,
