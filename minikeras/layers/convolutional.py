@@ -9,6 +9,7 @@ import numpy as onp
 from minikeras import activations, constraints, initializers, ops, regularizers
 from minikeras.engine.config import standardize_data_format
 from minikeras.layers.layer import InputSpec, Layer
+from minikeras.layers.lora import LoRA, merged_weight
 from minikeras.utils.argument_validation import in_layer, positive_int
 
 
@@ -145,7 +146,7 @@ class BaseConvLayer(Layer):
                 "bias_constraint": constraints.serialize(self.bias_constraint)}
 
 
-class BaseConv(BaseConvLayer):
+class BaseConv(LoRA, BaseConvLayer):
     """N-d convolution: `activation(conv(inputs, kernel) + bias)`.
 
     Args:
@@ -154,14 +155,18 @@ class BaseConv(BaseConvLayer):
         padding: "valid", "same" (output size ceil(S / s)) or, for Conv1D, "causal".
         data_format: "channels_last" (batch, spatial..., channels) or "channels_first".
         groups: split the input channels into `groups` groups, each with filters/groups filters.
+        lora_rank, lora_alpha: LoRA from the start (see `enable_lora` and layers/lora.py).
     Weights: kernel (k..., in_channels / groups, filters), bias (filters,).
     """
+
+    kernel = merged_weight("kernel")
 
     def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, **kwargs):
+                 kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None,
+                 **kwargs):
         super().__init__(rank, kernel_size, strides, padding, data_format, dilation_rate,
                          activation, use_bias, bias_initializer, bias_regularizer,
                          bias_constraint, activity_regularizer, allow_causal=rank == 1,
@@ -180,6 +185,7 @@ class BaseConv(BaseConvLayer):
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
+        self._init_lora(lora_rank, lora_alpha)
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
@@ -189,12 +195,13 @@ class BaseConv(BaseConvLayer):
                 f"Received groups={self.groups}, but the input has {channels} channels (full "
                 f"input shape is {tuple(input_shape)}).{in_layer(self)}")
         self.compute_output_shape(input_shape)  # validates the spatial sizes
-        self.kernel = self.add_weight(
+        self._kernel = self.add_weight(
             name="kernel", shape=self.kernel_size + (channels // self.groups, self.filters),
             initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
             constraint=self.kernel_constraint)
         self._add_bias(self.filters)
         self.built = True
+        self._build_lora()
 
     def _convolve(self, inputs):
         padding = self.padding
@@ -210,7 +217,8 @@ class BaseConv(BaseConvLayer):
         return {**super().get_config(), "filters": self.filters, "groups": self.groups,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "kernel_constraint": constraints.serialize(self.kernel_constraint)}
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                **self._lora_config()}
 
 
 class Conv1D(BaseConv):

@@ -3,19 +3,8 @@ from minikeras import activations, constraints, initializers, ops, regularizers
 from minikeras.engine.dtypes import standardize_dtype
 from minikeras.engine.keras_tensor import KerasTensor, Node
 from minikeras.layers.layer import InputSpec, Layer, standardize_shape
+from minikeras.layers.lora import LoRA, merged_weight
 from minikeras.utils.argument_validation import positive_int
-
-
-class RefusesLoRA:
-    """For the layers Keras gives LoRA (Dense, EinsumDense, Embedding): minikeras refuses it
-    loudly rather than train the full kernel while the user believes it frozen."""
-
-    def _refuse_lora(self, received):
-        raise NotImplementedError(f"{type(self).__name__} layer '{self.name}': LoRA (`lora_rank`) "
-                                  f"is not supported by minikeras. Received: {received}")
-
-    def enable_lora(self, rank, lora_alpha=None, a_initializer="he_uniform", b_initializer="zeros"):
-        self._refuse_lora(f"enable_lora(rank={rank})")
 
 
 class InputLayer(Layer):
@@ -66,15 +55,18 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
     return layer.output_tensor
 
 
-class Dense(RefusesLoRA, Layer):
+class Dense(LoRA, Layer):
     """A fully connected layer: `output = activation(dot(input, kernel) + bias)`.
 
     Args:
         units: positive integer, the size of the output.
         activation: activation function (name or callable); None is linear.
         use_bias: whether to add a bias vector.
+        lora_rank, lora_alpha: LoRA from the start (see `enable_lora` and layers/lora.py).
     Shapes: (..., input_dim) -> (..., units); kernel (input_dim, units), bias (units,).
     """
+
+    kernel = merged_weight("kernel")
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
@@ -83,8 +75,7 @@ class Dense(RefusesLoRA, Layer):
         units = positive_int(units, "units", kwargs.get("name"), "Received an invalid value for "
                              "`{name}`, expected a positive integer. Received: {name}={value}")
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        if lora_rank:  # Keras too reads lora_rank=0 as no LoRA
-            self._refuse_lora(f"lora_rank={lora_rank}")
+        self._init_lora(lora_rank, lora_alpha)
         self.units = units
         self.activation = activations.get(activation)
         self.use_bias = use_bias
@@ -103,16 +94,17 @@ class Dense(RefusesLoRA, Layer):
             raise ValueError(
                 f"The last dimension of the inputs to a Dense layer should be defined. "
                 f"Found None. Full input shape received: {tuple(input_shape)}")
-        self.kernel = self.add_weight(name="kernel", shape=(input_dim, self.units),
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
+        self._kernel = self.add_weight(name="kernel", shape=(input_dim, self.units),
+                                       initializer=self.kernel_initializer,
+                                       regularizer=self.kernel_regularizer,
+                                       constraint=self.kernel_constraint)
         self.bias = self.add_weight(name="bias", shape=(self.units,),
                                     initializer=self.bias_initializer,
                                     regularizer=self.bias_regularizer,
                                     constraint=self.bias_constraint) if self.use_bias else None
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
         self.built = True
+        self._build_lora(keep_alpha=False)
 
     def call(self, inputs, training=None):
         x = ops.matmul(inputs, self.kernel)
@@ -133,7 +125,7 @@ class Dense(RefusesLoRA, Layer):
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
                 "bias_constraint": constraints.serialize(self.bias_constraint),
-                "quantization_config": None}
+                "quantization_config": None, **self._lora_config()}
 
     @classmethod
     def from_config(cls, config):

@@ -13,8 +13,8 @@ from autograd import numpy as anp
 
 from minikeras import activations, constraints, initializers, ops, regularizers
 from minikeras.initializers import VarianceScaling
-from minikeras.layers.core import RefusesLoRA
 from minikeras.layers.layer import InputSpec, Layer
+from minikeras.layers.lora import LoRA, merged_weight
 
 _FORMS = (("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", "none"),
           ("0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)", "left"),
@@ -163,7 +163,7 @@ def analyze_einsum(equation, bias_axes, input_shape, output_shape):
     return kernel_shape, bias_shape, full, input_axes, output_axes
 
 
-class EinsumDense(RefusesLoRA, Layer):
+class EinsumDense(LoRA, Layer):
     """A dense layer computed by an einsum: `activation(einsum(equation, inputs, kernel) + bias)`.
 
     Args:
@@ -172,9 +172,12 @@ class EinsumDense(RefusesLoRA, Layer):
             None entries are inferred from the input).
         activation: activation function; None is linear.
         bias_axes: output letters that carry a bias, e.g. "c"; None for no bias.
+        lora_rank, lora_alpha: LoRA from the start (see `enable_lora` and layers/lora.py).
     Shapes: the kernel has one axis per weight letter, sized from the input (contracted letters)
     or the output (output letters); the bias spans the output from its first bias letter on.
     """
+
+    kernel = merged_weight("kernel")
 
     def __init__(self, equation, output_shape, activation=None, bias_axes=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
@@ -186,8 +189,6 @@ class EinsumDense(RefusesLoRA, Layer):
             raise ValueError(f"Layer '{self.name}': `equation` must be a string. "
                              f"Received: equation={equation}")
         _split_equation(equation)
-        if lora_rank:  # Keras too reads lora_rank=0 as no LoRA
-            self._refuse_lora(f"lora_rank={lora_rank}")
         if quantization_config is not None:
             raise NotImplementedError(
                 f"Layer '{self.name}': quantization is not supported by minikeras.")
@@ -202,7 +203,7 @@ class EinsumDense(RefusesLoRA, Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self.lora_rank = self.lora_alpha = None
+        self._init_lora(lora_rank, lora_alpha)
         self.quantization_config = None
 
     def _kernel_init_for(self, input_axes, output_axes):
@@ -225,14 +226,15 @@ class EinsumDense(RefusesLoRA, Layer):
                              f"equation '{self.equation}' is not fully defined by the input shape "
                              f"{tuple(input_shape)} and output_shape {self.partial_output_shape}.")
         self.input_spec = InputSpec(ndim=len(input_shape))
-        self.kernel = self.add_weight(name="kernel", shape=tuple(kernel_shape),
-                                      initializer=self._kernel_init_for(in_axes, out_axes),
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
+        self._kernel = self.add_weight(name="kernel", shape=tuple(kernel_shape),
+                                       initializer=self._kernel_init_for(in_axes, out_axes),
+                                       regularizer=self.kernel_regularizer,
+                                       constraint=self.kernel_constraint)
         self.bias = None if bias_shape is None else self.add_weight(
             name="bias", shape=tuple(bias_shape), initializer=self.bias_initializer,
             regularizer=self.bias_regularizer, constraint=self.bias_constraint)
         self.built = True
+        self._build_lora()
 
     def call(self, inputs, training=None):
         x = einsum_matmul(self.equation, inputs, self.kernel)
@@ -255,4 +257,4 @@ class EinsumDense(RefusesLoRA, Layer):
                 "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
                 "bias_constraint": constraints.serialize(self.bias_constraint),
-                "quantization_config": None}
+                "quantization_config": None, **self._lora_config()}

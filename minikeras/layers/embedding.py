@@ -6,8 +6,8 @@ from autograd import numpy as anp
 from minikeras.engine.autodiff import is_traced, untraced
 
 from minikeras import constraints, initializers, ops, regularizers
-from minikeras.layers.core import RefusesLoRA
 from minikeras.layers.layer import Layer
+from minikeras.layers.lora import LoRA, merged_weight
 from minikeras.utils.argument_validation import positive_int
 
 
@@ -33,7 +33,7 @@ def gather_rows(table, ids):
     return anp.reshape(anp.reshape(table, (-1,))[flat], onp.shape(ids) + (depth,))
 
 
-class Embedding(RefusesLoRA, Layer):
+class Embedding(LoRA, Layer):
     """Turns non-negative integer ids into dense vectors: `output[..., :] = embeddings[id]`.
 
     Args:
@@ -42,9 +42,13 @@ class Embedding(RefusesLoRA, Layer):
         embeddings_initializer / _regularizer / _constraint: for the (input_dim, output_dim) table.
         mask_zero: whether id 0 is padding; the layer then emits the mask `ids != 0`.
         weights: optional pre-trained table, `(input_dim, output_dim)` (or a one-item list).
+        lora_rank, lora_alpha: LoRA from the start (see `enable_lora` and layers/lora.py).
     Shapes: (batch, ...) integer ids -> (batch, ..., output_dim). Ids outside [0, input_dim)
     raise ValueError (Keras on JAX silently clamps them).
     """
+
+    _lora_target, _lora_constraint_kind = "embeddings", "embedding constraints"
+    embeddings = merged_weight("embeddings")
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
@@ -58,8 +62,7 @@ class Embedding(RefusesLoRA, Layer):
             raise NotImplementedError("Embedding supports no quantization here.")
         super().__init__(**kwargs)
         self.autocast = False  # as Keras: ids are not cast; the output is cast to the compute dtype
-        if lora_rank:  # Keras too reads lora_rank=0 as no LoRA
-            self._refuse_lora(f"lora_rank={lora_rank}")
+        self._init_lora(lora_rank, lora_alpha)
         self.input_dim, self.output_dim = input_dim, output_dim
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
@@ -74,11 +77,12 @@ class Embedding(RefusesLoRA, Layer):
     def build(self, input_shape=None):
         if self.built:
             return
-        self.embeddings = self.add_weight(
+        self._embeddings = self.add_weight(
             shape=(self.input_dim, self.output_dim), initializer=self.embeddings_initializer,
             name="embeddings", regularizer=self.embeddings_regularizer,
             constraint=self.embeddings_constraint, trainable=True)
         self.built = True
+        self._build_lora(keep_alpha=False)
 
     def _ids(self, inputs):
         """The inputs as an integer array (floats truncated like Keras's cast), range-checked."""
@@ -111,7 +115,7 @@ class Embedding(RefusesLoRA, Layer):
                 "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
                 "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
-                "mask_zero": self.mask_zero, "quantization_config": None}
+                "mask_zero": self.mask_zero, "quantization_config": None, **self._lora_config()}
 
 
 class Masking(Layer):
