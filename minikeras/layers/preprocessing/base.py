@@ -117,6 +117,12 @@ class BaseImagePreprocessingLayer(Layer):
     def _get_seed_generator(self, backend=None):
         return self.generator
 
+    @property
+    def backend(self):
+        """Keras's `layer.backend`: the ops a layer draws and computes with (`.random`,
+        `.numpy`, `.shape`, `.cast`); tests patch `layer.backend.random.uniform`."""
+        return _BACKEND
+
     def _rng(self, seed=None):
         """The numpy generator of one draw: from `seed` (int or SeedGenerator) when given,
         else from the layer's own SeedGenerator."""
@@ -189,7 +195,8 @@ class BaseImagePreprocessingLayer(Layer):
         rank = len(onp.shape(images))
         if rank not in (3, 4):
             raise ValueError("Expected image tensor to have rank 3 (single image) or 4 (batch "
-                             f"of images). Received: data.shape={tuple(onp.shape(images))}")
+                             f"of images). Received: data.shape={tuple(onp.shape(images))}"
+                             + self._where())
         return rank == 4
 
     def _apply(self, name, value, transformation, training, batched):
@@ -243,3 +250,20 @@ class BaseImagePreprocessingLayer(Layer):
         if getattr(self, "bounding_box_format", None) is not None:
             config["bounding_box_format"] = self.bounding_box_format
         return config
+
+
+class _LayerBackend:
+    """What Keras's DynamicBackend offers the image layers, on minikeras."""
+
+    def __init__(self):
+        from minikeras import ops, random
+        self.numpy = ops
+        self.random = random
+        self.core = ops
+        self.shape = ops.shape
+        self.cast = ops.cast
+        self.convert_to_tensor = ops.convert_to_tensor
+        self.name = "numpy"
+
+
+_BACKEND = _LayerBackend()

@@ -105,8 +105,8 @@ class MelSpectrogram(Layer):
     def compute_output_shape(self, input_shape):
         frames = lambda n: None if n is None else (n + self.sequence_stride + 1) // self.sequence_stride
         if len(input_shape) == 1:
-            return [self.num_mel_bins, frames(input_shape[0])]
-        return [input_shape[0], self.num_mel_bins, frames(input_shape[1])]
+            return (self.num_mel_bins, frames(input_shape[0]))
+        return (input_shape[0], self.num_mel_bins, frames(input_shape[1]))
 
     def get_config(self):
         return {**super().get_config(), "fft_length": self.fft_length,

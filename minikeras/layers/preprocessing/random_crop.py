@@ -1,7 +1,10 @@
 """RandomCrop: a random `height x width` window of the images in training; identity otherwise."""
+import numpy as onp
+
 from minikeras.engine.random import SeedGenerator
+from minikeras.layers.preprocessing import bounding_boxes as boxes_lib
 from minikeras.layers.preprocessing import image_ops
-from minikeras.layers.preprocessing.base import BaseImagePreprocessingLayer, is_training
+from minikeras.layers.preprocessing.base import BaseImagePreprocessingLayer
 
 
 class RandomCrop(BaseImagePreprocessingLayer):
@@ -23,36 +26,54 @@ class RandomCrop(BaseImagePreprocessingLayer):
         self.height, self.width = int(height), int(width)
         self.seed = seed
         self.generator = self.seed_generator = SeedGenerator(seed)
+        self.height_axis, self.width_axis = self._spatial_axes()
 
-    def _offsets(self, in_h, in_w):
+    def get_random_transformation(self, data, training=True, seed=None):
         """(top, left) of the window to cut."""
-        if in_h > self.height and in_w > self.width:
-            rng = self.seed_generator.rng()
-            return (int(rng.uniform(0, in_h - self.height + 1)),
-                    int(rng.uniform(0, in_w - self.width + 1)))
-        crop_h = max(min(in_h, int(in_w * self.height / self.width)), 1)
-        crop_w = max(min(in_w, int(in_h * self.width / self.height)), 1)
-        return int((in_h - crop_h) / 2), int((in_w - crop_w) / 2)
+        images = data["images"] if isinstance(data, dict) else data
+        shape = onp.shape(images)
+        in_h, in_w = shape[self.height_axis], shape[self.width_axis]
+        if training and in_h > self.height and in_w > self.width:
+            rng = self._rng(seed)
+            return (int(self._uniform((), 0, float(in_h - self.height + 1), rng)),
+                    int(self._uniform((), 0, float(in_w - self.width + 1), rng)))
+        crop_h = max(min(in_h, int(float(in_w * self.height) / self.width)), 1)
+        crop_w = max(min(in_w, int(float(in_h * self.width) / self.height)), 1)
+        return int(float(in_h - crop_h) / 2), int(float(in_w - crop_w) / 2)
 
-    def call(self, inputs, training=True):
-        x = self._to_compute_dtype(inputs)
-        self._check_rank(x.shape)
-        if not is_training(training):
+    def transform_images(self, images, transformation, training=True):
+        x = self._to_compute_dtype(images)
+        if not training:
             return x
-        h_axis, w_axis = self._spatial_axes()
-        top, left = self._offsets(x.shape[h_axis], x.shape[w_axis])
+        top, left = transformation
         index = [slice(None)] * x.ndim
-        index[h_axis] = slice(top, top + self.height)
-        index[w_axis] = slice(left, left + self.width)
+        index[self.height_axis] = slice(top, top + self.height)
+        index[self.width_axis] = slice(left, left + self.width)
         x = x[tuple(index)]
-        if (x.shape[h_axis], x.shape[w_axis]) != (self.height, self.width):
+        if (x.shape[self.height_axis], x.shape[self.width_axis]) != (self.height, self.width):
             x = image_ops.resize(x, (self.height, self.width), data_format=self.data_format)
         return x
 
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        return self.transform_images(segmentation_masks, transformation)
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Keras 3.15's arithmetic, kept for compatibility: the window's top offset is taken
+        from x1 / x2 and its left offset from y1 / y2, each floored at 0."""
+        if not training:
+            return bounding_boxes
+        top, left = transformation
+        boxes = boxes_lib.convert_format(bounding_boxes["boxes"], self.bounding_box_format,
+                                         "xyxy", self.height, self.width)
+        offsets = onp.asarray([top, left, top, left], boxes.dtype)
+        boxes = onp.maximum(boxes - offsets, 0)
+        return {"boxes": boxes_lib.convert_format(boxes, "xyxy", self.bounding_box_format,
+                                                  self.height, self.width),
+                "labels": bounding_boxes["labels"]}
+
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
-        h_axis, w_axis = self._spatial_axes()
-        shape[h_axis], shape[w_axis] = self.height, self.width
+        shape[self.height_axis], shape[self.width_axis] = self.height, self.width
         return tuple(shape)
 
     def get_config(self):

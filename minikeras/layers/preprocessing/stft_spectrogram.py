@@ -163,8 +163,8 @@ class STFTSpectrogram(Layer):
             return self._adjust_shapes(anp.concatenate([real, imag], axis=2))
         power = anp.square(real) + anp.square(imag)
         if self.mode == "psd":  # one-sided: every bin but DC and Nyquist counted twice
-            inner = anp.pad(power[:, :, 1:-1, :], [(0, 0), (0, 0), (1, 1), (0, 0)])
-            return self._adjust_shapes(power + inner)
+            edge = anp.zeros_like(power[:, :, :1, :])
+            return self._adjust_shapes(power + anp.concatenate([edge, power[:, :, 1:-1], edge], axis=2))
         magnitude = self._adjust_shapes(anp.sqrt(anp.maximum(power, epsilon())))
         return magnitude if self.mode == "magnitude" else anp.log(anp.maximum(magnitude, epsilon()))
 
