@@ -8,6 +8,17 @@ from minikeras.engine.variable import standardize_dtype as _numpy_standardize
 _PYTHON = {bool: "bool", int: "int32", float: "float32", str: "string", complex: "complex64",
            "int": "int32"}
 _FLOAT8 = ("float8_e4m3fn", "float8_e5m2")
+# Keras's dtype families (keras/src/backend/common/dtypes.py).
+BOOL_TYPES = ("bool",)
+INT_TYPES = ("uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64")
+FLOAT_TYPES = ("bfloat16", "float16", "float32", "float64")
+WEAK_TYPES = ("int", "float")
+COMPLEX_TYPES = ("complex64", "complex128")
+FLOAT8_TYPES = _FLOAT8
+ALLOWED_DTYPES = ("float16", "float32", "float64", "uint8", "uint16", "uint32", "uint64", "int8",
+                  "int16", "int32", "int64", "bfloat16", "bool", "string", "float8_e4m3fn",
+                  "float8_e5m2", "complex64", "complex128")
+PYTHON_DTYPES_MAP = dict(_PYTHON)
 # Each dtype points at the dtypes just above it; "int" and "float" are the weak Python types.
 _LATTICE = {
     "bool": ["int"], "int": ["uint8", "int8", "complex64"], "float": ["bfloat16", "float16"],
