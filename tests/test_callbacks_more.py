@@ -1,5 +1,4 @@
-"""RemoteMonitor, SwapEMAWeights's errors, keras.utils.file_utils's local helpers and
-io_utils.set_logging_verbosity (values of SwapEMAWeights vs Keras: conformance/test_swap_ema_conformance.py)."""
+"""RemoteMonitor, SwapEMAWeights's errors, monitor_op, io_utils.set_logging_verbosity (values of SwapEMAWeights vs Keras: conformance/test_swap_ema_conformance.py)."""
 import json
 import logging
 from unittest import mock
@@ -9,7 +8,7 @@ import pytest
 
 import minikeras as keras
 from minikeras import callbacks, ops
-from minikeras.utils import file_utils, io_utils
+from minikeras.utils import io_utils
 
 requests = pytest.importorskip("requests")
 
@@ -81,33 +80,6 @@ def test_monitor_op_is_the_ops_function():
     mc._set_monitor_op()
     assert mc.monitor_op is ops.greater and mc._is_improvement(1.6, 1.0)
     assert not mc._is_improvement(1.4, 1.0)
-
-
-def test_file_utils_local_helpers(tmp_path):
-    d = file_utils.join(str(tmp_path), "a")
-    assert not file_utils.exists(d)
-    file_utils.makedirs(d)
-    with pytest.raises(FileExistsError):
-        file_utils.makedirs(d)
-    assert file_utils.isdir(d)
-    with file_utils.File(file_utils.join(d, "f.txt"), "w") as f:
-        f.write("x")
-    file_utils.copy(file_utils.join(d, "f.txt"), file_utils.join(d, "g.txt"))
-    assert sorted(file_utils.listdir(d)) == ["f.txt", "g.txt"]
-    file_utils.remove(file_utils.join(d, "f.txt"))
-    assert file_utils.listdir(d) == ["g.txt"]
-    file_utils.rmtree(d)
-    assert not file_utils.exists(d)
-    assert file_utils.path_to_string(tmp_path) == str(tmp_path)
-
-
-@pytest.mark.parametrize("path", ["gs://bucket/x", "/gcs/bucket/x", "http://h/x"])
-def test_file_utils_refuses_remote_paths(path):
-    assert file_utils.is_remote_path(path)
-    with pytest.raises(ValueError, match="requires installing TensorFlow"):
-        file_utils.exists(path)
-    with pytest.raises(ValueError, match="requires installing TensorFlow"):
-        file_utils.copy("/tmp/a", path)
 
 
 def test_set_logging_verbosity():

@@ -86,8 +86,9 @@ def cache_paths(fname, extract, datadir, provided=True):
     return os.path.join(datadir, f"{fname}_archive"), os.path.join(datadir, fname)
 
 
-def _hasher(algorithm, file_hash=None):
-    """sha256 for `"sha256"` or a 64-digit hash under `"auto"`; md5 otherwise (as Keras)."""
+def resolve_hasher(algorithm, file_hash=None):
+    """A hashlib hasher: sha256 for `"sha256"` or a 64-digit hash under `"auto"`; md5 otherwise
+    (as Keras)."""
     if algorithm == "sha256" or (algorithm == "auto" and file_hash is not None and len(file_hash) == 64):
         return hashlib.sha256()
     return hashlib.md5()
@@ -95,7 +96,7 @@ def _hasher(algorithm, file_hash=None):
 
 def hash_file(fpath, algorithm="sha256", chunk_size=_CHUNK):
     """Hex digest (sha256 or md5) of the file at `fpath`."""
-    hasher = _hasher(algorithm) if isinstance(algorithm, str) else algorithm
+    hasher = resolve_hasher(algorithm) if isinstance(algorithm, str) else algorithm
     with open(fpath, "rb") as f:
         for chunk in iter(lambda: f.read(chunk_size), b""):
             hasher.update(chunk)
@@ -104,7 +105,7 @@ def hash_file(fpath, algorithm="sha256", chunk_size=_CHUNK):
 
 def validate_file(fpath, file_hash, algorithm="auto", chunk_size=_CHUNK):
     """Whether the file's sha256/md5 digest equals `file_hash`."""
-    return hash_file(fpath, _hasher(algorithm, file_hash), chunk_size) == str(file_hash)
+    return hash_file(fpath, resolve_hasher(algorithm, file_hash), chunk_size) == str(file_hash)
 
 
 def _fetch_error(origin, target, error):
@@ -157,7 +158,7 @@ def download(origin, target, file_hash=None, hash_algorithm="auto"):
     import http.client
     import urllib.error
     print_msg(f"Downloading data from {origin}")
-    hasher = _hasher(hash_algorithm, file_hash)
+    hasher = resolve_hasher(hash_algorithm, file_hash)
     fd, tmp = _temporary_beside(target)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -176,9 +177,66 @@ def download(origin, target, file_hash=None, hash_algorithm="auto"):
     return target
 
 
+def resolve_path(path):
+    """`path` made absolute with every symlink resolved."""
+    return os.path.realpath(path)
+
+
+def resolve_sub_path(base_dir, relative_path):
+    """The resolved `base_dir/relative_path` if it stays inside `base_dir` (itself resolved with
+    `resolve_path`), else None: `..` and symlinks that lead out are caught."""
+    path = resolve_path(os.path.join(base_dir, relative_path))
+    try:
+        return path if os.path.commonpath([path, base_dir]) == base_dir else None
+    except ValueError:  # paths on different drives
+        return None
+
+
+def is_link_in_dir(info, base_dir):
+    """Whether the tar link member `info` stays inside `base_dir`: a hard link's name and target
+    (both relative to the root), a symlink's name and target (relative to the link's folder)."""
+    if info.islnk():
+        return (resolve_sub_path(base_dir, info.name) is not None
+                and resolve_sub_path(base_dir, info.linkname) is not None)
+    destination = resolve_sub_path(base_dir, info.name)
+    if destination is None:
+        return False
+    target = resolve_path(os.path.join(os.path.dirname(destination), info.linkname))
+    try:
+        return os.path.commonpath([target, base_dir]) == base_dir
+    except ValueError:
+        return False
+
+
+def filter_safe_zipinfos(members, base_dir):
+    """Keras's filter: the zip members that extract inside `base_dir` (a warning for the rest)."""
+    base_dir = resolve_path(base_dir)
+    for info in members:
+        if resolve_sub_path(base_dir, info.filename) is not None:
+            yield info
+        else:
+            warnings.warn(f"Skipping invalid path during archive extraction: '{info.filename}'.",
+                          stacklevel=2)
+
+
+def filter_safe_tarinfos(members, base_dir):
+    """Keras's filter: the tar members (links included) that stay inside `base_dir` (a warning
+    for the rest). `extract_archive` is stricter: it extracts no links at all."""
+    base_dir = resolve_path(base_dir)
+    for info in members:
+        if info.issym() or info.islnk():
+            safe = is_link_in_dir(info, base_dir)
+        else:
+            safe = resolve_sub_path(base_dir, info.name) is not None
+        if safe:
+            yield info
+        else:
+            warnings.warn(f"Skipping invalid path during archive extraction: '{info.name}'.",
+                          stacklevel=2)
+
+
 def _inside(base, name):
-    path = os.path.realpath(os.path.join(base, name))
-    return os.path.commonpath([path, base]) == base
+    return resolve_sub_path(base, name) is not None
 
 
 def _safe_tar_members(archive, base):
@@ -302,7 +360,7 @@ def is_remote_path(filepath):
                     str(filepath)) is not None
 
 
-def _no_gfile(path):
+def _raise_if_no_gfile(path):
     raise ValueError("Handling remote paths requires installing TensorFlow (in order to use "
                      f"gfile). Received path: {path}")
 
@@ -310,7 +368,7 @@ def _no_gfile(path):
 def _local(path):
     """`path` itself, after refusing a remote one (Keras needs TensorFlow's gfile for those)."""
     if is_remote_path(path):
-        _no_gfile(path)
+        _raise_if_no_gfile(path)
     return path
 
 
@@ -345,7 +403,7 @@ def listdir(path):
 
 def copy(src, dst):
     if is_remote_path(src) or is_remote_path(dst):
-        _no_gfile(f"src={src} dst={dst}")
+        _raise_if_no_gfile(f"src={src} dst={dst}")
     return shutil.copy(src, dst)
 
 
