@@ -104,3 +104,45 @@ def test_print_msg_goes_to_logging_when_not_interactive(caplog):
     finally:
         io_utils.enable_interactive_logging()
     assert "hello there" in caplog.text
+
+
+def test_remote_monitor_in_fit_posts_each_epoch_logs():
+    """Keras's test_RemoteMonitorWithJsonPayload (skipped by Keras on a numpy backend)."""
+    rng = np.random.default_rng(1337)
+    x, y = rng.random((10, 3)).astype("float32"), rng.random((10, 2)).astype("float32")
+    model = keras.Sequential([keras.layers.Dense(2)])
+    model.compile(loss="mean_squared_error", optimizer="sgd")
+    with mock.patch("requests.post") as post:
+        monitor = callbacks.RemoteMonitor(send_as_json=True)
+        hist = model.fit(x, y, batch_size=4, validation_data=(x, y), callbacks=[monitor],
+                         epochs=2, verbose=0)
+    assert post.call_count == 2
+    for epoch, call in enumerate(post.call_args_list):
+        assert call.args == (monitor.root + monitor.path,)
+        assert call.kwargs["json"] == {"epoch": epoch, "loss": hist.history["loss"][epoch],
+                                       "val_loss": hist.history["val_loss"][epoch]}
+
+
+def test_state_a_call_assigns_is_current_at_batch_end():
+    """fit's first look at the data (to build the model) leaves a counter the call increments."""
+    seen = []
+
+    class Counting(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.count = self.add_variable(shape=(), initializer="zeros", trainable=False)
+            self.dense = keras.layers.Dense(1)
+
+        def call(self, x):
+            self.count.assign(self.count + 1)
+            return self.dense(x)
+
+    class Check(callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(int(self.model.count.numpy()))
+
+    model = Counting()
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((8, 1), "float32"), np.ones((8, 1), "float32"), batch_size=2, verbose=0,
+              callbacks=[Check()])
+    assert seen == [1, 2, 3, 4]
