@@ -26,9 +26,9 @@ def test_operators_and_ops_compute_what_they_say():
 
 def test_op_layers_have_shapes_unique_names_and_no_weights():
     model, inp = _residual_model()
-    names = [layer.name for layer in model.layers]
+    names = [layer.name for layer in model.operations]
     assert len(set(names)) == len(names)
-    ops_layers = [l for l in model.layers if l.name != "proj" and "input" not in l.name]
+    ops_layers = [l for l in model.operations if l.name != "proj" and "input" not in l.name]
     assert {type(l).__name__ for l in ops_layers} >= {"Add", "Multiply", "Mean", "GetItem", "Exp"}
     assert all(l.count_params() == 0 for l in ops_layers)
     assert ops.shape(inp) == (None, 6, 4) and ops.ndim(inp) == 3

@@ -11,11 +11,12 @@ class InputSpec:
         self.ndim = len(shape) if shape is not None else ndim
         self.max_ndim, self.min_ndim = max_ndim, min_ndim
         self.axes = dict(axes or {})
+        self.allow_last_axis_squeeze = allow_last_axis_squeeze
 
     def check(self, layer_name, shape, index=0):
         ndim = len(shape)
         where = f"Input {index} of layer '{layer_name}' is incompatible with the layer:"
-        if self.ndim is not None and ndim != self.ndim:
+        if self.ndim is not None and ndim != self.ndim and not self.allow_last_axis_squeeze:
             raise ValueError(f"{where} expected ndim={self.ndim}, found ndim={ndim}. "
                              f"Full shape received: {tuple(shape)}")
         if self.min_ndim is not None and ndim < self.min_ndim:

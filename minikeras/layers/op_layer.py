@@ -138,6 +138,8 @@ class OpLayer(Layer):
     splits its arguments into tensors (the node's) and static ones (the config's).
     """
 
+    _convert_input_args = False  # an op computes in its inputs' dtypes (Keras casts nothing)
+
     def __init__(self, fn, name=None, op_kwargs=None, **kwargs):
         super().__init__(name=name or uniquify(to_snake_case(keras_class_name(fn))), **kwargs)
         self.fn = fn
@@ -152,6 +154,11 @@ class OpLayer(Layer):
             self.op_kwargs.update(statics)
             self._split_pending = False
         return super().__call__(*args, **kwargs)
+
+    def _convert_input(self, x):
+        if isinstance(x, (int, float)):
+            return x  # a Python scalar keeps the op's own dtype rules (int32 + 2 is int32)
+        return super()._convert_input(x)
 
     def call(self, *args, **kwargs):
         if self.fn.__name__ == "get_item" and len(args) > 1 and isinstance(args[1], list):

@@ -1,116 +1,96 @@
 """Functional models: a graph of layer calls from `keras.Input` tensors to outputs."""
+import inspect
+import warnings
+
+import numpy as onp
+
 from minikeras import ops, tree
-from minikeras.engine.masking import set_keras_mask
+from minikeras.engine.autodiff import is_traced
+from minikeras.engine.masking import get_keras_mask, set_keras_mask
 from minikeras.engine.keras_tensor import KerasTensor, flatten, map_structure
 from minikeras.layers.core import InputLayer
-from minikeras.layers.layer import cast_float
+from minikeras.layers.input_spec import InputSpec
+from minikeras.layers.layer import _trial_output_spec
+from minikeras.layers.op_layer import OpLayer
+from minikeras.models import graph
 from minikeras.models.model import Model
 
 
-def _nodes_in_order(outputs, inputs=()):
-    """Every node needed for `outputs` from `inputs`, parents before children (depth-first
-    post-order). The walk stops at the inputs, which may be intermediate tensors."""
-    ordered, seen = [], set()
-    stops = {id(t) for t in flatten(inputs)}
-
-    def visit(tensor):
-        if id(tensor) in stops and not isinstance(tensor._keras_history[0], InputLayer):
-            return
-        layer, node_index, _ = tensor._keras_history
-        node = layer._inbound_nodes[node_index]
-        if id(node) in seen:
-            return
-        seen.add(id(node))
-        for t in node.input_tensors:
-            visit(t)
-        ordered.append(node)
-
-    for t in flatten(outputs):
-        visit(t)
-    return ordered
-
-
-def _layers_by_depth(nodes, inputs):
-    """Keras's layer order: by depth from the outputs (deepest first), ties by first visit."""
-    node_depth, layer_depth, first_seen = {}, {}, {}
-    for i, node in enumerate(nodes):
-        first_seen.setdefault(id(node.layer), i)
-    for node in reversed(nodes):
-        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
-        layer_depth[id(node.layer)] = node_depth[id(node)] = depth
-        for parent in node.parent_nodes:
-            node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
-    layers = {id(n.layer): n.layer for n in nodes}
-    for t in flatten(inputs):
-        layer = t._keras_history[0]
-        if not isinstance(layer, InputLayer):
-            continue  # an intermediate input: the layer that made it is not part of the model
-        layers.setdefault(id(layer), layer)
-        layer_depth.setdefault(id(layer), 0)
-        first_seen.setdefault(id(layer), len(nodes))
-    order = sorted(layers, key=lambda k: (-layer_depth[k], first_seen[k]))
-    return [layers[k] for k in order]
-
-
-def _adjusted_shape(ref, shape):
-    """Keras adjusts an input whose rank is off by one trailing axis of size 1 from its `Input`
-    (`Input((28, 28, 1))` fed `(n, 28, 28)` arrays, or the other way round)."""
-    if len(shape) == len(ref) + 1 and shape[-1] == 1:
-        return shape[:-1]
-    if len(shape) == len(ref) - 1 and ref[-1] == 1:
-        return shape + (1,)
-    return shape
-
-
-def _adjust_rank(ref_tensor, value):
-    shape = getattr(value, "shape", None)
-    if shape is None or len(shape) == len(ref_tensor.shape):
-        return value
-    adjusted = _adjusted_shape(ref_tensor.shape, tuple(shape))
-    return value if adjusted == tuple(shape) else ops.reshape(value, (-1,) + adjusted[1:])
-
-
 class Functional(Model):
-    """A model defined by `Model(inputs, outputs)`: runs the recorded layer calls in order."""
+    """A model defined by `Model(inputs, outputs)`: runs the recorded layer calls in order.
 
-    _convert_input_args = False  # each input is cast to its Input's dtype, not the policy's
+    `inputs` and `outputs` are KerasTensors or nested lists / tuples / dicts of them. Inputs
+    may be intermediate tensors of another model: the new model starts there (its layers are
+    shared with the larger one), as in Keras.
+    """
+
+    _convert_input_args = False  # each input is converted to its Input's dtype instead
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
-        Model.__init__(self, name=name, trainable=trainable)
-        for t in flatten(inputs) + flatten(outputs):
-            if not isinstance(t, KerasTensor) or t._keras_history is None:
-                raise ValueError(
-                    "All `inputs` and `outputs` of a functional Model must be KerasTensors "
-                    f"(from `keras.Input` and layer calls). Received: {t!r}")
-        # Inputs may be intermediate tensors (a FeatureSpace's encoded features): the model then
-        # starts there, as in Keras.
-        self._inputs_struct = inputs
-        self._outputs_struct = outputs
-        self._nodes = _nodes_in_order(outputs, inputs)
-        needed = [n.output_tensors[0] for n in self._nodes if isinstance(n.layer, InputLayer)]
-        unknown = [t for t in needed if all(t is not i for i in flatten(inputs))]
-        if unknown:
-            raise ValueError(
-                f"Graph disconnected: cannot find parent for tensor {unknown[0]!r} at layer "
-                f"'{unknown[0]._keras_history[0].name}'. The following previous layers were accessed "
-                "without issue: the model's `inputs`.")
-        layers = _layers_by_depth(self._nodes, inputs)
-        for layer in layers:
-            if not any(layer is l for l in self._layers):
-                self._layers.append(layer)
+        if isinstance(inputs, dict):
+            for k, v in inputs.items():
+                if isinstance(v, KerasTensor) and k != v.name:
+                    warnings.warn(
+                        "When providing `inputs` as a dict, all keys in the dict must match the "
+                        f"names of the corresponding tensors. Received key '{k}' mapping to "
+                        f"value {v} which has name '{v.name}'. Change the tensor name to '{k}' "
+                        f"(via `Input(..., name='{k}')`)", stacklevel=2)
+        for what, structure in (("inputs", inputs), ("outputs", outputs)):
+            for x in tree.flatten(structure):
+                if not isinstance(x, KerasTensor):
+                    raise ValueError(
+                        f"All `{what}` values must be KerasTensors. Received: {what}="
+                        f"{structure} including invalid value {x} of type {type(x)}")
+                if x._keras_history is None:
+                    raise ValueError(
+                        f"All `{what}` values must be KerasTensors made by `keras.Input` or "
+                        f"by calling layers on them. Received: {x!r}, which has no history.")
+        Model.__init__(self, name=name, trainable=trainable, **kwargs)
+        if not all(graph.is_input_tensor(t) for t in tree.flatten(inputs)):
+            inputs, outputs = graph.clone_graph_nodes(inputs, outputs)
+        self._inputs_struct = tree.map_structure(lambda x: x, inputs)
+        self._outputs_struct = tree.map_structure(lambda x: x, outputs)
+        self._inputs, self._outputs = tree.flatten(inputs), tree.flatten(outputs)
+        for what, flat in (("inputs", self._inputs), ("outputs", self._outputs)):
+            if not flat:
+                raise ValueError(f"`{what}` argument cannot be empty. Received:\n"
+                                 f"inputs={inputs}\noutputs={outputs}")
+        self._nodes, self._nodes_by_depth, operations = graph.map_graph(self._inputs, self._outputs)
+        object.__setattr__(self, "_operations", operations)
+        # every output must be computable from the inputs
+        graph.run_graph(self._nodes, self._inputs, [None] * len(self._inputs),
+                        self._outputs_struct, lambda node, args, kwargs: [None] * len(node.output_tensors))
+        for layer in operations:
+            self._track(layer)
         # the output layers' names, in flattened order, also for dict outputs (as Keras: the
         # compiled losses and metrics match a dict's keys themselves)
-        self.output_names = [t._keras_history[0].name for t in tree.flatten(outputs)]
-        self.input_names = [t._keras_history[0].name for t in flatten(inputs)]
+        self.output_names = [t._keras_history[0].name for t in self._outputs]
+        self.input_names = [t._keras_history[0].name for t in self._inputs]
         self.built = True
+
+    # --- what the graph holds --------------------------------------------------------------
+    @property
+    def operations(self):
+        """The layers and ops of the graph, from the inputs to the outputs."""
+        return self._operations[:]
+
+    @property
+    def layers(self):
+        """The graph's layers (its `InputLayer`s included, ops like `x + y` left out)."""
+        return [op for op in self._operations if not isinstance(op, OpLayer)]
+
+    @layers.setter
+    def layers(self, _):
+        raise AttributeError("`Model.layers` attribute is reserved and should not be used. "
+                             "Please use another name.")
 
     @property
     def inputs(self):
-        return flatten(self._inputs_struct)
+        return self._inputs
 
     @property
     def outputs(self):
-        return flatten(self._outputs_struct)
+        return self._outputs
 
     @property
     def input(self):
@@ -120,63 +100,143 @@ class Functional(Model):
     def output(self):
         return self._outputs_struct
 
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self._inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self._outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def input_spec(self):
+        """One `InputSpec` per input (by sorted key for a dict of inputs), or the one set."""
+        manual = self.__dict__.get("_manual_input_spec")
+        if manual is not None:
+            return manual
+        if isinstance(self._inputs_struct, dict):
+            if not all(isinstance(x, KerasTensor) for x in self._inputs_struct.values()):
+                return None  # a deeply nested dict: no checks
+            return [_spec_for(self._inputs_struct[k], name=k) for k in sorted(self._inputs_struct)]
+        return [_spec_for(t) for t in self._inputs]
+
+    @input_spec.setter
+    def input_spec(self, value):
+        object.__setattr__(self, "_manual_input_spec", value)
+
+    # --- calling --------------------------------------------------------------------------
+    def _check_input_spec(self, inputs):
+        for x, t in zip(tree.flatten(inputs), self._inputs):
+            layer = t._keras_history[0]
+            if x is None and isinstance(layer, InputLayer) and not layer.optional:
+                raise ValueError(f"The input '{t.name}' is not optional, but None was passed. "
+                                 "Please provide a valid tensor.")
+        assert_input_compatibility(self.input_spec, inputs, self.name)
+
     def _standardize_inputs(self, inputs):
-        tensors = flatten(self._inputs_struct)
-        if isinstance(inputs, dict):
-            by_name = {t._keras_history[0].name: t for t in tensors}
-            if isinstance(self._inputs_struct, dict):
-                return [inputs[k] for k in self._inputs_struct]
-            try:
-                return [inputs[name] for name in by_name]
-            except KeyError as e:
-                raise ValueError(f"Missing data for input {e}. You passed a data dictionary with "
-                                 f"keys {list(inputs)}. Expected the following keys: {list(by_name)}")
-        values = flatten(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-        if len(values) != len(tensors):
-            raise ValueError(
-                f"Model '{self.name}' expects {len(tensors)} input(s), but it received "
-                f"{len(values)} input tensors.")
-        return values
+        """The flat list of input values, each in its Input's dtype and rank (Keras's rules)."""
+        struct, fail = self._inputs_struct, False
+        if isinstance(struct, list) and len(struct) == 1 and not isinstance(inputs, (list, tuple, dict)):
+            inputs = [inputs]
+        elif isinstance(inputs, dict) and not isinstance(struct, dict):
+            if isinstance(struct, (list, tuple)) and all(isinstance(i, KerasTensor) for i in struct):
+                if {i.name for i in struct} <= set(inputs):
+                    inputs = [inputs[i.name] for i in struct]
+                else:
+                    fail = True
+            elif isinstance(struct, KerasTensor) and struct.name in inputs:
+                inputs = [inputs[struct.name]]
+            else:
+                fail = True
+        if isinstance(struct, dict) and not isinstance(inputs, dict) and \
+                list(struct) != sorted(struct):
+            fail = True  # a list cannot be matched to unsorted keys
+        self._warn_inputs_struct_mismatch(inputs, fail)
+        values = [self._convert_to_input(x, t) for x, t in zip(tree.flatten(inputs), self._inputs)]
+        return [self._adjust_rank(i, x) for i, x in enumerate(values)]
+
+    def _warn_inputs_struct_mismatch(self, inputs, raise_exception=False):
+        try:
+            tree.assert_same_structure(tree.lists_to_tuples(inputs),
+                                       tree.lists_to_tuples(self._inputs_struct))
+        except (ValueError, TypeError):
+            expected = tree.map_structure(lambda x: "None" if x is None else x.name,
+                                          self._inputs_struct)
+            received = tree.map_structure(
+                lambda x: "None" if x is None else f"Tensor(shape={getattr(x, 'shape', ())})",
+                inputs)
+            message = ("The structure of `inputs` doesn't match the expected structure.\n"
+                       f"Expected: {expected}\nReceived: inputs={received}")
+            if raise_exception:
+                raise ValueError(message) from None
+            warnings.warn(message, stacklevel=4)
+
+    def _convert_to_input(self, x, input_tensor):
+        """`x` as an array of the Input's dtype (None stays None: an optional input)."""
+        if x is None:
+            return None
+        x = self._convert_input(x)
+        dtype = input_tensor.dtype
+        x_dtype = getattr(x, "dtype", None)
+        if dtype == "string" or not isinstance(x_dtype, onp.dtype) or x_dtype == dtype:
+            return x
+        if isinstance(x, onp.ndarray) or is_traced(x):
+            return x.astype(dtype)
+        return x
+
+    def _adjust_rank(self, i, x):
+        """Keras squeezes or adds a trailing axis of size 1 to match the Input's rank."""
+        ref = self._inputs[i].shape
+        shape = getattr(x, "shape", None)
+        if x is None or shape is None or len(shape) == len(ref):
+            return x
+        if len(shape) == len(ref) + 1 and shape[-1] == 1:
+            return _keep_mask(x, ops.squeeze(x, axis=-1))
+        if len(shape) == len(ref) - 1 and ref[-1] == 1:
+            return _keep_mask(x, ops.expand_dims(x, axis=-1))
+        path = ".".join(str(p) for p in tree.flatten_with_path(self._inputs_struct)[i][0])
+        raise ValueError(
+            f"Invalid input shape for input {x} with name '{self._inputs[i].name}' and path "
+            f"'{path}'. Expected shape {ref}, but input has incompatible shape {tuple(shape)}")
 
     def compute_mask(self, inputs, mask=None):
         return None  # the outputs already carry the masks their own layers attached
 
     def call(self, inputs, training=None, mask=None):
-        values = {}
-        masks = flatten(mask) if isinstance(mask, (list, tuple, dict)) else [mask]
-        for i, (t, v) in enumerate(zip(flatten(self._inputs_struct), self._standardize_inputs(inputs))):
-            values[id(t)] = _adjust_rank(t, cast_float(self._convert_input(v), t.dtype))
-            if i < len(masks) and masks[i] is not None:
-                set_keras_mask(values[id(t)], masks[i])
-        for node in self._nodes:
-            if isinstance(node.layer, InputLayer):
-                continue
-            lookup = lambda t: values[id(t)] if isinstance(t, KerasTensor) else t
-            args = map_structure(lookup, node.call_args)
-            kwargs = map_structure(lookup, node.call_kwargs)
-            outs = node.layer(*args, **kwargs)
-            for t, o in zip(node.output_tensors, flatten(outs)):
-                values[id(t)] = o
-        out = map_structure(lambda t: values[id(t)], self._outputs_struct)
-        return out[0] if isinstance(out, (list, tuple)) and len(out) == 1 else out
+        values = self._standardize_inputs(inputs)
+        if mask is not None:
+            for x, m in zip(values, tree.flatten(mask)):
+                if m is not None and x is not None:
+                    set_keras_mask(x, m)
+        outputs = graph.run_graph(self._nodes, self._inputs, values, self._outputs_struct,
+                                  lambda node, args, kwargs: node.layer(*args, **kwargs))
+        return _unpack_singleton(outputs)
 
-    def _check_input_spec(self, inputs):
-        for t, v in zip(flatten(self._inputs_struct), self._standardize_inputs(inputs)):
-            shape = getattr(v, "shape", None)
-            if shape is None:
-                continue
-            shape = _adjusted_shape(t.shape, tuple(shape))
-            if len(shape) != len(t.shape) or any(a is not None and a != b for a, b in zip(t.shape[1:], shape[1:])):
-                layer = t._keras_history[0]
-                raise ValueError(
-                    f"Input 0 of layer '{layer.name}' is incompatible with the layer: expected "
-                    f"shape={t.shape}, found shape={tuple(shape)}")
+    def compute_output_spec(self, inputs, training=None, mask=None):
+        flat = tree.flatten(inputs)
+        if all(getattr(x, "shape", None) == t.shape for x, t in zip(flat, self._inputs)):
+            out = tree.map_structure(lambda t: KerasTensor(t.shape, t.dtype), self._outputs_struct)
+            return _unpack_singleton(out)
+        with warnings.catch_warnings():  # the eager call warns about its inputs, not this one
+            warnings.simplefilter("ignore")
+            return _trial_output_spec(self, (inputs,), {})
 
-    def compute_output_spec(self, *args, **kwargs):
-        return super().compute_output_spec(*args, **kwargs)
+    def compute_output_shape(self, input_shape):
+        specs = tree.map_shape_structure(lambda s: KerasTensor(s), input_shape)
+        for x, t in zip(tree.flatten(specs), self._inputs):
+            x.dtype = t.dtype
+        return tree.map_structure(lambda x: x.shape, self.compute_output_spec(specs))
+
+    def build(self, input_shape=None):
+        self.built = True
+
+    def add_loss(self, loss):
+        super().add_loss(loss)
 
     def get_config(self):
-        if type(self).__init__ is not Functional.__init__:
+        if not _functional_like_constructor(type(self)):
             return Model.get_config(self)  # a subclass with its own constructor
         return functional_get_config(self)
 
@@ -192,6 +252,81 @@ class Functional(Model):
         if type(self) is Functional:
             return "keras.src.models.functional", "Functional", "Functional"
         return None
+
+
+def _spec_for(tensor, name=None):
+    layer = tensor._keras_history[0]
+    shape = (None,) + tuple(tensor.shape[1:]) if tensor.shape else ()
+    return InputSpec(shape=shape, allow_last_axis_squeeze=True, name=name or layer.name,
+                     optional=isinstance(layer, InputLayer) and bool(layer.optional))
+
+
+def _keep_mask(before, after):
+    mask = get_keras_mask(before)
+    if mask is not None:
+        set_keras_mask(after, mask)
+    return after
+
+
+def _unpack_singleton(x):
+    return x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x
+
+
+def _functional_like_constructor(cls):
+    """Whether `cls` is built like a Functional (same constructor arguments, or *args/**kwargs):
+    then its config is the graph's."""
+    if cls in (Functional, Model) or cls.__init__ is Functional.__init__:
+        return True
+    spec = inspect.getfullargspec(cls.__init__)
+    if spec.args[1:] == inspect.getfullargspec(Functional.__init__).args[1:]:
+        return True
+    return spec.varargs is not None and spec.varkw is not None
+
+
+def assert_input_compatibility(input_spec, inputs, layer_name):
+    """Keras's check of inputs against `InputSpec`s: count, names of dict inputs, ranks and
+    fixed sizes (a trailing axis of size 1 may be dropped where the spec allows it)."""
+    if not input_spec:
+        return
+    specs = tree.flatten(input_spec)
+    if isinstance(inputs, dict):
+        names = [s.name for s in specs]
+        if all(names):
+            for n in names:
+                if n not in inputs:
+                    raise ValueError(f'Missing data for input "{n}". You passed a data '
+                                     f"dictionary with keys {list(inputs)}. Expected the "
+                                     f"following keys: {names}")
+            inputs = [inputs[n] for n in names]
+    inputs = tree.flatten(inputs)
+    if len(inputs) != len(specs):
+        names = [s.name for s in specs if s is not None]
+        if len(names) == len(specs) and all(names):
+            raise ValueError(
+                f'Layer "{layer_name}" expects {len(specs)} named input(s) with keys {names}, '
+                f"but it received {len(inputs)} input tensors. Pass inputs as a dict, e.g. "
+                "`layer({" + ", ".join(f"'{n}': ..." for n in names) + "})`.")
+        raise ValueError(f'Layer "{layer_name}" expects {len(specs)} input(s), but it received '
+                         f"{len(inputs)} input tensors. Inputs received: {inputs}")
+    for index, (x, spec) in enumerate(zip(inputs, specs)):
+        if spec is None or (x is None and spec.optional):
+            continue
+        if not hasattr(x, "shape"):
+            raise ValueError(f"Inputs to a layer should be tensors. Got '{x}' (of type "
+                             f"{type(x)}) as input for layer '{layer_name}'.")
+        shape = tuple(x.shape)
+        spec.check(layer_name, shape, index)
+        if spec.shape is None:
+            continue
+        expected = tuple(spec.shape)
+        if spec.allow_last_axis_squeeze:
+            shape = shape[:-1] if shape and shape[-1] == 1 else shape
+            expected = expected[:-1] if expected and expected[-1] == 1 else expected
+        if any(a is not None and b is not None and a != b for a, b in zip(expected, shape)):
+            raise ValueError(
+                f"Input {index} with name '{spec.name}' of layer '{layer_name}' is "
+                f"incompatible with the layer: expected shape={spec.shape}, found "
+                f"shape={shape}")
 
 
 # --- config (Keras 3's layout) -----------------------------------------------------------------
@@ -227,7 +362,7 @@ def functional_get_config(model):
     from minikeras.saving.serialization_lib import serialize_keras_object
     own_nodes = {id(n) for n in model._nodes}
     layer_configs = []
-    for layer in model._layers:
+    for layer in model._operations:
         nodes = [_serialize_node(n, own_nodes) for n in layer._inbound_nodes
                  if id(n) in own_nodes and n.input_tensors]
         entry = serialize_keras_object(layer)
@@ -240,8 +375,8 @@ def functional_get_config(model):
         return [layer.name, _kept_node_index(layer, node_index, own_nodes, io=True), tensor_index]
 
     return {"name": model.name, "trainable": model.trainable, "layers": layer_configs,
-            "input_layers": map_structure(history, model._inputs_struct),
-            "output_layers": map_structure(history, model._outputs_struct)}
+            "input_layers": tree.map_structure(history, model._inputs_struct),
+            "output_layers": tree.map_structure(history, model._outputs_struct)}
 
 
 class _NotReady(Exception):
@@ -269,7 +404,7 @@ def functional_from_config(cls, config, custom_objects=None):
     def node_output(name, node_index, tensor_index, io=False):
         layer = created.get(name)
         if layer is None:
-            raise ValueError(f"Invalid Functional model configuration. Missing layer: {name}")
+            raise ValueError(f"Invalid Functional model configuration. Missing node: {name}")
         node_index -= 1 if io and isinstance(layer, Functional) else 0
         if not 0 <= node_index < len(made[name]):
             raise _NotReady()
@@ -301,7 +436,9 @@ def functional_from_config(cls, config, custom_objects=None):
             return node_output(*structure, io=True)
         if isinstance(structure, dict):
             return {k: tensors(v) for k, v in structure.items()}
-        if isinstance(structure, (list, tuple)):
+        if isinstance(structure, tuple):
+            return tuple(tensors(v) for v in structure)
+        if isinstance(structure, list):
             return [tensors(v) for v in structure]
         raise ValueError("Invalid Functional model configuration: bad tensor reference "
                          f"{structure!r}")
@@ -312,8 +449,9 @@ def functional_from_config(cls, config, custom_objects=None):
         raise ValueError("Invalid Functional model configuration: an input or output refers to "
                          "a node that does not exist.") from None
     name, trainable = config.pop("name", None), config.pop("trainable", True)
+    # what remains is a subclass's own arguments (`CustomModel(inputs, outputs, param=3)`)
     return cls(inputs=inputs, outputs=outputs, name=name,
-               trainable=True if trainable is None else trainable)
+               trainable=True if trainable is None else trainable, **config)
 
 
 def _deserialize_node(data, custom_objects, revive):

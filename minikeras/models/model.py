@@ -111,10 +111,12 @@ class Model(Trainer, Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """A functional model from a functional config; otherwise `cls(**config)`."""
-        from minikeras.models.functional import Functional, functional_from_config
+        from minikeras.models.functional import (Functional, _functional_like_constructor,
+                                                 functional_from_config)
         functional_keys = ("name", "layers", "input_layers", "output_layers")
         if all(k in config for k in functional_keys) and (
-                cls in (Model, Functional) or issubclass(cls, Functional)):
+                cls in (Model, Functional) or issubclass(cls, Functional)
+                or _functional_like_constructor(cls)):
             return functional_from_config(Functional if cls is Model else cls, config,
                                           custom_objects=custom_objects)
         config = dict(config)

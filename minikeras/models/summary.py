@@ -97,7 +97,7 @@ def _table(widths, header, rows, right_aligned):
 def print_summary(model, line_length=None, print_fn=None):
     print_fn = print_fn or (lambda line, **kw: print(line))
     sequential_like = _is_sequential_like(model)
-    layers = model.layers
+    layers = getattr(model, "_operations", None) or model.layers  # a functional model's ops too
     rows = []
     for layer in layers:
         name = f"{layer.name} ({layer.__class__.__name__})"

@@ -11,11 +11,12 @@ import warnings
 
 import numpy as onp
 
+from minikeras import tree
 from minikeras.engine import config
 from minikeras.engine.autodiff import StatelessScope, untraced, value_and_grads
 from minikeras.engine.blas_threads import blas_scope, tick
 from minikeras.engine.masking import clear_traced_masks
-from minikeras.engine.keras_tensor import flatten, map_structure
+from minikeras.engine.keras_tensor import flatten
 from minikeras.engine.random import global_rng
 from minikeras.models import data as data_utils
 from minikeras.models.compile_utils import CompileLoss, CompileMetrics, keras2_metrics_in_loss_weights, numeric
@@ -392,7 +393,7 @@ class Trainer:
                              "Please use `Model.compile(..., run_eagerly=True)`, or "
                              "`tf.config.run_functions_eagerly(True)` for more information of "
                              "where went wrong, or file a issue/bug to `keras`.")
-        return map_structure(lambda *parts: onp.concatenate(parts, axis=0), *outputs)
+        return tree.map_structure(lambda *parts: onp.concatenate(parts, axis=0), *outputs)
 
     # --- single batches ------------------------------------------------------------------
     @blas_scope()
@@ -430,7 +431,7 @@ def _takes_training(compute_loss):
 
 
 def untraced_structure(structure):
-    return map_structure(lambda t: onp.asarray(untraced(t)), structure)
+    return tree.map_structure(lambda t: onp.asarray(untraced(t)), structure)  # namedtuples kept
 
 
 def _check_batch_size(batch_size):

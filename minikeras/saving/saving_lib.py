@@ -57,7 +57,9 @@ def _obj_type(obj):
 
 _SKIPSETS = {}
 # Our own internals that Keras does not have (Keras's Sequential keeps its InputLayer in `_layers`).
-_EXTRA_SKIPS = {"Sequential": {"_input_layer"}}
+# As Keras: a Functional's operations and a Sequential's inner Functional are not walked.
+_EXTRA_SKIPS = {"Sequential": {"_input_layer", "_functional"},
+                "Functional": {"operations", "_operations"}}
 
 
 def _skipset(kind):
