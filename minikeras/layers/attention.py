@@ -108,8 +108,9 @@ class Attention(Layer):
 
     def _apply_scores(self, scores, value, scores_mask=None, training=False):
         """softmax(scores, masked to -1e9) @ value, and the (dropped-out) weights."""
-        if scores_mask is not None:
-            scores = anp.where(scores_mask, scores, scores - 1e9)
+        if scores_mask is not None:  # float16 cannot hold 1e9: Keras uses its max, 65504
+            big = 65504.0 if scores.dtype == onp.float16 else 1e9
+            scores = anp.where(scores_mask, scores, scores - big)
         weights = ops.softmax(scores, axis=-1)
         if training and self.dropout > 0:
             weights = _dropout(weights, self.dropout, self.seed_generator)

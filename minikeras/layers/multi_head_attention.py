@@ -245,7 +245,8 @@ class MultiHeadAttention(Layer):
             raise ValueError(f"Layer '{self.name}': the attention mask must be broadcastable to "
                              f"the attention scores. Received: scores.shape={scores.shape}, "
                              f"mask.shape={mask.shape}")
-        weights = ops.softmax(anp.where(mask, scores, -1e9), axis=self._norm_axes)
+        large_negative = -3e4 if scores.dtype == onp.float16 else -1e9  # float16 holds no -1e9
+        weights = ops.softmax(anp.where(mask, scores, large_negative), axis=self._norm_axes)
         return anp.where(mask, weights, 0.0) if zero_masked else weights
 
     # --- computation ---------------------------------------------------------------------

@@ -52,7 +52,12 @@ CASES = {
     "RMSNormalization": (lambda L, d: L.RMSNormalization(dtype=d), [((2, 5), F)], {}),
     "MultiHeadAttention": (lambda L, d: L.MultiHeadAttention(2, 3, dtype=d),
                            [((2, 4, 5), F), ((2, 3, 5), F)], {"positional": True}),
+    "MultiHeadAttention_masked": (
+        lambda L, d: L.MultiHeadAttention(2, 3, dtype=d), [((2, 4, 5), F), ((2, 3, 5), F)],
+        {"positional": True, "attention_mask": np.array([[[1, 1, 0]] * 4, [[1, 0, 0]] * 4], bool)}),
     "Attention": (lambda L, d: L.Attention(dtype=d), [((2, 4, 5), F), ((2, 3, 5), F)], {}),
+    "Attention_masked": (lambda L, d: L.Attention(dtype=d), [((2, 4, 5), F), ((2, 3, 5), F)],
+                         {"mask": [None, np.array([[1, 1, 0], [0, 0, 0]], bool)]}),  # a fully masked row
     "AdditiveAttention": (lambda L, d: L.AdditiveAttention(dtype=d),
                           [((2, 4, 5), F), ((2, 3, 5), F)], {}),
     "Softmax": (lambda L, d: L.Softmax(dtype=d), [((2, 5), F)], {}),
@@ -117,7 +122,7 @@ SPEC_DIFFERS = ("CategoryEncoding",)
 VALUES = ("Dense", "EinsumDense", "Conv2D", "LSTM", "GRU", "SimpleRNN", "Embedding",
           "BatchNormalization", "BatchNormalization_training", "LayerNormalization",
           "MultiHeadAttention", "Softmax", "Add", "Concatenate", "GlobalAveragePooling2D",
-          "MaxPooling2D", "Conv1D", "Attention")
+          "MaxPooling2D", "Conv1D", "Attention", "Attention_masked", "MultiHeadAttention_masked")
 
 
 def _inputs(case, seed=0):
