@@ -231,3 +231,16 @@ def test_functional_model_casts_inputs_to_its_inputs_dtype_not_the_policy():
     seq = keras.Sequential([layers.Dense(2)])
     seq.build((None, 3))
     assert seq.input_dtype == "float16"  # Keras: the input layer takes the first layer's dtype
+
+
+def test_symbolic_output_dtype_of_a_custom_layer_follows_the_policy():
+    class Linear(layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], 2))
+
+        def call(self, x):
+            return ops.matmul(x, self.w)
+
+    layer = Linear(dtype="mixed_float16")
+    symbolic = layer(keras.Input((3,)))
+    assert symbolic.dtype == "float16" == layer(np.ones((1, 3))).dtype

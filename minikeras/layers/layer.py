@@ -817,8 +817,13 @@ def _trial_output_spec(layer, args, kwargs):
         if "training" in layer._call_signature():
             k["training"] = False
         _call_ctx.depth += 1
+        scope = layer._autocast_scope()  # variables in the compute dtype, as in `__call__`
         try:
-            results.append(layer.call(*a, **k))
+            if scope is None:
+                results.append(layer.call(*a, **k))
+            else:
+                with scope:
+                    results.append(layer.call(*a, **k))
         finally:
             _call_ctx.depth -= 1
     layer._losses[:] = saved
