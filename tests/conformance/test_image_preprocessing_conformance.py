@@ -323,6 +323,12 @@ BOX_CASES = {
     "translation": ("RandomTranslation", {"height_factor": 0.3, "width_factor": 0.2}),
     "zoom": ("RandomZoom", {"height_factor": 0.3, "width_factor": (-0.2, 0.4)}),
     "mix_up": ("MixUp", {}),
+    "flip": ("RandomFlip", {}),
+    "flip_vertical": ("RandomFlip", {"mode": "vertical"}),
+    "crop": ("RandomCrop", {"height": 6, "width": 5}),
+    "resizing": ("Resizing", {"height": 7, "width": 12}),
+    "resizing_pad": ("Resizing", {"height": 7, "width": 12, "pad_to_aspect_ratio": True}),
+    "resizing_crop": ("Resizing", {"height": 7, "width": 12, "crop_to_aspect_ratio": True}),
 }
 
 
