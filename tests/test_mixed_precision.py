@@ -244,3 +244,9 @@ def test_symbolic_output_dtype_of_a_custom_layer_follows_the_policy():
     layer = Linear(dtype="mixed_float16")
     symbolic = layer(keras.Input((3,)))
     assert symbolic.dtype == "float16" == layer(np.ones((1, 3))).dtype
+
+
+def test_clear_session_resets_the_global_policy():
+    keras.config.set_dtype_policy("mixed_float16")
+    keras.utils.clear_session()
+    assert keras.config.dtype_policy().name == "float32"
