@@ -108,3 +108,35 @@ def test_a_model_learns_with_the_ctc_loss():
 def test_registry_names(name):
     obj = losses.get(name)
     assert obj is getattr(losses, name) or type(obj) is getattr(losses, name)
+
+
+def test_ctc_decode_greedy_by_hand():
+    # best classes per step: 1 1 0 2 2 1 (blank 0); the second sequence stops after 4 steps
+    best = np.array([[1, 1, 0, 2, 2, 1], [2, 0, 2, 1, 1, 1]])
+    logits = np.where(np.arange(3) == best[..., None], 2.0, 0.0).astype("float32")
+    decoded, scores = ops.ctc_decode(logits, np.array([6, 4]))
+    assert decoded.shape == (1, 2, 6) and decoded.dtype == np.int32
+    assert decoded[0].tolist() == [[1, 2, 1, -1, -1, -1], [2, 2, 1, -1, -1, -1]]
+    np.testing.assert_allclose(scores, [[-12.0], [-8.0]])
+    unmerged, _ = ops.ctc_decode(logits, np.array([6, 4]), merge_repeated=False)
+    assert unmerged[0, 0].tolist() == [1, 1, 2, 2, 1, -1]
+    with pytest.raises(ValueError, match="Invalid strategy"):
+        ops.ctc_decode(logits, np.array([6, 4]), strategy="best")
+
+
+def test_ctc_decode_beam_search_finds_the_most_probable_labelings():
+    """A beam wide enough to hold every prefix is exact: the top paths are the most probable
+    labelings, with their log-probabilities (against a sum over all alignments)."""
+    rng = np.random.default_rng(6)
+    logits = rng.normal(0, 1.5, (1, 4, 3))
+    decoded, scores = ops.ctc_decode(logits, np.array([4]), strategy="beam_search",
+                                     beam_width=50, top_paths=3)
+    probs = np.exp(logits[0]) / np.exp(logits[0]).sum(-1, keepdims=True)
+    totals = {}
+    for path in itertools.product(range(3), repeat=4):
+        key = tuple(k for i, k in enumerate(path) if k != 0 and (i == 0 or k != path[i - 1]))
+        totals[key] = totals.get(key, 0.0) + np.prod([probs[t, k] for t, k in enumerate(path)])
+    best = sorted(totals.items(), key=lambda kv: -kv[1])[:3]
+    for i, (labels, p) in enumerate(best):
+        assert [k for k in decoded[i, 0] if k >= 0] == list(labels)
+        np.testing.assert_allclose(scores[0, i], np.log(p), rtol=1e-5)

@@ -2,7 +2,7 @@
 from minikeras.ops.numpy import *  # noqa: F401,F403
 from minikeras.ops.numpy import abs, all, any, max, min, round, sum  # noqa: F401  (shadow builtins on purpose)
 from minikeras.ops.nn import *  # noqa: F401,F403
-from minikeras.ops.ctc import ctc_loss  # noqa: F401
+from minikeras.ops.ctc import ctc_decode, ctc_loss  # noqa: F401
 from minikeras.ops.conv import conv, conv_transpose, depthwise_conv, separable_conv  # noqa: F401
 from minikeras.ops.pooling import average_pool, max_pool  # noqa: F401
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace

@@ -63,3 +63,116 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
     phi = _logaddexp_tail(phi, emit)  # the last epsilon transition
     at_length = (onp.arange(max_label_length + 1) == target_length[:, None]).astype(dtype)
     return -anp.sum(phi * at_length, axis=1)
+
+
+def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
+               merge_repeated=True, mask_index=0):
+    """Decodes CTC logits (batch, time, classes) into label sequences (not differentiable).
+
+    Returns `(decoded, scores)`: `decoded` (paths, batch, time) int32 labels padded with -1,
+    one path for "greedy" and `top_paths` for "beam_search"; `scores` (batch, paths) is minus
+    the summed best logits for "greedy", the log-probability of each path for "beam_search".
+    """
+    inputs = onp.asarray(untraced(getattr(inputs, "value", inputs)))
+    inputs = inputs.astype(onp.result_type(inputs.dtype, onp.float32))
+    sequence_lengths = onp.asarray(untraced(sequence_lengths)).astype("int32")
+    if strategy == "greedy":
+        return _greedy_decode(inputs, sequence_lengths, merge_repeated, mask_index)
+    if strategy == "beam_search":
+        return _beam_search_decode(inputs, sequence_lengths, beam_width, top_paths, mask_index)
+    raise ValueError(f"Invalid strategy {strategy}. Supported values are 'greedy' and "
+                     "'beam_search'.")
+
+
+def _greedy_decode(inputs, lengths, merge_repeated, mask_index):
+    """The best class per step; repeats merged, blanks dropped (moved to the end as -1)."""
+    batch_size, max_length, num_classes = inputs.shape
+    if mask_index is None:
+        mask_index = num_classes - 1
+    past_end = onp.arange(max_length)[None, :] >= lengths[:, None]
+    indices = onp.where(past_end, mask_index, onp.argmax(inputs, axis=-1)).astype("int32")
+    scores = onp.where(past_end, 0.0, onp.max(inputs, axis=-1)).astype(inputs.dtype)
+    if merge_repeated:
+        repeat = onp.pad(indices[:, 1:] == indices[:, :-1], ((0, 0), (1, 0)))
+        indices = onp.where(repeat, mask_index, indices)
+    blank = indices == mask_index
+    order = onp.argsort(onp.where(blank, max_length, onp.arange(max_length)), axis=-1,
+                        kind="stable")
+    indices = onp.take_along_axis(onp.where(blank, -1, indices), order, axis=-1)
+    return indices[None].astype("int32"), -onp.sum(scores, axis=1, keepdims=True)
+
+
+def _merge_scores(inverse, scores, size):
+    """log-sum-exp of the scores of equal paths (`inverse` maps each to its unique path)."""
+    top = onp.max(scores)
+    with onp.errstate(invalid="ignore", divide="ignore"):
+        merged = onp.zeros(size, scores.dtype)
+        onp.add.at(merged, inverse, onp.exp(scores - top))
+        return onp.log(merged) + top
+
+
+def _unique_rows(paths, size):
+    """Sorted unique rows padded with -1 rows to `size`, and each row's index among them."""
+    unique, inverse = onp.unique(paths, axis=0, return_inverse=True)
+    padded = onp.full((size, paths.shape[1]), -1, paths.dtype)
+    padded[:len(unique)] = unique[:size]
+    return padded, inverse.reshape(-1)
+
+
+def _beam_search_decode(inputs, lengths, beam_width, top_paths, mask_index):
+    """Keras's (JAX backend's) beam search, step for step, so that ties break the same way:
+    the classes are flipped, paths are merged as sorted unique rows, and each step keeps the
+    `beam_width` best prefixes, each both as ending in a blank and not."""
+    batch_size, max_length, num_classes = inputs.shape
+    inputs = onp.flip(untraced(log_softmax(inputs)), axis=2)
+    if mask_index is None:
+        mask_index = num_classes - 1
+    mask_index = num_classes - mask_index - 1
+    width, n_init = 2 * beam_width, min(num_classes, beam_width)
+    all_paths, all_scores = [], []
+    for b in range(batch_size):
+        x = inputs[b]
+        paths = onp.full((width, max_length), -1, "int32")
+        best = onp.argsort(x[0], kind="stable")[-n_init:]
+        paths[:n_init, 0] = onp.where(best == mask_index, -1, best)
+        scores = onp.full(width, -onp.inf, x.dtype)
+        scores[:n_init] = x[0][best]
+        masked = paths[:, 0] == -1
+        for t in range(1, max_length):
+            if t >= lengths[b]:
+                continue
+            paths, scores, masked = _beam_step(paths, scores, masked, x[t], beam_width,
+                                               mask_index)
+        paths, inverse = _unique_rows(paths, 2 * num_classes * beam_width)
+        scores = _merge_scores(inverse, scores, len(scores))
+        top = onp.argsort(scores, kind="stable")[-top_paths:][::-1]
+        all_paths.append(paths[top])
+        all_scores.append(scores[top])
+    paths = onp.stack(all_paths)
+    paths = onp.where(paths == -1, -1, num_classes - paths - 1).astype("int32")
+    return onp.transpose(paths, (1, 0, 2)), onp.stack(all_scores)
+
+
+def _beam_step(paths, scores, masked, x, beam_width, mask_index):
+    """Extends every prefix by every class, merges equal prefixes, keeps the best."""
+    num_classes = len(x)
+    width = 2 * beam_width
+    paths = onp.repeat(paths, num_classes, axis=0)
+    scores = onp.repeat(scores, num_classes) + onp.tile(x, width)
+    prev_masked = onp.repeat(masked, num_classes)
+    rows = onp.arange(len(paths))
+    tail = onp.argmax(paths == -1, axis=1)
+    last = onp.where(tail == 0, -1, paths[rows, tail - 1])
+    classes = onp.arange(num_classes)
+    classes[mask_index] = -1
+    classes = onp.tile(classes, width)
+    masked = classes == -1
+    classes = onp.where(~prev_masked & (last == classes), -1, classes)  # a repeat: no new label
+    paths[rows, tail] = classes
+    paths, inverse = _unique_rows(paths, 2 * num_classes * beam_width)
+    emit = _merge_scores(inverse, onp.where(masked, -onp.inf, scores), len(scores))
+    blank = _merge_scores(inverse, onp.where(masked, scores, -onp.inf), len(scores))
+    with onp.errstate(invalid="ignore"):
+        top = onp.argsort(onp.logaddexp(emit, blank), kind="stable")[-beam_width:]
+    return (onp.tile(paths[top], (2, 1)), onp.concatenate([emit[top], blank[top]]),
+            onp.concatenate([onp.zeros(beam_width, bool), onp.ones(beam_width, bool)]))

@@ -115,3 +115,19 @@ def test_ctc_model_trains_like_keras(keras):
     assert ml[-1] < ml[0]
     for a, b in zip(mw, kw):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(strategy="greedy"), dict(strategy="greedy", merge_repeated=False, mask_index=3),
+    dict(strategy="beam_search", beam_width=4, top_paths=2),
+    dict(strategy="beam_search", beam_width=10, top_paths=3, mask_index=2)])
+def test_ctc_decode_matches_keras(keras, kwargs):
+    """Same paths and scores as Keras (untied logits: with exact ties the beam's choice
+    between equal scores depends on float rounding order)."""
+    rng = np.random.default_rng(8)
+    logits = rng.normal(0, 2, (3, 6, 4)).astype("float32")
+    lengths = np.array([6, 4, 5])
+    kd, ks = keras.ops.ctc_decode(logits, lengths, **kwargs)
+    md, ms = minikeras.ops.ctc_decode(logits, lengths, **kwargs)
+    np.testing.assert_array_equal(md, np.asarray(kd))
+    np.testing.assert_allclose(ms, np.asarray(ks), rtol=1e-5, atol=1e-5)
