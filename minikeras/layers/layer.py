@@ -212,7 +212,9 @@ class Layer:
     @autocast.setter
     def autocast(self, value):
         self._autocast = bool(value)
-        self._set_policy(self._dtype_policy)
+        policy = self.__dict__.get("_dtype_policy")
+        if policy is not None:  # (a subclass may set it before calling Layer.__init__)
+            self._set_policy(policy)
 
     def _set_policy(self, policy):
         # Every call asks for the dtypes: keep them at hand, except for a DTypePolicyMap, whose
