@@ -13,6 +13,7 @@ registry with pip into a cache outside the repository ($KERAS_SUITE_CACHE, defau
 pyproject.toml's conformance extra.
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import re
@@ -79,6 +80,52 @@ def run_pytest(source, paths, mode, results_path):
         raise SystemExit(f"pytest wrote no results for {paths}:\n{completed.stdout[-3000:]}")
     with open(results_path) as f:
         return json.load(f), tail[0]
+
+
+def chunks_of(source, module):
+    """A module's test directories cut into pieces that can run side by side: each
+    subdirectory of a large package (layers/pooling, layers/preprocessing, ...) is one piece."""
+    pieces = []
+    for top in MODULES[module]:
+        subdirs = sorted(d for d in os.listdir(os.path.join(source, top))
+                         if os.path.isdir(os.path.join(source, top, d)) and d != "__pycache__")
+        if module == "layers" and subdirs:
+            pieces += [f"{top}/{d}" for d in subdirs]
+            files = sorted(f for f in os.listdir(os.path.join(source, top)) if f.endswith("_test.py"))
+            pieces += [f"{top}/{f}" for f in files]
+        else:
+            pieces.append(top)
+    return pieces
+
+
+def run_chunks(source, modules, mode, out, jobs):
+    """Runs every module's pieces, `jobs` pytest processes at a time; {module: results}."""
+    tasks = [(module, piece) for module in modules for piece in chunks_of(source, module)]
+    tasks.sort(key=lambda task: -_test_files(source, task[1]))  # large pieces first: even finish
+    merged = {module: {} for module in modules}
+
+    def run_one(task):
+        module, piece = task
+        start = time.time()
+        name = piece.replace("/", "_")
+        results, tail = run_pytest(source, [piece], mode, os.path.join(out, f"{name}.json"))
+        print(f"{piece}: {tail} ({time.time() - start:.0f} s)", flush=True)
+        return module, results
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        for module, results in pool.map(run_one, tasks):
+            merged[module].update(results)
+    for module, results in merged.items():
+        with open(os.path.join(out, f"{module}.json"), "w") as f:
+            json.dump(results, f, indent=0, sort_keys=True)
+    return merged
+
+
+def _test_files(source, piece):
+    path = os.path.join(source, piece)
+    if os.path.isfile(path):
+        return 1
+    return sum(f.endswith("_test.py") for _, _, files in os.walk(path) for f in files)
 
 
 def file_of(nodeid):
@@ -150,6 +197,8 @@ def main(argv=None):
     parser.add_argument("--files", nargs="+", help="Keras test files (relative to the source root)")
     parser.add_argument("--baseline", action="store_true", help="run on real Keras + JAX and save")
     parser.add_argument("--update-ratchet", action="store_true")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="pytest processes run side by side (default: up to 2)")
     parser.add_argument("--out", default=None, help="directory for the report (default: the cache)")
     args = parser.parse_args(argv)
 
@@ -170,10 +219,9 @@ def main(argv=None):
     new_baseline = {"keras_version": version, "modules": {}}
     if args.baseline and os.path.exists(baseline_path(version)):  # a subset of modules updates them
         new_baseline = json.load(open(baseline_path(version)))
+    results_by_module = run_chunks(source, args.modules, mode, out, args.jobs)
     for name in args.modules:
-        start = time.time()
-        results, tail = run_pytest(source, MODULES[name], mode, os.path.join(out, f"{name}.json"))
-        print(f"{name}: {tail} ({time.time() - start:.0f} s)", flush=True)
+        results = results_by_module[name]
         if args.baseline:
             new_baseline["modules"][name] = baseline_entry(results)
             rows[name] = summarize(results, new_baseline["modules"][name])
