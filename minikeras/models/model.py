@@ -54,6 +54,11 @@ class Model(Trainer, Layer):
     def layers(self):
         return list(self._layers)
 
+    @layers.setter
+    def layers(self, _):
+        raise AttributeError("`Model.layers` attribute is reserved and should not be used. "
+                             "Please use another name.")
+
     def get_layer(self, name=None, index=None):
         """A layer by `name` or by `index` (in `model.layers` order)."""
         if index is not None and name is not None:
@@ -185,5 +190,113 @@ class Model(Trainer, Layer):
         from minikeras.saving import saving_lib
         return saving_lib.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):
+        """Keras's export formats need TensorFlow, JAX or torch: minikeras (like Keras's numpy
+        backend) raises NotImplementedError for each, ValueError for an unknown format."""
+        formats = ("tf_saved_model", "onnx", "openvino", "litert", "torch")
+        if format not in formats:
+            raise ValueError(f"Unrecognized format={format}. Supported formats are: "
+                             f"{list(formats)}.")
+        if format == "litert":
+            raise ValueError("LiteRT export requires TensorFlow or PyTorch backend.")
+        name = "saved_model" if format == "tf_saved_model" else format
+        raise NotImplementedError(f"`export_{name}` only currently supports the tensorflow, jax "
+                                  "and torch backends.")
+
+    @property
+    def metrics_variables(self):
+        """The variables of `model.metrics` (the loss tracker and compiled metrics included)."""
+        return [v for metric in self.metrics for v in metric.variables]
+
+    # --- state as nested dicts (Keras's get_state_tree / set_state_tree) ------------------
+    def _get_variable_map(self):
+        """{variable path: variable} over the model, its optimizer and metrics."""
+        from minikeras.models.variable_mapping import map_saveable_variables
+        store = {}
+        map_saveable_variables(self, store=store, visited_saveables=set())
+        return store
+
+    def get_state_tree(self, value_format="backend_tensor"):
+        """`{"trainable_variables", "non_trainable_variables", "optimizer_variables",
+        "metrics_variables"}`, each a dict nested along the variables' paths
+        (`{"dense": {"kernel": ...}}`); leaves are tensors or, with
+        `value_format="numpy_array"`, numpy arrays."""
+        optimizer = getattr(self, "optimizer", None)
+        groups = {"trainable_variables": self.trainable_variables,
+                  "non_trainable_variables": self.non_trainable_variables,
+                  "optimizer_variables": optimizer.variables if optimizer is not None else [],
+                  "metrics_variables": self.metrics_variables}
+        return {k: _nested_by_path(v, value_format) for k, v in groups.items()}
+
+    def set_state_tree(self, state_tree):
+        """Assigns the values of a `get_state_tree()`-like dict to the variables it names."""
+        optimizer = getattr(self, "optimizer", None)
+        for key, nested in state_tree.items():
+            if key == "trainable_variables":
+                variables = self.trainable_variables
+            elif key == "non_trainable_variables":
+                variables = self.non_trainable_variables
+            elif key == "optimizer_variables":
+                variables = optimizer.variables if optimizer is not None else []
+            elif key == "metrics_variables":
+                variables = self.metrics_variables
+            else:
+                raise ValueError(f"Unknown variable name: {key}")
+            by_path = {v.path: v for v in variables}
+            for path, value in _flat_by_path(nested).items():
+                if path in by_path:
+                    by_path[path].assign(value)
+
+    def __reduce__(self):
+        """A model pickles as the bytes of its `.keras` file (as Keras does); unpickling loads
+        them with minikeras's safe loader, so a pickle runs no code of its own."""
+        import io
+        from minikeras.saving import saving_lib
+        buffer = io.BytesIO()
+        saving_lib.save_model(self, buffer)
+        return (_unpickle_model, (buffer.getvalue(),))
+
     def __call__(self, *args, **kwargs):
         return super().__call__(*args, **kwargs)
+
+
+def _unpickle_model(data):
+    import io
+    from minikeras.saving import saving_lib
+    return saving_lib.load_model(io.BytesIO(data), safe_mode=True)
+
+
+def _nested_by_path(variables, value_format):
+    flat = {}
+    for v in variables:
+        if v.path in flat:
+            raise ValueError(
+                f"The following variable path is found twice in the model: '{v.path}'. "
+                "`get_state_tree()` can only be called when all variable paths are unique. "
+                "Make sure to give unique names to your layers (and other objects).")
+        if value_format == "backend_tensor":
+            flat[v.path] = v.value
+        elif value_format == "numpy_array":
+            flat[v.path] = v.numpy()
+        else:
+            raise ValueError("Invalid `value_format` argument. Expected one of {'numpy_array', "
+                             f"'backend_tensor'}}. Received: value_format={value_format}")
+    nested = {}
+    for path, value in flat.items():
+        *parents, leaf = path.split("/")
+        node = nested
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return nested
+
+
+def _flat_by_path(nested, prefix=""):
+    flat = {}
+    for key, value in nested.items():
+        if isinstance(value, dict):
+            flat.update(_flat_by_path(value, f"{prefix}{key}/"))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
