@@ -96,13 +96,12 @@ def test_set_logging_verbosity():
         root.setLevel(level)
 
 
-def test_print_msg_goes_to_logging_when_not_interactive(caplog):
+def test_print_msg_goes_to_logging_when_not_interactive(caplog, monkeypatch):
+    from minikeras.engine import config
+    monkeypatch.setitem(config._FLAGS, "interactive_logging", None)  # restored afterwards
     io_utils.disable_interactive_logging()
-    try:
-        with caplog.at_level(logging.INFO):
-            io_utils.print_msg("hello there")
-    finally:
-        io_utils.enable_interactive_logging()
+    with caplog.at_level(logging.INFO):
+        io_utils.print_msg("hello there")
     assert "hello there" in caplog.text
 
 
