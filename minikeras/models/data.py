@@ -13,8 +13,9 @@ import warnings
 
 import numpy as onp
 
+from minikeras import tree
 from minikeras.engine import config
-from minikeras.engine.keras_tensor import flatten, map_structure
+from minikeras.engine.keras_tensor import flatten
 from minikeras.engine.random import global_rng
 
 
@@ -40,7 +41,7 @@ def to_arrays(data):
 
     if isinstance(data, (list, tuple)) and data and all(onp.isscalar(e) for e in flatten(data)):
         return convert(data)
-    return map_structure(convert, data)
+    return tree.map_structure(convert, data)  # namedtuples stay namedtuples
 
 
 def check_cardinality(x, y=None, sample_weight=None):
@@ -62,7 +63,7 @@ def take(data, index):
     """Rows `index` (a slice or index array) of every array in a structure."""
     if data is None:
         return None
-    return map_structure(lambda a: None if a is None else a[index], data)
+    return tree.map_structure(lambda a: None if a is None else a[index], data)
 
 
 def split_validation(x, y, sample_weight, validation_split):
