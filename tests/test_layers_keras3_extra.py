@@ -340,3 +340,70 @@ def test_conv_lstm_mask_keeps_the_state_and_dropout_trains():
     first = model.evaluate(data, target, verbose=0)
     model.fit(data, target, epochs=15, verbose=0)
     assert model.evaluate(data, target, verbose=0) < 0.5 * first
+
+
+# --- STFTSpectrogram and MelSpectrogram (keras/src/layers/preprocessing/{stft,mel}_spectrogram_test.py)
+def _dft_frames(x, frame_length, step, fft_length, window):
+    """|DFT|^2 of windowed frames of a 1-D signal, computed directly."""
+    frames = np.stack([x[s:s + frame_length] for s in range(0, len(x) - frame_length + 1, step)])
+    return np.abs(np.fft.rfft(frames * window, n=fft_length)) ** 2
+
+
+def test_stft_spectrogram_psd_matches_a_direct_dft():
+    x = np.random.default_rng(0).uniform(-1, 1, size=(1, 400, 1)).astype("float32")
+    layer = layers.STFTSpectrogram(mode="psd", frame_length=64, frame_step=16, fft_length=128,
+                                   scaling="spectrum", periodic=True)
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(64) / 64)
+    expected = _dft_frames(x[0, :, 0], 64, 16, 128, window) / window.sum() ** 2
+    expected[:, 1:-1] *= 2  # one-sided
+    out = layer(x)
+    assert out.shape == (1, 22, 65) == layer.compute_output_shape((1, 400, 1))
+    np.testing.assert_allclose(out[0], expected, rtol=1e-4, atol=1e-7)
+    assert [w.name for w in layer.trainable_weights] == ["real_kernel", "imag_kernel"]
+
+
+def test_stft_spectrogram_channels_are_independent_and_layouts_agree():
+    audio = np.random.default_rng(1).uniform(-1, 1, size=(2, 500, 3)).astype("float32")
+    single = layers.STFTSpectrogram(mode="log", frame_length=50)
+    per_channel = [single(audio[..., i:i + 1]) for i in range(3)]
+    np.testing.assert_allclose(layers.STFTSpectrogram(mode="log", frame_length=50)(audio),
+                               np.concatenate(per_channel, axis=-1), rtol=1e-6, atol=1e-6)
+    expanded = layers.STFTSpectrogram(mode="log", frame_length=50, expand_dims=True)(audio)
+    np.testing.assert_allclose(expanded, np.stack(per_channel, axis=-1), rtol=1e-6, atol=1e-6)
+    first = layers.STFTSpectrogram(mode="log", frame_length=50, data_format="channels_first")
+    np.testing.assert_allclose(np.transpose(first(np.transpose(audio, (0, 2, 1))), (0, 2, 1)),
+                               np.concatenate(per_channel, axis=-1), rtol=1e-6, atol=1e-6)
+
+
+def test_stft_spectrogram_errors():
+    for kwargs in [dict(frame_length=10, frame_step=11), dict(frame_length=10, frame_step=0),
+                   dict(frame_length=10, fft_length=5), dict(mode="spectrum"),
+                   dict(scaling="l2"), dict(padding="causal"), dict(window="gaussian-ish")]:
+        with pytest.raises(ValueError):
+            layers.STFTSpectrogram(**kwargs)
+    with pytest.warns(UserWarning, match="power of two"):
+        layers.STFTSpectrogram(frame_length=10, fft_length=12)
+    with pytest.raises(TypeError, match="Invalid input type"):
+        layers.STFTSpectrogram(frame_length=8, dtype="int32")(np.ones((1, 20, 1), "int32"))
+    with pytest.raises(ValueError, match="expected ndim=3"):
+        layers.STFTSpectrogram(frame_length=8)(np.ones((20, 1), "float32"))
+
+
+def test_mel_spectrogram_shapes_values_and_errors():
+    with pytest.raises(ValueError, match="`fft_length` must be greater than or equal to"):
+        layers.MelSpectrogram(fft_length=256, sequence_stride=256, sequence_length=512)
+    layer = layers.MelSpectrogram(num_mel_bins=80, sampling_rate=8000, sequence_stride=128,
+                                  fft_length=2048)
+    audio = np.random.default_rng(2).uniform(-1, 1, size=(2, 16000)).astype("float32")
+    out = layer(audio)
+    assert out.shape == (2, 80, 126) == tuple(layer.compute_output_shape((2, 16000)))
+    assert layer(audio[0]).shape == (80, 126)
+    assert float(np.max(out)) - float(np.min(out)) <= 80.0 + 1e-4  # top_db clipping
+    # A pure tone puts its energy in the mel band around its frequency.
+    t = np.arange(8000) / 8000.0
+    tone = np.sin(2 * np.pi * 1000.0 * t).astype("float32")[None]
+    linear = layers.MelSpectrogram(fft_length=512, sequence_stride=256, sampling_rate=8000,
+                                   num_mel_bins=40, power_to_db=False)(tone)[0]
+    from minikeras.layers.preprocessing.mel_spectrogram import _hertz_to_mel
+    edges = np.linspace(_hertz_to_mel(20.0), _hertz_to_mel(4000.0), 42)
+    assert abs(edges[1 + int(np.argmax(linear.mean(axis=1)))] - _hertz_to_mel(1000.0)) < edges[1] - edges[0]

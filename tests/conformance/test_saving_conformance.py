@@ -116,7 +116,7 @@ EXTRA |= {"RMSNormalization", "ReversibleEmbedding", "AdaptiveAveragePooling1D",
           "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
           "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "SpectralNormalization",
           "GroupQueryAttention", "GroupedQueryAttention", "ConvLSTM1D", "ConvLSTM2D",
-          "ConvLSTM3D"}
+          "ConvLSTM3D", "STFTSpectrogram", "MelSpectrogram"}
 # The image augmentation layers cross libraries in `.keras` files in
 # test_image_preprocessing_conformance.py (test_keras_file_crosses_libraries).
 EXTRA |= {"AugMix", "AutoContrast", "CenterCrop", "ContrastLimitedAdaptiveHistogramEqualization",
