@@ -133,8 +133,10 @@ class STFTSpectrogram(Layer):
         batch, channels, time = (inputs.shape[0], inputs.shape[2], inputs.shape[1]) if last else inputs.shape
         x = anp.reshape(anp.transpose(inputs, (0, 2, 1)), (-1, time, 1)) if last else \
             anp.reshape(inputs, (-1, 1, time))
-        out = ops.conv(x, ops.cast(kernel, x.dtype), padding=self.padding, strides=self._frame_step,
-                       data_format=self.data_format)
+        # In float64: every channel and frame then rounds to the same float32 whatever the
+        # batch (BLAS blocks a float32 matmul differently by size), and float16 runs on BLAS.
+        out = ops.conv(ops.cast(x, "float64"), ops.cast(kernel, "float64"), padding=self.padding,
+                       strides=self._frame_step, data_format=self.data_format)
         if last:
             out = anp.transpose(out, (0, 2, 1))
         return anp.reshape(out, (-1, channels) + tuple(out.shape[1:]))
@@ -153,6 +155,9 @@ class STFTSpectrogram(Layer):
         if dtype not in {"float16", "float32", "float64"}:
             raise TypeError("Invalid input type. Expected `float16`, `float32` or `float64`. "
                             f"Received: input type={dtype}")
+        return ops.cast(self._spectrogram(inputs), dtype)
+
+    def _spectrogram(self, inputs):
         real = self._apply_conv(inputs, self.real_kernel) if self.mode != "imag" else None
         imag = self._apply_conv(inputs, self.imag_kernel) if self.mode != "real" else None
         if self.mode in ("real", "imag"):
