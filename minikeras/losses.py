@@ -726,15 +726,18 @@ _CLASSES = [Loss, LossFunctionWrapper, KLDivergence, Poisson, BinaryCrossentropy
             BinaryFocalCrossentropy, CategoricalCrossentropy, CategoricalFocalCrossentropy,
             SparseCategoricalCrossentropy, MeanSquaredError, MeanAbsoluteError,
             MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, LogCosh,
-            Huber, Hinge, SquaredHinge, CategoricalHinge, Dice, Tversky, CTC, Circle,
-            CategoricalGeneralizedCrossEntropy]
+            Huber, Hinge, SquaredHinge, CategoricalHinge, Dice, Tversky, CTC, Circle]
 _FUNCTIONS = [kl_divergence, poisson, binary_crossentropy, binary_focal_crossentropy,
               categorical_crossentropy, categorical_focal_crossentropy,
               sparse_categorical_crossentropy, mean_squared_error, mean_absolute_error,
               mean_absolute_percentage_error, mean_squared_logarithmic_error, cosine_similarity,
               log_cosh, huber, hinge, squared_hinge, categorical_hinge, dice, tversky, ctc,
-              circle, categorical_generalized_cross_entropy]
+              circle]
 ALL_OBJECTS = {o.__name__: o for o in _CLASSES + _FUNCTIONS}
+# Public, but left out of Keras's name table: `get("...")` refuses them as Keras does, while a
+# serialized config (which names the module, "keras.losses") still loads.
+_CONFIG_ONLY = {o.__name__: o for o in (CategoricalGeneralizedCrossEntropy,
+                                         categorical_generalized_cross_entropy)}
 ALL_OBJECTS.update({
     "bce": binary_crossentropy, "BCE": binary_crossentropy, "kld": kl_divergence,
     "KLD": kl_divergence, "mae": mean_absolute_error, "MAE": mean_absolute_error,
@@ -759,7 +762,7 @@ def serialize(loss):
         return {"module": "builtins", "class_name": "function", "config": get_registered_name(loss),
                 "registered_name": "function"}
     out = registry.class_config(loss)
-    if type(loss).__name__ not in ALL_OBJECTS:
+    if type(loss).__name__ not in ALL_OBJECTS and type(loss).__name__ not in _CONFIG_ONLY:
         out["module"] = type(loss).__module__
     return out
 
@@ -772,6 +775,7 @@ def deserialize(config, custom_objects=None):
         return obj() if inspect.isclass(obj) else obj
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Could not interpret loss identifier: {config}")
+    table.update({k: v for k, v in _CONFIG_ONLY.items() if k not in table})
     if config["class_name"] == "function":
         return registry.lookup("loss", config["config"], table)
     cls = registry.lookup("loss", config["class_name"], table)

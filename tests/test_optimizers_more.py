@@ -159,6 +159,14 @@ def test_legacy_optimizers_raise_like_keras():
         optimizers.legacy.Adam(0.1)
 
 
-@pytest.mark.parametrize("name", ["adafactor", "lamb", "muon", "schedulefreeadamw"])
+@pytest.mark.parametrize("name", ["adafactor", "muon", "schedulefreeadamw"])
 def test_get_by_name(name):
     assert optimizers.get(name).__class__.__name__.lower() == name
+
+
+def test_lamb_loads_from_config_but_not_by_name():
+    """As in Keras, whose name table leaves Lamb out."""
+    with pytest.raises(ValueError):
+        optimizers.get("lamb")
+    again = optimizers.deserialize(optimizers.serialize(optimizers.Lamb(0.5, beta_1=0.8)))
+    assert isinstance(again, optimizers.Lamb) and again.beta_1 == 0.8

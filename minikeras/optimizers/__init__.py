@@ -15,13 +15,16 @@ from minikeras.optimizers.sgd import SGD
 from minikeras.utils.registry import class_config, lookup
 
 ALL_OBJECTS = (Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Nadam, Ftrl,
-               Lion, Lamb, Adafactor, Muon, ScheduleFreeAdamW, LossScaleOptimizer, MultiOptimizer,
+               Lion, Adafactor, Muon, ScheduleFreeAdamW, LossScaleOptimizer, MultiOptimizer,
                OptimizerMap)
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 _NAMES = {k: v for k, v in ALL_OBJECTS_DICT.items() if k != "optimizer"}
+# Public but left out of Keras's name table (`get("lamb")` is refused, as in Keras); a
+# serialized config, which names the module "keras.optimizers", still loads.
+_CONFIG_ONLY = {"Lamb": Lamb}
 
-__all__ = [cls.__name__ for cls in ALL_OBJECTS] + ["legacy", "schedules", "get", "serialize",
-                                                   "deserialize"]
+__all__ = [cls.__name__ for cls in ALL_OBJECTS] + ["Lamb", "legacy", "schedules", "get",
+                                                   "serialize", "deserialize"]
 
 
 def serialize(optimizer):
@@ -37,6 +40,8 @@ def deserialize(config, custom_objects=None):
         cls = custom_objects[name]
     elif config.get("registered_name") in custom_objects:
         cls = custom_objects[config["registered_name"]]
+    elif name in _CONFIG_ONLY and config.get("module") == "keras.optimizers":
+        cls = _CONFIG_ONLY[name]
     else:
         key = name.lower() if name.lower() in _NAMES else name
         cls = lookup("optimizer", key, _NAMES)
