@@ -416,3 +416,66 @@ def test_transform_gradients(name, transformation):
     f = lambda im: (layer.transform_images(im, transformation) * weights).sum()  # noqa: E731
     check_grads(f, modes=["rev"], order=1)(x)
     assert np.abs(grad(f)(x)).sum() > 0
+
+
+# --- bounding boxes ------------------------------------------------------------------------
+BOX_FORMATS = ["xyxy", "yxyx", "xywh", "center_xywh", "center_yxhw", "rel_xyxy", "rel_yxyx",
+               "rel_xywh", "rel_center_xywh"]
+
+
+@pytest.mark.parametrize("fmt", BOX_FORMATS)
+def test_box_formats_round_trip(fmt):
+    bb = keras.utils.bounding_boxes
+    xyxy = np.array([[[1.0, 2.0, 5.0, 4.0], [0.0, 0.0, 8.0, 10.0]]], "float32")
+    there = bb.convert_format(xyxy, "xyxy", fmt, height=10, width=8)
+    np.testing.assert_allclose(bb.convert_format(there, fmt, "xyxy", height=10, width=8), xyxy,
+                               rtol=1e-6)
+    expected = {"xywh": [1, 2, 4, 2], "center_xywh": [3, 3, 4, 2], "yxyx": [2, 1, 4, 5],
+                "rel_xyxy": [1 / 8, 2 / 10, 5 / 8, 4 / 10]}
+    if fmt in expected:
+        np.testing.assert_allclose(there[0, 0], expected[fmt], rtol=1e-6)
+
+
+def test_box_utils_clip_iou_and_deltas():
+    bb = keras.utils.bounding_boxes
+    out = bb.clip_to_image_size({"boxes": np.array([[-2.0, 1, 3, 12], [9, 9, 12, 12]]),
+                                 "labels": np.array([1, 2])}, height=10, width=8)
+    np.testing.assert_allclose(out["boxes"], [[0, 1, 3, 10], [8, 9, 8, 10]])
+    np.testing.assert_array_equal(out["labels"], [1, -1])  # no area left: label -1
+    iou = bb.compute_iou(np.array([[0, 0, 2, 2.0]]), np.array([[1, 1, 3, 3.0], [0, 0, 2, 2]]),
+                         "xyxy")
+    np.testing.assert_allclose(iou, [[1 / 7, 1.0]], rtol=1e-5)
+    anchors, boxes = np.array([[0, 0, 4, 4.0]]), np.array([[1, 1, 3, 5.0]])
+    deltas = bb.encode_box_to_deltas(anchors, boxes, "xyxy", "xyxy")
+    np.testing.assert_allclose(bb.decode_deltas_to_boxes(anchors, deltas, "xyxy", "xyxy"), boxes,
+                               rtol=1e-5)
+    with pytest.raises(ValueError, match="must receive `height` and `width`"):
+        bb.convert_format(boxes, "xyxy", "rel_xyxy")
+
+
+def _box_data(images_shape=(1, 10, 8, 3)):
+    return {"images": np.zeros(images_shape, "float32"),
+            "bounding_boxes": {"boxes": np.array([[[1.0, 2.0, 3.0, 5.0]]], "float32"),
+                               "labels": np.array([[7]])}}
+
+
+def test_boxes_follow_flips_crops_and_resizes():
+    flip = layers.RandomFlip("horizontal", bounding_box_format="xyxy")
+    t = {"flips": np.ones((1, 1, 1, 1), bool), "input_shape": (1, 10, 8, 3)}
+    out = flip.transform_bounding_boxes(_box_data()["bounding_boxes"], t)
+    np.testing.assert_allclose(out["boxes"], [[[5.0, 2.0, 7.0, 5.0]]], rtol=1e-6)  # x -> 8 - x
+    resized = layers.Resizing(20, 4, bounding_box_format="xyxy")(_box_data())
+    np.testing.assert_allclose(np.asarray(resized["bounding_boxes"]["boxes"]),
+                               [[[0.5, 4.0, 1.5, 10.0]]], rtol=1e-6)
+    cropped = layers.CenterCrop(6, 6, bounding_box_format="xyxy")(_box_data())
+    np.testing.assert_allclose(np.asarray(cropped["bounding_boxes"]["boxes"]),
+                               [[[0.0, 0.0, 2.0, 3.0]]], rtol=1e-6)  # window from (2, 1)
+    shift = layers.RandomTranslation(0.2, 0.2, bounding_box_format="xyxy")
+    t = {"translations": np.array([[2.0, -1.0]], "float32"), "input_shape": (1, 10, 8, 3)}
+    np.testing.assert_allclose(shift.transform_bounding_boxes(
+        _box_data()["bounding_boxes"], t)["boxes"], [[[3.0, 1.0, 5.0, 4.0]]], rtol=1e-5)
+    rotate = layers.RandomRotation(0.5, bounding_box_format="xyxy")
+    t = rotate.get_random_transformation(np.zeros((1, 10, 8, 3)))
+    t = {**t, "rotation_matrix": rotate._rotation_matrix(np.array([180.0]), 10, 8)}
+    np.testing.assert_allclose(rotate.transform_bounding_boxes(
+        _box_data()["bounding_boxes"], t)["boxes"], [[[4.0, 4.0, 6.0, 7.0]]], atol=1e-4)
