@@ -77,7 +77,9 @@ def test_merged_weight_drives_the_forward_pass(case):
     a, b = (getattr(layer, n).numpy() for n in lora_names(case))
     w = getattr(layer, "_" + target).numpy()
     expected = w + 2.5 * np.einsum("...r,rn->...n", a, b)
-    np.testing.assert_allclose(np.asarray(getattr(layer, target)), expected, rtol=1e-5, atol=1e-5)
+    merged = np.asarray(getattr(layer, target))
+    assert merged.dtype == np.float32
+    np.testing.assert_allclose(merged, expected, rtol=1e-5, atol=1e-5)
     # a plain layer holding the merged weight computes the same outputs
     plain = make(case)
     plain.set_weights([expected if v.name == target else v.numpy()
