@@ -96,6 +96,20 @@ def test_trains_inside_a_model(name):
     assert model.predict(x[:2], verbose=0).shape == (2, 1)
 
 
+@pytest.mark.parametrize("name", sorted({**RANDOM_LAYERS, **ALWAYS}))
+def test_trains_after_a_trainable_layer(name):
+    """Behind a Conv2D the images are traced: every layer must pass gradients (zero through
+    the integer lookups of posterization, equalization and CLAHE, as in Keras)."""
+    model = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(3, 1),
+                              {**RANDOM_LAYERS, **ALWAYS}[name](), layers.Flatten(),
+                              layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(1e-6), "mse")
+    before = [w.copy() for w in model.get_weights()]
+    model.fit(_images((4, 8, 8, 3)), np.ones((4, 1), "float32"), verbose=0)
+    kernel = model.get_weights()[-2]
+    assert np.all(np.isfinite(kernel)) and not np.allclose(before[-2], kernel)  # it learned
+
+
 # --- formulas against numpy ---------------------------------------------------------------------
 def test_brightness_adds_one_delta_per_image_and_clips():
     layer = layers.RandomBrightness((0.1, 0.1), value_range=(0, 255))
@@ -400,6 +414,7 @@ def test_rank_error():
     ("RandomHue", {"factor": np.array([0.1, -0.2])}),
     ("RandomSharpness", {"factor": np.array([0.2, 0.9])}),
     ("RandomColorDegeneration", {"factor": np.array([0.3, 0.8]).reshape(2, 1, 1, 1)}),
+    ("RandomGrayscale", np.array([True, False]).reshape(2, 1, 1, 1)),
     ("RandomGaussianBlur", {"blur_factor": np.array([0.7, 0.9]),
                             "should_apply_blur": np.array([True, True])}),
     ("RandomPerspective", {"apply_perspective": np.array([True, True]),
@@ -408,7 +423,8 @@ def test_rank_error():
 ])
 def test_transform_gradients(name, transformation):
     layer = getattr(layers, name)(0.5, value_range=(0, 1000), dtype="float64") \
-        if name != "RandomPerspective" else layers.RandomPerspective(dtype="float64")
+        if name not in ("RandomPerspective", "RandomGrayscale") \
+        else getattr(layers, name)(dtype="float64")
     x = RNG.uniform(0.2, 0.8, size=(2, 4, 4, 3))
     if name == "RandomHue":
         layer = layers.RandomHue(0.5, value_range=(0, 1), dtype="float64")

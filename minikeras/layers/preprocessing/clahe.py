@@ -1,6 +1,7 @@
 """ContrastLimitedAdaptiveHistogramEqualization (CLAHE): histogram equalisation per tile."""
 import numpy as onp
 
+from minikeras.engine.autodiff import untraced
 from minikeras.layers.preprocessing.base import BaseImagePreprocessingLayer
 
 
@@ -49,7 +50,7 @@ class ContrastLimitedAdaptiveHistogramEqualization(BaseImagePreprocessingLayer):
         self.tile_grid_size = tile_grid_size
 
     def transform_images(self, images, transformation=None, training=True):
-        images = onp.asarray(images)
+        images = onp.asarray(untraced(images))  # lookup tables: no gradient (zero in Keras too)
         channels_first = self.data_format == "channels_first"
         if channels_first:
             images = onp.moveaxis(images, -3, -1)

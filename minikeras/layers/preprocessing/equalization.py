@@ -1,6 +1,7 @@
 """Equalization: histogram equalisation of each image channel (not random, not differentiable)."""
 import numpy as onp
 
+from minikeras.engine.autodiff import untraced
 from minikeras.layers.preprocessing.base import BaseImagePreprocessingLayer
 
 
@@ -50,7 +51,8 @@ class Equalization(BaseImagePreprocessingLayer):
         return channel
 
     def transform_images(self, images, transformation, training=True):
-        images = onp.asarray(self._to_compute_dtype(images))
+        # a lookup table read at integer bins: no gradient flows back (zero in Keras too)
+        images = onp.asarray(self._to_compute_dtype(untraced(images)))
         if not training:
             return images
         axis = -1 if self.data_format == "channels_last" else -3

@@ -34,7 +34,9 @@ class RandomGrayscale(BaseImagePreprocessingLayer):
             return images
         apply = transformation if transformation is not None else \
             self.get_random_transformation(images)
-        gray = color_ops.rgb_to_grayscale(images, self.data_format)
+        # broadcast by a product: autograd's `where` does not sum a broadcast gradient back
+        gray = color_ops.rgb_to_grayscale(images, self.data_format) * anp.ones(images.shape,
+                                                                               images.dtype)
         if anp.ndim(images) == 3:
             apply = anp.reshape(apply, (1, 1, 1))
         return anp.where(apply, gray, images)

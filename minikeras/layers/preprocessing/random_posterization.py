@@ -1,6 +1,7 @@
 """RandomPosterization: keeps only the top `bits` bits of each 8-bit colour value."""
 import numpy as onp
 
+from minikeras.engine.autodiff import untraced
 from minikeras.engine.random import SeedGenerator
 from minikeras.layers.preprocessing.base import BaseImagePreprocessingLayer
 
@@ -38,6 +39,7 @@ class RandomPosterization(BaseImagePreprocessingLayer):
     def transform_images(self, images, transformation=None, training=True):
         if not training:
             return images
+        images = untraced(images)  # integer bits: no gradient flows back (zero in Keras too)
         shift = onp.asarray(transformation["shift_factor"]).astype("uint8")
         shift = shift.reshape(shift.shape + (1, 1, 1))
         if onp.ndim(images) == 3:
