@@ -17,6 +17,7 @@ from minikeras.engine.random import SeedGenerator, draw_seed
 from minikeras.engine import variable
 from minikeras.engine.variable import Variable, standardize_dtype
 from minikeras.utils.registry import ObjectRegistry
+from minikeras.utils.windows import get_window
 
 
 class Initializer:
@@ -316,6 +317,54 @@ class Orthogonal(RandomInitializer):
         return {**super().get_config(), "gain": self.gain}
 
 
+# --- the Fourier basis -------------------------------------------------------------------
+class STFT(Initializer):
+    """Kernel of a short-time Fourier transform written as a convolution: for shape
+    (frame_length T, 1, bins F), the real (`side="real"`) or imaginary part of the DFT basis,
+    k[t, 0, f] = cos(-2 pi t f / (2 (F - 1))) (or sin), times a window w[t] divided by
+    sqrt(sum w^2) (`scaling="density"`) or sum |w| (`"spectrum"`).
+
+    Args:
+        side: "real" or "imag".
+        window: a window name as scipy.signal.get_window knows it ("hann", "hamming",
+            "blackman", "bartlett", "triang", "tukey", "boxcar"), an array of T values, or None.
+        scaling: "density", "spectrum" or None.
+        periodic: the periodic (DFT-even) form of a named window.
+    """
+
+    def __init__(self, side="real", window="hann", scaling="density", periodic=False):
+        if side not in ["real", "imag"]:
+            raise ValueError(f"side should be 'real' or 'imag', not {side}")
+        if isinstance(window, str):
+            get_window(window, 1)  # an unknown name fails here, as Keras's SciPy call does
+        if scaling is not None and scaling not in ["density", "spectrum"]:
+            raise ValueError("Scaling is invalid, it must be `None`, 'density' or 'spectrum'. "
+                             f"Received scaling={scaling}")
+        self.side, self.window, self.scaling, self.periodic = side, window, scaling, periodic
+
+    def __call__(self, shape, dtype=None):
+        dtype = standardize_dtype(dtype)
+        frame_length, _, bins = shape
+        time = onp.arange(frame_length, dtype=dtype).reshape(frame_length, 1, 1)
+        freq = onp.arange(bins, dtype=dtype).reshape(1, 1, bins) / onp.asarray((bins - 1) * 2, dtype)
+        args = (-2 * time) * freq * onp.arccos(onp.asarray(-1, dtype))  # in dtype, as Keras
+        kernel = (onp.cos(args) if self.side == "real" else onp.sin(args)).astype(dtype)
+        if self.window is None:
+            return kernel
+        win = get_window(self.window, frame_length, self.periodic).astype(dtype)
+        if win.ndim != 1 or win.shape[-1] != frame_length:
+            raise ValueError("The shape of `window` must be equal to [frame_length]."
+                             f"Received: window shape={win.shape}")
+        win = win.reshape(frame_length, 1, 1)
+        scale = {"density": onp.sqrt(onp.sum(onp.square(win))),
+                 "spectrum": onp.sum(onp.abs(win))}.get(self.scaling, onp.asarray(1, dtype))
+        return (kernel * win / scale).astype(dtype)
+
+    def get_config(self):
+        return {"side": self.side, "window": self.window, "periodic": self.periodic,
+                "scaling": self.scaling}
+
+
 # snake_case names, as keras.initializers exports them
 constant, zeros, ones, identity = Constant, Zeros, Ones, Identity
 random_normal, truncated_normal, random_uniform = RandomNormal, TruncatedNormal, RandomUniform
@@ -323,7 +372,8 @@ variance_scaling, orthogonal = VarianceScaling, Orthogonal
 glorot_uniform, glorot_normal, lecun_normal, lecun_uniform = (
     GlorotUniform, GlorotNormal, LecunNormal, LecunUniform)
 he_normal, he_uniform = HeNormal, HeUniform
-IdentityInitializer, OrthogonalInitializer = Identity, Orthogonal
+IdentityInitializer, OrthogonalInitializer, STFTInitializer = Identity, Orthogonal, STFT
+stft = STFT
 
 
 def _snake(name):
@@ -333,9 +383,10 @@ def _snake(name):
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in (
     Initializer, Constant, Identity, Ones, Zeros, GlorotNormal, GlorotUniform, HeNormal,
     HeUniform, LecunNormal, LecunUniform, Orthogonal, RandomNormal, RandomUniform,
-    TruncatedNormal, VarianceScaling)}
+    TruncatedNormal, VarianceScaling, STFT)}
 ALL_OBJECTS_DICT.update({_snake(name): cls for name, cls in list(ALL_OBJECTS_DICT.items())})
 ALL_OBJECTS_DICT.update({"IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal,
+                         "STFTInitializer": STFT,
                          "normal": RandomNormal, "uniform": RandomUniform, "one": Ones,
                          "zero": Zeros})
 

@@ -5,7 +5,7 @@ from autograd import numpy as anp
 
 from minikeras import ops
 from minikeras.layers.layer import Layer
-from minikeras.layers.preprocessing.stft_spectrogram import get_window
+from minikeras.utils.windows import get_window
 
 _MEL_BREAK_FREQUENCY_HERTZ = 700.0
 _MEL_HIGH_FREQUENCY_Q = 1127.0

@@ -4,66 +4,12 @@ fine-tuned) like any convolution layer."""
 import math
 import warnings
 
-import numpy as onp
 from autograd import numpy as anp
 
-from minikeras import ops
+from minikeras import initializers, ops
 from minikeras.engine.config import epsilon, standardize_data_format
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
-
-# SciPy's cosine-sum windows (`scipy.signal.get_window`), without SciPy: name -> coefficients a_k
-# of w[n] = sum_k (-1)^k a_k cos(2 pi k n / (M - 1)).
-_COSINE_WINDOWS = {"hann": [0.5, 0.5], "hanning": [0.5, 0.5], "hamming": [0.54, 0.46],
-                   "blackman": [0.42, 0.50, 0.08], "boxcar": [1.0], "rectangular": [1.0],
-                   "rect": [1.0], "ones": [1.0]}
-_WINDOWS = sorted(_COSINE_WINDOWS) + ["bartlett", "triang"]
-
-
-def get_window(window, length, periodic=False):
-    """The window of `length` samples named `window` (as `scipy.signal.get_window(window,
-    length, fftbins=periodic)`: a periodic window is the symmetric one of length + 1, cut)."""
-    if not isinstance(window, str):
-        return onp.asarray(window, dtype="float64")
-    name = window.lower()
-    if name not in _WINDOWS:
-        raise ValueError(f"Unknown window type. Received: window={window!r}; minikeras knows "
-                         f"{', '.join(_WINDOWS)}")
-    if length == 1:
-        return onp.ones(1)
-    m = length + 1 if periodic else length
-    n = onp.arange(m)
-    if name == "bartlett":
-        w = 1.0 - onp.abs(2.0 * n / (m - 1) - 1.0)
-    elif name == "triang":
-        half = onp.arange(1, (m + 1) // 2 + 1)
-        w = (2 * half - 1.0) / m if m % 2 == 0 else 2 * half / (m + 1.0)
-        w = onp.concatenate([w, w[-2::-1]] if m % 2 else [w, w[::-1]])
-    else:
-        w = sum((-1) ** k * a * onp.cos(2 * onp.pi * k * n / (m - 1))
-                for k, a in enumerate(_COSINE_WINDOWS[name]))
-    return w[:length]
-
-
-def stft_kernel(shape, side, window, scaling, periodic, dtype="float32"):
-    """(frame_length, 1, bins) kernel of the real (cos) or imaginary (sin) part of the DFT,
-    times the window and divided by sqrt(sum w^2) ("density") or sum |w| ("spectrum"); Keras's
-    `initializers.STFT`, computed in `dtype` as Keras does."""
-    frame_length, _, bins = shape
-    time = onp.arange(frame_length, dtype=dtype).reshape(frame_length, 1, 1)
-    freq = onp.arange(bins, dtype=dtype).reshape(1, 1, bins) / onp.asarray((bins - 1) * 2, dtype)
-    args = (-2 * time) * freq * onp.arccos(onp.asarray(-1, dtype))
-    kernel = (onp.cos(args) if side == "real" else onp.sin(args)).astype(dtype)
-    if window is None:
-        return kernel
-    win = get_window(window, frame_length, periodic).astype(dtype)
-    if win.ndim != 1 or win.shape[-1] != frame_length:
-        raise ValueError("The shape of `window` must be equal to [frame_length]."
-                         f"Received: window shape={win.shape}")
-    win = win.reshape(frame_length, 1, 1)
-    scale = {"density": onp.sqrt(onp.sum(onp.square(win))), "spectrum": onp.sum(onp.abs(win))}
-    return (kernel * win / scale.get(scaling, onp.asarray(1, dtype))).astype(dtype)
-
 
 class STFTSpectrogram(Layer):
     """Spectrogram of (batch, time, channels) signals (channels first if so set), per channel:
@@ -102,7 +48,7 @@ class STFTSpectrogram(Layer):
         if padding not in ["valid", "same"]:
             raise ValueError(f"Padding is invalid, it should be 'valid', 'same'. Received: padding={padding}")
         if isinstance(window, str):
-            get_window(window, 1)  # an unknown name fails here, as Keras's SciPy call does
+            initializers.STFT(window=window)  # an unknown name fails here, as in Keras
         super().__init__(**kwargs)
         self.mode, self.frame_length, self.frame_step = mode, frame_length, frame_step
         self._frame_step = frame_step or frame_length // 2
@@ -115,16 +61,14 @@ class STFTSpectrogram(Layer):
 
     def build(self, input_shape):
         shape = (self.frame_length, 1, self._fft_length // 2 + 1)
-
-        def initializer(side):
-            return lambda shape, dtype=None: stft_kernel(
-                shape, side, self.window, self.scaling, self.periodic, dtype or "float32")
         if self.mode != "imag":
             self.real_kernel = self.add_weight(name="real_kernel", shape=shape,
-                                               initializer=initializer("real"))
+                                               initializer=initializers.STFT(
+                                                   "real", self.window, self.scaling, self.periodic))
         if self.mode != "real":
             self.imag_kernel = self.add_weight(name="imag_kernel", shape=shape,
-                                               initializer=initializer("imag"))
+                                               initializer=initializers.STFT(
+                                                   "imag", self.window, self.scaling, self.periodic))
         self.built = True
 
     def _apply_conv(self, inputs, kernel):
