@@ -153,7 +153,8 @@ class Model(Trainer, Layer):
             return {}
         from minikeras.saving.serialization_lib import serialize_keras_object
         config = dict(self._compile_config)
-        config["optimizer"] = self.optimizer
+        # the optimizer compile resolved, before a mixed_float16 model wraps it for loss scaling
+        config["optimizer"] = getattr(self, "_compiled_optimizer", None) or self.optimizer
         config.update(run_eagerly=False, steps_per_execution=1, jit_compile=True)
         return serialize_keras_object(config)
 

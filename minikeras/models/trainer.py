@@ -41,6 +41,7 @@ class Trainer:
         if keras2_metrics_in_loss_weights(loss_weights):
             metrics, loss_weights = list(loss_weights), None
         self.optimizer = optimizers.get(optimizer)
+        self._compiled_optimizer = self.optimizer  # what the compile config records (Keras)
         if (auto_scale_loss and self.dtype_policy.name == "mixed_float16" and self.optimizer
                 and not isinstance(self.optimizer, optimizers.LossScaleOptimizer)):
             # as Keras: float16 gradients would underflow without dynamic loss scaling

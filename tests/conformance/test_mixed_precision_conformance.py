@@ -250,3 +250,30 @@ def test_fit_mixed_float16_matches_keras(keras):
         np.testing.assert_allclose(plain(w_ours), plain(w_theirs), rtol=2e-2, atol=2e-2)
     np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0),
                                rtol=2e-2, atol=2e-2)
+
+
+@pytest.mark.parametrize("direction", ["keras_to_minikeras", "minikeras_to_keras"])
+def test_mixed_precision_keras_file_loads_across_libraries(keras, tmp_path, direction):
+    source, target = (keras, mk) if direction == "keras_to_minikeras" else (mk, keras)
+    model = _mixed_model(source)
+    model.compile(source.optimizers.Adam(0.01), "mse")
+    x = np.random.default_rng(4).normal(size=(16, 4)).astype("float32")
+    model.fit(x, x[:, :1], epochs=1, batch_size=8, verbose=0)
+    path = str(tmp_path / "mixed.keras")
+    model.save(path)
+    loaded = target.saving.load_model(path)
+    assert [layer.dtype_policy.name for layer in loaded.layers] == \
+        [layer.dtype_policy.name for layer in model.layers] == \
+        ["mixed_float16", "mixed_float16", "float32"]
+    # As in Keras: the compile config records the optimizer given to compile (Adam), and the
+    # loaded Sequential takes the global policy, so it is not wrapped again (the saved loss
+    # scaling state is skipped with a warning).
+    assert type(loaded.optimizer).__name__ == "Adam"
+    assert loaded.get_compile_config()["optimizer"]["class_name"] == \
+        model.get_compile_config()["optimizer"]["class_name"] == "Adam"
+    expected = np.asarray(model.predict(x, verbose=0))
+    got = np.asarray(loaded.predict(x, verbose=0))
+    assert got.dtype == expected.dtype == np.float32
+    np.testing.assert_allclose(got, expected, rtol=1e-2, atol=1e-2)
+    for w_loaded, w in zip(loaded.weights, model.weights):
+        np.testing.assert_array_equal(plain(w_loaded), plain(w))
