@@ -61,3 +61,79 @@ def test_stft_spectrogram_kernels_come_from_the_initializer():
                                   initializers.STFT("real", "tukey", "spectrum", True)((32, 1, 17)))
     np.testing.assert_array_equal(layer.imag_kernel.numpy(),
                                   initializers.STFT("imag", "tukey", "spectrum", True)((32, 1, 17)))
+
+
+# --- utils.audio_dataset_from_directory ------------------------------------------------------
+def write_wav(path, samples, rate=16000):
+    """int16 samples (n,) or (n, channels) -> a 16-bit PCM .wav file."""
+    import wave
+    samples = np.asarray(samples, dtype="<i2")
+    samples = samples.reshape(len(samples), -1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as f:
+        f.setnchannels(samples.shape[1])
+        f.setsampwidth(2)
+        f.setframerate(rate)
+        f.writeframes(samples.tobytes())
+
+
+def make_audio_tree(root, channels=1):
+    """class_a: lengths 5, 9, 3; class_b: lengths 7, 4; sample values encode file and position."""
+    lengths = {"class_a": [5, 9, 3], "class_b": [7, 4]}
+    for c, (name, ls) in enumerate(lengths.items()):
+        for i, n in enumerate(ls):
+            values = (np.arange(n)[:, None] * 100 + 1000 * (3 * c + i + 1)
+                      + np.arange(channels) * 7) * (-1) ** i
+            write_wav(root / name / f"{i}.wav", values)
+    return root
+
+
+def test_audio_dataset_pads_each_batch_to_its_longest_file(tmp_path):
+    root = make_audio_tree(tmp_path)
+    ds = minikeras.utils.audio_dataset_from_directory(root, batch_size=2, shuffle=False)
+    assert ds.class_names == ["class_a", "class_b"]
+    batches = list(ds)
+    assert [b[0].shape for b in batches] == [(2, 9, 1), (2, 7, 1), (1, 4, 1)]
+    audio, labels = batches[0]
+    assert audio.dtype == np.float32 and labels.dtype == np.int32
+    np.testing.assert_array_equal(labels, [0, 0])
+    np.testing.assert_allclose(audio[0, :5, 0], (np.arange(5) * 100 + 1000) / 32768.0)
+    np.testing.assert_array_equal(audio[0, 5:, 0], 0.0)  # zero padding
+    np.testing.assert_allclose(audio[1, :, 0], -(np.arange(9) * 100 + 2000) / 32768.0)
+
+
+def test_audio_dataset_output_sequence_length_and_label_modes(tmp_path):
+    root = make_audio_tree(tmp_path, channels=2)
+    ds = minikeras.utils.audio_dataset_from_directory(
+        root, batch_size=8, shuffle=False, output_sequence_length=6, label_mode="categorical")
+    audio, labels = next(iter(ds))
+    assert audio.shape == (5, 6, 2)
+    np.testing.assert_array_equal(labels, [[1, 0], [1, 0], [1, 0], [0, 1], [0, 1]])
+    np.testing.assert_allclose(audio[1, :, 1], -(np.arange(6) * 100 + 2007) / 32768.0)  # cut
+    np.testing.assert_array_equal(audio[2, 3:], 0.0)  # padded
+    only = minikeras.utils.audio_dataset_from_directory(root, label_mode=None, batch_size=None,
+                                                        shuffle=False)
+    assert next(iter(only)).shape == (5, 2)
+    train, val = minikeras.utils.audio_dataset_from_directory(
+        root, validation_split=0.4, subset="both", seed=3, label_mode="binary")
+    assert len(train.file_paths) == 3 and len(val.file_paths) == 2
+    assert next(iter(val))[1].shape == (2, 1)
+
+
+def test_audio_dataset_refusals(tmp_path):
+    root = make_audio_tree(tmp_path)
+    audio_ds = minikeras.utils.audio_dataset_from_directory
+    with pytest.raises(ImportError, match="tensorflow_io"):
+        audio_ds(root, sampling_rate=8000)
+    with pytest.raises(ValueError, match="integer"):
+        audio_ds(root, sampling_rate=8000.5)
+    with pytest.raises(ValueError, match="higher than 0"):
+        audio_ds(root, sampling_rate=0)
+    with pytest.raises(ValueError, match="Cannot set both"):
+        audio_ds(root, ragged=True, output_sequence_length=3)
+    with pytest.raises(NotImplementedError, match="ragged"):
+        audio_ds(root, ragged=True)
+    with pytest.raises(ValueError, match="audio samples"):
+        audio_ds(root, labels="class_a")
+    with pytest.raises(ValueError, match="No audio files found"):
+        audio_ds(root / "class_a")  # files but no class subfolders

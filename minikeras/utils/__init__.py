@@ -16,6 +16,7 @@ from minikeras.utils.dataset_utils import split_dataset  # noqa: F401,E402
 from minikeras.utils.timeseries_dataset_utils import timeseries_dataset_from_array  # noqa: F401,E402
 from minikeras.utils.text_dataset_utils import text_dataset_from_directory  # noqa: F401,E402
 from minikeras.utils.image_dataset_utils import image_dataset_from_directory  # noqa: F401,E402
+from minikeras.utils.audio_dataset_utils import audio_dataset_from_directory  # noqa: F401,E402
 from minikeras.utils.image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: F401,E402
 from minikeras.utils.model_visualization import model_to_dot, model_to_text, plot_model  # noqa: F401,E402
 from minikeras.ops.operation_utils import get_source_inputs  # noqa: F401,E402

@@ -126,15 +126,16 @@ class FileDataset(BatchDataset):
 def dataset_from_directory(directory, labels, label_mode, class_names, batch_size, shuffle,
                            seed, validation_split, subset, follow_links, verbose, formats, kind,
                            noun, allowed, read, stack):
-    """Shared body of text_ / image_dataset_from_directory, after their own argument checks."""
+    """Shared body of the text_ / image_ / audio_dataset_from_directory, after their own checks."""
     if labels not in ("inferred", None):
         if not isinstance(labels, (list, tuple)):
+            samples = {"text": "text samples", "audio": "audio samples"}.get(kind, "images")
             raise ValueError(
                 f"`labels` argument should be a list/tuple of integer labels, of the same size as "
                 f"the number of {kind} files in the target directory. If you wish to infer the "
                 "labels from the subdirectory names in the target directory, pass "
                 '`labels="inferred"`. If you wish to get a dataset that only contains '
-                f"{'text samples' if kind == 'text' else 'images'} (no labels), pass "
+                f"{samples} (no labels), pass "
                 f"`labels=None`. Received: labels={labels}")
         if class_names:
             raise ValueError(f'You can only pass `class_names` if `labels="inferred"`. Received: '

@@ -35,3 +35,69 @@ def test_stft_config_round_trips_through_keras(keras):
     from_ours = keras.initializers.deserialize(minikeras.initializers.serialize(ours))
     np.testing.assert_allclose(np.asarray(from_ours((16, 1, 9))), ours((16, 1, 9)), atol=1e-6)
     assert isinstance(minikeras.initializers.get("STFTInitializer"), minikeras.initializers.STFT)
+
+
+# --- utils.audio_dataset_from_directory ------------------------------------------------------
+def _audio_tree(root):
+    import wave
+    rng = np.random.RandomState(0)
+    for c, name in enumerate(["dog", "cat", "bird"]):
+        for i in range(3):
+            n, channels = 20 + 11 * i + 5 * c, 2
+            samples = rng.randint(-32768, 32767, size=(n, channels)).astype("<i2")
+            (root / name).mkdir(parents=True, exist_ok=True)
+            with wave.open(str(root / name / f"{i}.wav"), "wb") as f:
+                f.setnchannels(channels)
+                f.setsampwidth(2)
+                f.setframerate(8000)
+                f.writeframes(samples.tobytes())
+    return root
+
+
+def _batches(ds):
+    return [tuple(np.asarray(t) for t in (b if isinstance(b, tuple) else (b,))) for b in ds]
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"batch_size": 4},
+    {"batch_size": 3, "output_sequence_length": 30, "label_mode": "categorical"},
+    {"batch_size": 2, "output_sequence_length": 50, "class_names": ["cat", "dog"]},
+    {"batch_size": None, "label_mode": None},
+    {"batch_size": 5, "validation_split": 0.3, "subset": "validation", "seed": 7},
+])
+def test_audio_dataset_matches_keras(keras, tf, tmp_path, kwargs):
+    from keras.src.utils.audio_dataset_utils import audio_dataset_from_directory
+    root = _audio_tree(tmp_path)
+    kwargs = {"shuffle": False, "verbose": False, **kwargs}
+    if "validation_split" in kwargs:
+        kwargs["shuffle"] = True  # a split needs shuffle; Keras's tf.data shuffle order is TF's own
+        ours = minikeras.utils.audio_dataset_from_directory(root, **kwargs)
+        theirs = audio_dataset_from_directory(str(root), **kwargs)
+        assert ours.class_names == theirs.class_names
+        ours_all = [a for b in _batches(ours) for a in zip(*b)]
+        theirs_all = [a for b in _batches(theirs) for a in zip(*b)]
+        key = lambda pair: (int(pair[1]), pair[0].tobytes())  # noqa: E731
+        for (a, la), (b, lb) in zip(sorted(ours_all, key=key), sorted(theirs_all, key=key)):
+            assert la == lb and a.shape[1:] == b.shape[1:]
+        return
+    ours = minikeras.utils.audio_dataset_from_directory(root, **kwargs)
+    theirs = audio_dataset_from_directory(str(root), **kwargs)
+    assert ours.class_names == theirs.class_names
+    ours_b, theirs_b = _batches(ours), _batches(theirs)
+    assert len(ours_b) == len(theirs_b)
+    for mine, ref in zip(ours_b, theirs_b):
+        for a, b in zip(mine, ref):
+            assert a.shape == b.shape and a.dtype == b.dtype
+            np.testing.assert_array_equal(a, b)
+
+
+def test_audio_dataset_errors_match_keras(keras, tf, tmp_path):
+    from keras.src.utils.audio_dataset_utils import audio_dataset_from_directory
+    root = _audio_tree(tmp_path)
+    for kwargs in ({"sampling_rate": 0}, {"sampling_rate": 1.5}, {"ragged": True,
+                   "output_sequence_length": 4}, {"label_mode": "binary"}):
+        with pytest.raises(ValueError) as ours:
+            minikeras.utils.audio_dataset_from_directory(root, verbose=False, **kwargs)
+        with pytest.raises(ValueError) as theirs:
+            audio_dataset_from_directory(str(root), verbose=False, **kwargs)
+        assert str(ours.value) == str(theirs.value)
