@@ -197,6 +197,10 @@ def test_auto_contrast_stretches_each_channel():
     np.testing.assert_allclose(out.max(axis=(1, 2)), 255, rtol=1e-5)
     constant = np.full((1, 4, 4, 3), 7.0, "float32")  # 0 / 0: kept as is
     np.testing.assert_allclose(np.asarray(layers.AutoContrast()(constant)), constant)
+    mixed = RNG.uniform(0, 200, size=(1, 4, 4, 3))
+    mixed[..., 1] = 7.0  # one flat channel: its gradient is the identity's, not NaN
+    g = grad(lambda im: layers.AutoContrast(dtype="float64").transform_images(im).sum())(mixed)
+    assert np.all(np.isfinite(g)) and np.allclose(g[..., 1], 1.0)
 
 
 def test_equalization_flattens_the_histogram():

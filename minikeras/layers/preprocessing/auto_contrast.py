@@ -2,6 +2,8 @@
 import numpy as onp
 from autograd import numpy as anp
 
+from minikeras.engine.autodiff import untraced
+
 from minikeras.layers.preprocessing.base import BaseImagePreprocessingLayer
 
 
@@ -25,11 +27,14 @@ class AutoContrast(BaseImagePreprocessingLayer):
         # Keras reduces over axes (1, 2) whatever the data format (H, W of a channels_last batch)
         low = anp.min(x, axis=(1, 2), keepdims=True)
         high = anp.max(x, axis=(1, 2), keepdims=True)
-        with onp.errstate(divide="ignore", invalid="ignore"):
-            scale = 255.0 / (high - low)
-            out = anp.clip(x * scale - low * scale, 0.0, 255.0)
+        # A constant channel (high == low) is NaN in Keras (0 * inf) and falls back to the
+        # input; a safe divisor gives the same values without NaN in the gradient.
+        flat = high == low
+        scale = 255.0 / anp.where(flat, anp.ones_like(high), high - low)
+        out = anp.clip(x * scale - low * scale, 0.0, 255.0)
         out = self._transform_value_range(out, (0, 255), self.value_range, self.compute_dtype)
-        return anp.where(anp.isnan(out), original, out).astype(self.compute_dtype)
+        keep = flat | onp.isnan(untraced(out))
+        return anp.where(keep, original, out).astype(self.compute_dtype)
 
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         return bounding_boxes
