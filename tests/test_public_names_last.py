@@ -137,3 +137,88 @@ def test_audio_dataset_refusals(tmp_path):
         audio_ds(root, labels="class_a")
     with pytest.raises(ValueError, match="No audio files found"):
         audio_ds(root / "class_a")  # files but no class subfolders
+
+
+# --- saving.KerasFileEditor ------------------------------------------------------------------
+def _two_dense(hidden=3):
+    inputs = minikeras.Input((2,))
+    x = minikeras.layers.Dense(hidden, name="mydense")(inputs)
+    return minikeras.Model(inputs, minikeras.layers.Dense(3, name="out")(x))
+
+
+def _three_dense():
+    inputs = minikeras.Input((2,))
+    x = minikeras.layers.Dense(3, name="mydense")(inputs)
+    x = minikeras.layers.Dense(3, name="middle")(x)
+    return minikeras.Model(inputs, minikeras.layers.Dense(3, name="out")(x))
+
+
+def test_file_editor_edits_a_keras_file_into_new_weights(tmp_path, capsys):
+    from minikeras.saving import KerasFileEditor
+    source = _two_dense()
+    source.save(tmp_path / "m.keras")
+    editor = KerasFileEditor(str(tmp_path / "m.keras"))
+    assert editor.metadata["keras_version"] and editor.config["class_name"] == "Functional"
+    assert sorted(editor.weights_dict["layers"]) == ["dense", "dense_1"]
+    np.testing.assert_array_equal(editor.weights_dict["layers"]["dense"]["0"],
+                                  source.layers[1].kernel.numpy())
+    editor.summary()
+    assert "dense_1 ('out')" in capsys.readouterr().out
+    assert editor.compare(source) == {"status": "success", "error_count": 0, "match_count": 4}
+    target = _three_dense()
+    assert editor.compare(target)["status"] == "error"
+    # the new middle layer: dense_1 is now the middle layer, the old output becomes dense_2
+    editor.rename_object("dense_1", "dense_2")
+    middle = np.arange(9, dtype="float32").reshape(3, 3)
+    editor.add_object("layers/dense_1", {"0": middle})
+    result = editor.compare(target)
+    assert result["status"] == "error" and result["error_count"] == 1  # the missing bias
+    editor.add_weights("layers/dense_1", {"1": np.ones(3, "float32")})
+    assert editor.compare(target)["status"] == "success"
+    editor.save(tmp_path / "edited.weights.h5")
+    target.load_weights(tmp_path / "edited.weights.h5")
+    np.testing.assert_array_equal(target.get_layer("middle").kernel.numpy(), middle)
+    np.testing.assert_array_equal(target.get_layer("out").kernel.numpy(),
+                                  source.get_layer("out").kernel.numpy())
+
+
+def test_file_editor_errors(tmp_path):
+    from minikeras.saving import KerasFileEditor
+    _two_dense().save_weights(tmp_path / "w.weights.h5")
+    editor = KerasFileEditor(str(tmp_path / "w.weights.h5"))
+    with pytest.raises(ValueError, match="more than once"):
+        editor.delete_weight("0", "x")
+    with pytest.raises(ValueError, match="does not appear"):
+        editor.delete_object("nothing")
+    with pytest.raises(ValueError, match="not found in model"):
+        editor.rename_object("layers/nothing", "x")
+    with pytest.raises(ValueError, match="leaf name"):
+        editor.rename_object("dense", "layers/x")
+    with pytest.raises(ValueError, match="Weight 7 not found"):
+        editor.delete_weight("layers/dense", "7")
+    with pytest.raises(ValueError, match="should be a dict"):
+        editor.add_weights("dense", [np.ones(3)])
+    with pytest.raises(ValueError, match=r"\.weights\.h5"):
+        editor.save(tmp_path / "x.h5")
+    with pytest.raises(ValueError, match="Invalid filename"):
+        KerasFileEditor(str(tmp_path / "w.h5"))
+    (tmp_path / "bad.weights.h5").write_bytes(b"not an hdf5 file")
+    with pytest.raises(ValueError):
+        KerasFileEditor(str(tmp_path / "bad.weights.h5"))
+    (tmp_path / "bad.keras").write_bytes(b"PK\x03\x04 broken")
+    with pytest.raises(ValueError):
+        KerasFileEditor(str(tmp_path / "bad.keras"))
+
+
+def test_file_editor_refuses_links_and_string_data(tmp_path):
+    import h5py
+    from minikeras.saving import KerasFileEditor
+    with h5py.File(tmp_path / "soft.weights.h5", "w") as f:
+        f.create_group("real").create_dataset("0", data=np.zeros(1))
+        f["layers"] = h5py.SoftLink("/real")
+    with pytest.raises(ValueError, match="SoftLink"):
+        KerasFileEditor(str(tmp_path / "soft.weights.h5"))
+    with h5py.File(tmp_path / "text.weights.h5", "w") as f:
+        f.create_group("layers/dense/vars").create_dataset("0", data=np.array([b"x"], "S1"))
+    with pytest.raises(ValueError, match="non-numeric"):
+        KerasFileEditor(str(tmp_path / "text.weights.h5"))

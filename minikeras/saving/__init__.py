@@ -28,3 +28,10 @@ def load_weights(*args, **kwargs):
     """`model.load_weights(filepath)`: weights from a `.weights.h5` (or `.keras`) file."""
     from minikeras.saving.saving_lib import load_weights as f
     return f(*args, **kwargs)
+
+
+def __getattr__(name):  # the editor needs saving_lib, which needs the models: load on use
+    if name == "KerasFileEditor":
+        from minikeras.saving.file_editor import KerasFileEditor
+        return KerasFileEditor
+    raise AttributeError(f"module 'minikeras.saving' has no attribute '{name}'")

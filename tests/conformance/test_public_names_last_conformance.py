@@ -101,3 +101,57 @@ def test_audio_dataset_errors_match_keras(keras, tf, tmp_path):
         with pytest.raises(ValueError) as theirs:
             audio_dataset_from_directory(str(root), verbose=False, **kwargs)
         assert str(ours.value) == str(theirs.value)
+
+
+# --- saving.KerasFileEditor ------------------------------------------------------------------
+def _flat(tree, prefix=""):
+    out = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}/"))
+        else:
+            out[f"{prefix}{key}"] = np.asarray(value)
+    return out
+
+
+def _stack(lib, hidden):
+    return lib.Sequential([lib.Input((4,)), lib.layers.Dense(hidden),
+                           lib.layers.LayerNormalization(), lib.layers.Dense(2)])
+
+
+def test_file_editor_reads_what_keras_reads(keras, tmp_path):
+    from keras.src.saving.file_editor import KerasFileEditor as TheirEditor
+    model = _stack(keras, 5)
+    model.compile("adam", "mse")
+    model.fit(np.ones((4, 4)), np.ones((4, 2)), verbose=0)
+    model.save(tmp_path / "k.keras")
+    ours = minikeras.saving.KerasFileEditor(str(tmp_path / "k.keras"))
+    theirs = TheirEditor(str(tmp_path / "k.keras"))
+    a, b = _flat(ours.weights_dict), _flat(theirs.weights_dict)
+    assert sorted(a) == sorted(b)
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key])
+    assert ours.config == theirs.config and ours.metadata == theirs.metadata
+
+
+def test_file_editor_output_loads_in_keras_and_minikeras(keras, tmp_path):
+    """Widen the first Dense of a minikeras file from 3 to 5 units with the editor; the new
+    file loads into the 5-unit model in both libraries with the edited values."""
+    _stack(minikeras, 3).save(tmp_path / "m.keras")
+    editor = minikeras.saving.KerasFileEditor(str(tmp_path / "m.keras"))
+    kernel = np.arange(20, dtype="float32").reshape(4, 5) / 10
+    editor.delete_weight("layers/dense", "0")
+    editor.add_weights("layers/dense", {"0": kernel, "1": np.full(5, 0.5, "float32")})
+    gamma = np.linspace(1, 2, 5).astype("float32")
+    editor.delete_object("layer_normalization")
+    editor.add_object("layers/layer_normalization", {"0": gamma, "1": np.zeros(5, "float32")})
+    editor.add_weights("dense_1", {"0": np.ones((5, 2), "float32")})
+    wide_ours, wide_theirs = _stack(minikeras, 5), _stack(keras, 5)
+    assert editor.compare(wide_ours)["status"] == "success"
+    editor.save(tmp_path / "wide.weights.h5")
+    wide_ours.load_weights(tmp_path / "wide.weights.h5")
+    wide_theirs.load_weights(tmp_path / "wide.weights.h5")
+    x = np.random.RandomState(0).rand(3, 4).astype("float32")
+    np.testing.assert_allclose(np.asarray(wide_ours(x)), np.asarray(wide_theirs(x)), atol=1e-5)
+    np.testing.assert_array_equal(wide_theirs.layers[0].kernel.numpy(), kernel)
+    np.testing.assert_array_equal(wide_ours.layers[1].gamma.numpy(), gamma)
