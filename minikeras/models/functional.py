@@ -9,7 +9,7 @@ from minikeras.engine.autodiff import is_traced
 from minikeras.engine.masking import get_keras_mask, set_keras_mask
 from minikeras.engine.keras_tensor import KerasTensor, flatten, map_structure
 from minikeras.layers.core import InputLayer
-from minikeras.layers.input_spec import InputSpec
+from minikeras.layers.input_spec import InputSpec, assert_input_compatibility
 from minikeras.layers.layer import _trial_output_spec
 from minikeras.layers.op_layer import OpLayer
 from minikeras.models import graph
@@ -232,9 +232,6 @@ class Functional(Model):
     def build(self, input_shape=None):
         self.built = True
 
-    def add_loss(self, loss):
-        super().add_loss(loss)
-
     def get_config(self):
         if not _functional_like_constructor(type(self)):
             return Model.get_config(self)  # a subclass with its own constructor
@@ -281,52 +278,6 @@ def _functional_like_constructor(cls):
     if spec.args[1:] == inspect.getfullargspec(Functional.__init__).args[1:]:
         return True
     return spec.varargs is not None and spec.varkw is not None
-
-
-def assert_input_compatibility(input_spec, inputs, layer_name):
-    """Keras's check of inputs against `InputSpec`s: count, names of dict inputs, ranks and
-    fixed sizes (a trailing axis of size 1 may be dropped where the spec allows it)."""
-    if not input_spec:
-        return
-    specs = tree.flatten(input_spec)
-    if isinstance(inputs, dict):
-        names = [s.name for s in specs]
-        if all(names):
-            for n in names:
-                if n not in inputs:
-                    raise ValueError(f'Missing data for input "{n}". You passed a data '
-                                     f"dictionary with keys {list(inputs)}. Expected the "
-                                     f"following keys: {names}")
-            inputs = [inputs[n] for n in names]
-    inputs = tree.flatten(inputs)
-    if len(inputs) != len(specs):
-        names = [s.name for s in specs if s is not None]
-        if len(names) == len(specs) and all(names):
-            raise ValueError(
-                f'Layer "{layer_name}" expects {len(specs)} named input(s) with keys {names}, '
-                f"but it received {len(inputs)} input tensors. Pass inputs as a dict, e.g. "
-                "`layer({" + ", ".join(f"'{n}': ..." for n in names) + "})`.")
-        raise ValueError(f'Layer "{layer_name}" expects {len(specs)} input(s), but it received '
-                         f"{len(inputs)} input tensors. Inputs received: {inputs}")
-    for index, (x, spec) in enumerate(zip(inputs, specs)):
-        if spec is None or (x is None and spec.optional):
-            continue
-        if not hasattr(x, "shape"):
-            raise ValueError(f"Inputs to a layer should be tensors. Got '{x}' (of type "
-                             f"{type(x)}) as input for layer '{layer_name}'.")
-        shape = tuple(x.shape)
-        spec.check(layer_name, shape, index)
-        if spec.shape is None:
-            continue
-        expected = tuple(spec.shape)
-        if spec.allow_last_axis_squeeze:
-            shape = shape[:-1] if shape and shape[-1] == 1 else shape
-            expected = expected[:-1] if expected and expected[-1] == 1 else expected
-        if any(a is not None and b is not None and a != b for a, b in zip(expected, shape)):
-            raise ValueError(
-                f"Input {index} with name '{spec.name}' of layer '{layer_name}' is "
-                f"incompatible with the layer: expected shape={spec.shape}, found "
-                f"shape={shape}")
 
 
 # --- config (Keras 3's layout) -----------------------------------------------------------------
