@@ -24,7 +24,7 @@ class InputLayer(Layer):
         self.batch_shape = standardize_shape(batch_shape)
         self.sparse = bool(sparse)
         self.optional = optional
-        self.built = True
+        self._build_at_init()
         tensor = KerasTensor(self.batch_shape, dtype=self._dtype, name=self.name)
         Node(self, (), {}, tensor)
         self.output_tensor = tensor

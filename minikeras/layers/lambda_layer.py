@@ -61,7 +61,7 @@ class Lambda(Layer):
             params = {}
         self._fn_expects_training_arg = "training" in params
         self._fn_expects_mask_arg = "mask" in params
-        self.built = True
+        self._build_at_init()
 
     def call(self, inputs, mask=None, training=None):
         kwargs = dict(self.arguments)

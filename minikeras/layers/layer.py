@@ -448,6 +448,14 @@ class Layer:
         """Creates the layer's weights for inputs of `input_shape` (once, before the first call)."""
         self.built = True
 
+    build._is_default = True  # a subclass that defines `build` replaces it (see _build_at_init)
+
+    def _build_at_init(self):
+        """A stateless layer is built when constructed, as in Keras, unless its class overrides
+        `build`: then the user's `build` must still run on the first call."""
+        if getattr(type(self).build, "_is_default", False):
+            self.built = True
+
     def _maybe_build(self, shapes):
         if self.built:
             return

@@ -400,7 +400,7 @@ class UnitNormalization(Layer):
             raise TypeError("Invalid value for `axis` argument: expected an int or a list/tuple of "
                             f"ints. Received: axis={axis}{_where(self)}")
         self.supports_masking = True
-        self.built = True
+        self._build_at_init()
 
     def call(self, inputs):
         x = _as_float(inputs, self.compute_dtype)

@@ -145,7 +145,7 @@ class OpLayer(Layer):
         self.fn = fn
         self.op_kwargs = dict(op_kwargs or {})
         self._split_pending = op_kwargs is None
-        self.built = True
+        self._build_at_init()
 
     def __call__(self, *args, **kwargs):
         if self._split_pending:

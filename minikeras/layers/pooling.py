@@ -41,7 +41,7 @@ class _Pooling(Layer):
         except ValueError as e:
             raise _named(e, self) from None
         self.input_spec = InputSpec(ndim=nd + 2)
-        self.built = True
+        self._build_at_init()
 
     def call(self, inputs):
         pool = ops.max_pool if self.pool_mode == "max" else ops.average_pool
@@ -120,7 +120,7 @@ class _GlobalPooling(Layer):
             raise _named(e, self) from None
         self.keepdims = keepdims
         self.input_spec = InputSpec(ndim=self.pool_dimensions + 2)
-        self.built = True
+        self._build_at_init()
 
     @property
     def _axes(self):

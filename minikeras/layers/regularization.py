@@ -42,7 +42,7 @@ def _setup_random(layer, seed):
     layer.seed = seed
     layer.seed_generator = SeedGenerator(seed)
     layer.supports_masking = True
-    layer.built = True
+    layer._build_at_init()
 
 
 class Dropout(Layer):
@@ -73,7 +73,7 @@ class Dropout(Layer):
         self.noise_shape = noise_shape
         self.seed_generator = SeedGenerator(seed)
         self.supports_masking = True
-        self.built = True
+        self._build_at_init()
 
     def call(self, inputs, training=False):
         if not training or self.rate <= 0:
@@ -274,7 +274,7 @@ class ActivityRegularization(Layer):
         super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
         self.supports_masking = True
         self.l1, self.l2 = l1, l2
-        self.built = True
+        self._build_at_init()
 
     def call(self, inputs):
         return inputs

@@ -48,7 +48,7 @@ class Flatten(Layer):
         super().__init__(**kwargs)
         self.data_format = standardize_data_format(data_format)
         self.input_spec = InputSpec(min_ndim=1)
-        self.built = True
+        self._build_at_init()
 
     def call(self, inputs):
         shape = ops.shape(inputs)
@@ -77,7 +77,7 @@ class Reshape(Layer):
         target_shape = tuple(target_shape)
         validate_reshape_shape(target_shape, "target_shape")
         self.target_shape = target_shape
-        self.built = True
+        self._build_at_init()
 
     def call(self, inputs):
         shape = compute_reshape_output_shape(tuple(inputs.shape)[1:], self.target_shape,
@@ -108,7 +108,7 @@ class Permute(Layer):
                 "Invalid permutation argument `dims` for Permute Layer. The set of indices in "
                 f"`dims` must be consecutive and start from 1. Received dims={dims}")
         self.input_spec = InputSpec(ndim=len(self.dims) + 1)
-        self.built = True
+        self._build_at_init()
 
     def call(self, inputs):
         return ops.transpose(inputs, (0,) + self.dims)
@@ -135,7 +135,7 @@ class RepeatVector(Layer):
                      "Received: {name}={value}")
         self.n = n
         self.input_spec = InputSpec(ndim=2)
-        self.built = True
+        self._build_at_init()
 
     def call(self, inputs):
         return ops.repeat(ops.expand_dims(inputs, 1), self.n, axis=1)

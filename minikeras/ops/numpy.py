@@ -14,6 +14,7 @@ import numpy as onp
 from autograd import numpy as anp
 
 from minikeras.engine.keras_tensor import KerasTensor
+from minikeras.engine.tensor import as_tensor
 from autograd.tracer import getval, isbox
 
 from minikeras.engine import config
@@ -21,7 +22,14 @@ from minikeras.engine.variable import Variable, read_value, read_values
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
-    """An array (float32 for Python floats, int32 for Python ints) or the traced value itself."""
+    """A tensor (float32 for Python floats, int32 for Python ints), of the type layers return
+    (`Tensor`: a numpy array with `.numpy()`), or the traced value itself."""
+    x = _to_array(x, dtype)
+    return x if isbox(x) else as_tensor(x)
+
+
+def _to_array(x, dtype=None):
+    """`convert_to_tensor` for the ops themselves: a plain array (ops return plain arrays)."""
     x = read_value(x)
     if isbox(x):
         x = x if hasattr(getval(x), "dtype") else anp.array(x)  # a traced Python float
@@ -41,7 +49,7 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
 def _as_tensor(x):
     """`x` as an array or traced array (Variables read, lists and numbers converted)."""
     x = read_value(x)
-    return x if type(x) is onp.ndarray or isbox(x) and hasattr(getval(x), "dtype") else convert_to_tensor(x)
+    return x if type(x) is onp.ndarray or isbox(x) and hasattr(getval(x), "dtype") else _to_array(x)
 
 
 def _as_float(x):
@@ -64,7 +72,7 @@ def _args(*xs, floating=False):
     xs = [(float(x) if isinstance(x, float) else int(x)) if _is_number(x) else _as_tensor(x) for x in xs]
     arrays = [x for x in xs if not _is_number(x)]
     if not arrays:
-        xs = [convert_to_tensor(x) for x in xs]
+        xs = [_to_array(x) for x in xs]
         arrays = xs
     floats = [a.dtype for a in arrays if a.dtype.kind in "fc"]
     dtype = onp.result_type(*(floats or [a.dtype for a in arrays]))
@@ -92,7 +100,7 @@ def shape(x): "The shape of `x` as a tuple (None for unknown sizes of a KerasTen
 def ndim(x): "The number of axes of `x`."; return len(x.shape) if isinstance(x, KerasTensor) else anp.ndim(read_value(x))
 def size(x): "The number of elements of `x`."; return anp.size(read_value(x))
 def dtype(x): "The dtype name of `x` (float32, int32, ...)."; return x.dtype if isinstance(x, KerasTensor) else _as_tensor(x).dtype.name
-def array(x, dtype=None): "`x` as a tensor of `dtype` (see convert_to_tensor)."; return convert_to_tensor(x, dtype)
+def array(x, dtype=None): "`x` as an array of `dtype` (see convert_to_tensor)."; return _to_array(x, dtype)
 def stop_gradient(variable): "The value of `variable` with no gradient flowing back through it."; return getval(read_value(variable))
 
 
@@ -125,7 +133,7 @@ def fori_loop(lower, upper, body_fun, init_val):
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
     """Applies `body` to `loop_vars` while `cond(*loop_vars)` (at most `maximum_iterations` times)."""
     is_tuple = isinstance(loop_vars, (tuple, list))
-    vs = tuple(convert_to_tensor(v) for v in (loop_vars if is_tuple else [loop_vars]))
+    vs = tuple(_to_array(v) for v in (loop_vars if is_tuple else [loop_vars]))
     i = 0
     while (maximum_iterations is None or i < maximum_iterations) and cond(*vs):
         vs = tuple(body(*vs)) if is_tuple else (body(*vs),)

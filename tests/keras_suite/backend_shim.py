@@ -4,3 +4,14 @@
 keras_alias.HOMES.)"""
 SUPPORTS_SPARSE_TENSORS = False  # minikeras arrays are dense numpy arrays
 SUPPORTS_RAGGED_TENSORS = False
+
+
+def convert_tf_tensor(outputs, dtype=None):
+    """Keras's test-input helper (`utils.backend_utils`): a TensorFlow tensor as the backend's
+    tensor; here, minikeras's tf stand-in tensors are already arrays."""
+    from minikeras import ops
+    return ops.convert_to_tensor(outputs, dtype=dtype)
+
+
+def in_tf_graph():
+    return False  # minikeras never runs inside a TensorFlow graph

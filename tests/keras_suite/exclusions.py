@@ -21,6 +21,7 @@ TESTS = [
     (r"(test_|_)sparse(?!max|_plus|_sigmoid|_categorical|_top_k)",
      "sparse tensors are another backend's tensor type (JAX BCOO, tf.SparseTensor)"),
     (r"ragged", "ragged tensors are TensorFlow's tensor type"),
+    (r"test_analyze_einsum_string", "Keras-internal private function (_analyze_einsum_string)"),
 ]
 
 

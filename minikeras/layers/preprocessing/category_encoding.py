@@ -85,7 +85,7 @@ class CategoryEncoding(Layer):
         self.num_tokens = num_tokens
         self.output_mode = output_mode
         self.sparse = sparse
-        self.built = True
+        self._build_at_init()
 
     def call(self, inputs, count_weights=None):
         if count_weights is not None and self.output_mode != "count":

@@ -117,7 +117,7 @@ class TextVectorization(Layer):
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
         self.reset_state()
-        self.built = True
+        self._build_at_init()
 
     # --- vocabulary ----------------------------------------------------------------------
     def _token_start(self):
