@@ -222,3 +222,65 @@ def test_file_editor_refuses_links_and_string_data(tmp_path):
         f.create_group("layers/dense/vars").create_dataset("0", data=np.array([b"x"], "S1"))
     with pytest.raises(ValueError, match="non-numeric"):
         KerasFileEditor(str(tmp_path / "text.weights.h5"))
+
+
+# --- utils.legacy ----------------------------------------------------------------------------
+def test_legacy_serialize_format():
+    legacy = minikeras.utils.legacy
+    layer = minikeras.layers.Dense(3, activation="tanh", name="d")
+    out = legacy.serialize_keras_object(layer)
+    assert set(out) == {"class_name", "config"} and out["class_name"] == "Dense"
+    assert out["config"]["units"] == 3 and out["config"]["activation"] == "tanh"
+    assert legacy.serialize_keras_object(minikeras.activations.relu) == "relu"
+    assert legacy.serialize_keras_object(None) is None
+    with pytest.raises(ValueError, match="get_config"):
+        legacy.serialize_keras_object(3)
+
+
+def test_legacy_round_trip_with_module_objects():
+    legacy = minikeras.utils.legacy
+    table = {"Dense": minikeras.layers.Dense, "Adam": minikeras.optimizers.Adam,
+             "AUC": minikeras.metrics.AUC, "L1L2": minikeras.regularizers.L1L2,
+             "relu": minikeras.activations.relu, "Ones": minikeras.initializers.Ones}
+    for obj in (minikeras.layers.Dense(4, activation="relu", kernel_regularizer="l1l2"),
+                minikeras.optimizers.Adam(0.02, beta_1=0.7), minikeras.metrics.AUC(curve="PR"),
+                minikeras.regularizers.L1L2(0.1, 0.3)):
+        again = legacy.deserialize_keras_object(legacy.serialize_keras_object(obj),
+                                                module_objects=table)
+        assert type(again) is type(obj) and again.get_config() == obj.get_config()
+    assert legacy.deserialize_keras_object("relu", module_objects=table) is minikeras.activations.relu
+    assert isinstance(legacy.deserialize_keras_object("Ones", module_objects=table),
+                      minikeras.initializers.Ones)  # a class name gives an instance
+    dense = legacy.deserialize_keras_object(
+        {"class_name": "Dense", "config": {"units": 2, "kernel_initializer": {
+            "class_name": "Ones", "config": {}, "__passive_serialization__": True}}},
+        module_objects=table)
+    np.testing.assert_array_equal(dense(np.ones((1, 3), "float32")), [[3.0, 3.0]])
+
+
+def test_legacy_custom_objects_and_errors():
+    legacy = minikeras.utils.legacy
+
+    class Scale:
+        def __init__(self, factor, fn=None):
+            self.factor, self.fn = factor, fn
+
+        def get_config(self):
+            return {"factor": self.factor, "fn": self.fn}
+
+    def double(x):
+        return 2 * x
+
+    out = legacy.serialize_keras_object(Scale(3, double))
+    assert out == {"class_name": "Scale", "config": {"factor": 3, "fn": "double"}}
+    again = legacy.deserialize_keras_object(out, custom_objects={"Scale": Scale, "double": double})
+    assert again.factor == 3 and again.fn is double  # a function name in a config is resolved
+    with pytest.raises(ValueError, match="Unknown object: 'Scale'"):
+        legacy.deserialize_keras_object({"class_name": "Scale", "config": {}})
+    with pytest.raises(ValueError, match="Unknown layer: 'nothing'"):
+        legacy.deserialize_keras_object("nothing", module_objects={},
+                                        printable_module_name="layer")
+    with pytest.raises(ValueError, match="Improper config format"):
+        legacy.deserialize_keras_object({"config": {}})
+    with pytest.raises(ValueError, match="Could not interpret"):
+        legacy.deserialize_keras_object(3)

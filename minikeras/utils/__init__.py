@@ -9,6 +9,7 @@ from minikeras.saving.object_registration import (  # noqa: F401,E402
     get_registered_object, register_keras_serializable)
 from minikeras.saving.serialization_lib import (  # noqa: F401,E402
     deserialize_keras_object, serialize_keras_object)
+from minikeras.utils import legacy  # noqa: F401,E402  keras.utils.legacy (Keras 2's format)
 from minikeras.utils.py_dataset import PyDataset, Sequence  # noqa: F401,E402
 from minikeras.utils.data_adapter_utils import (  # noqa: F401,E402
     pack_x_y_sample_weight, unpack_x_y_sample_weight)
