@@ -26,7 +26,7 @@ import types
 NAMESPACES = (
     "", "layers", "models", "ops", "activations", "losses", "metrics", "optimizers",
     "optimizers.schedules", "callbacks", "initializers", "regularizers", "constraints", "saving",
-    "utils", "datasets", "backend", "config", "preprocessing", "random", "dtype_policies",
+    "utils", "utils.legacy", "datasets", "backend", "config", "preprocessing", "random", "dtype_policies",
     "mixed_precision", "tree",
 )
 # Namespaces whose public submodules are namespaces too (keras.datasets.mnist,

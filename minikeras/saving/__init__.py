@@ -35,3 +35,7 @@ def __getattr__(name):  # the editor needs saving_lib, which needs the models: l
         from minikeras.saving.file_editor import KerasFileEditor
         return KerasFileEditor
     raise AttributeError(f"module 'minikeras.saving' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted([*globals(), "KerasFileEditor"])

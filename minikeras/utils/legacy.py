@@ -10,6 +10,8 @@ import inspect
 
 from minikeras.saving import object_registration
 
+__all__ = ["serialize_keras_object", "deserialize_keras_object"]
+
 
 def serialize_keras_object(instance):
     """A JSON-compatible form of `instance`: `{"class_name": name, "config": config}` for an
