@@ -16,11 +16,25 @@ def test_dense_accepts_numpy_integer_units():
     assert layers.Dense(np.int64(3)).units == 3
 
 
-@pytest.mark.parametrize("rate", [1.5, 1, -0.1, "0.5"])
+@pytest.mark.parametrize("rate", [1.5, -0.1, "0.5"])
 def test_dropout_rate_must_be_in_0_1(rate):
     with pytest.raises(ValueError, match="`rate`") as info:
         layers.Dropout(rate=rate)
     assert f"rate={rate}" in str(info.value)
+
+
+def test_dropout_rate_one_drops_everything_as_keras():
+    out = layers.Dropout(rate=1.0)(np.ones((2, 3), "float32"), training=True)
+    assert np.array_equal(out, np.zeros((2, 3))) and not np.isnan(out).any()
+    assert not hasattr(layers.Dropout(0.0), "seed_generator")  # Keras: no generator at rate 0
+
+
+@pytest.mark.parametrize("noise_shape, message", [
+    ("Invalid", "tuple or list of integers"), ((20, 1.5, 10), "integers or None"),
+    ((20, 0, 10), "positive integers or None"), (5, "iterable of integers")])
+def test_dropout_noise_shape_errors_are_keras_s(noise_shape, message):
+    with pytest.raises(ValueError, match=message):
+        layers.Dropout(0.5, noise_shape=noise_shape)
 
 
 def test_dense_called_on_wrong_width_names_layer_and_axis():

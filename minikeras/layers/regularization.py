@@ -45,6 +45,31 @@ def _setup_random(layer, seed):
     layer._build_at_init()
 
 
+def _validate_noise_shape(noise_shape):
+    """`noise_shape` as a tuple of positive ints / None, with Keras's errors."""
+    if noise_shape is None:
+        return None
+    prefix = "Invalid value received for argument `noise_shape`. "
+    if isinstance(noise_shape, str):
+        raise ValueError(f"{prefix}Expected a tuple or list of integers. "
+                         f"Received: noise_shape={noise_shape}")
+    try:
+        noise_shape = tuple(noise_shape)
+    except TypeError:
+        raise ValueError(f"{prefix}Expected an iterable of integers (e.g., a tuple or list). "
+                         f"Received: noise_shape={noise_shape}") from None
+    for i, dim in enumerate(noise_shape):
+        if dim is None:
+            continue
+        if not isinstance(dim, int) or isinstance(dim, bool):
+            raise ValueError(f"{prefix}Expected all elements to be integers or None. Received "
+                             f"element at index {i}: {dim} (type: {type(dim).__name__})")
+        if dim <= 0:
+            raise ValueError(f"{prefix}Expected all dimensions to be positive integers or None. "
+                             f"Received negative or zero value at index {i}: {dim}")
+    return noise_shape
+
+
 class Dropout(Layer):
     """Inverted dropout: in training, zero each input with probability `rate` and scale the
     rest by 1 / (1 - rate); identity at inference.
@@ -57,21 +82,14 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(rate, (int, float, onp.floating)) or isinstance(rate, bool) or not 0 <= rate < 1:
-            raise ValueError(
-                "Invalid value received for argument `rate`. Expected a float value in "
-                f"[0, 1). Received: rate={rate}" + f"{in_layer(self)}")
-        if noise_shape is not None:
-            if not isinstance(noise_shape, (list, tuple)) or not all(
-                    d is None or (isinstance(d, int) and d > 0) for d in noise_shape):
-                raise ValueError(
-                    "Invalid value received for argument `noise_shape`. Expected a tuple or list "
-                    f"of positive integers or None. Received: noise_shape={noise_shape}")
-            noise_shape = tuple(noise_shape)
+        if not isinstance(rate, (int, float, onp.floating)) or isinstance(rate, bool) or not 0 <= rate <= 1:
+            raise ValueError("Invalid value received for argument `rate`. Expected a float value "
+                             f"between 0 and 1. Received: rate={rate}{in_layer(self)}")
         self.rate = float(rate)
         self.seed = seed
-        self.noise_shape = noise_shape
-        self.seed_generator = SeedGenerator(seed)
+        self.noise_shape = _validate_noise_shape(noise_shape)
+        if rate > 0:  # as Keras: a layer that never drops owns no seed generator
+            self.seed_generator = SeedGenerator(seed)
         self.supports_masking = True
         self._build_at_init()
 
@@ -81,6 +99,8 @@ class Dropout(Layer):
         shape = tuple(s if d is None else d for s, d in zip(onp.shape(inputs), self.noise_shape)) \
             if self.noise_shape is not None else onp.shape(inputs)
         keep = self.seed_generator.rng().random(shape, dtype=onp.float32) >= self.rate
+        if self.rate >= 1:  # everything dropped (Keras allows rate=1)
+            return inputs * onp.zeros(shape, inputs.dtype)
         return inputs * (keep.astype(inputs.dtype) * onp.asarray(1.0 / (1.0 - self.rate), inputs.dtype))
 
     def compute_output_shape(self, input_shape):
