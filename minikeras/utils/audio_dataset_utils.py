@@ -1,6 +1,4 @@
 """`keras.utils.audio_dataset_from_directory`: folders of .wav files -> batches of waveforms."""
-import wave
-
 import numpy as onp
 
 from minikeras.utils.directory_utils import dataset_from_directory
@@ -8,19 +6,16 @@ from minikeras.utils.directory_utils import dataset_from_directory
 ALLOWED_FORMATS = (".wav",)
 
 
-def decode_wav(path, desired_samples=-1):
-    """A 16-bit PCM .wav file as float32 (samples, channels) in [-1, 1) (sample / 32768), as
-    `tf.audio.decode_wav`; with `desired_samples` >= 0 cut or zero-padded to that length."""
-    with wave.open(str(path), "rb") as f:
-        if f.getsampwidth() != 2:
-            raise ValueError(f"Can only read 16-bit WAV files, but received "
-                             f"{8 * f.getsampwidth()}-bit samples in {path}")
-        channels, frames = f.getnchannels(), f.readframes(f.getnframes())
-    audio = onp.frombuffer(frames, dtype="<i2").reshape(-1, channels).astype("float32") / 32768.0
-    if desired_samples >= 0:
-        audio = audio[:desired_samples]
-        audio = onp.pad(audio, [(0, desired_samples - len(audio)), (0, 0)])
-    return audio
+def _reader(desired_samples):
+    """One .wav file as float32 (samples, channels) through the `tf.audio.decode_wav` stand-in
+    (16-bit PCM, sample / 32768; cut or zero-padded to `desired_samples` when >= 0)."""
+    from minikeras.tf.audio import decode_wav  # the tf stand-in loads on first use
+
+    def read(path):
+        with open(path, "rb") as f:
+            audio, _ = decode_wav(f.read(), desired_samples=desired_samples)
+        return onp.asarray(audio).view(onp.ndarray)
+    return read
 
 
 def _pad_and_stack(waves):
@@ -73,4 +68,4 @@ def audio_dataset_from_directory(directory, labels="inferred", label_mode="int",
         directory, labels, label_mode, class_names, batch_size, shuffle, seed, validation_split,
         subset, follow_links, verbose, formats=ALLOWED_FORMATS, kind="audio", noun="audio files",
         allowed=f"Allowed format(s): {ALLOWED_FORMATS}",
-        read=lambda path: decode_wav(path, length), stack=_pad_and_stack)
+        read=_reader(length), stack=_pad_and_stack)
