@@ -284,3 +284,13 @@ def test_legacy_custom_objects_and_errors():
         legacy.deserialize_keras_object({"config": {}})
     with pytest.raises(ValueError, match="Could not interpret"):
         legacy.deserialize_keras_object(3)
+
+
+def test_module_utils_tensorflow_is_the_stand_in():
+    from minikeras.utils import module_utils
+    import minikeras.tf
+    assert module_utils.tensorflow.audio is minikeras.tf.audio
+    assert module_utils.tensorflow.available
+    if not module_utils.tensorflow_io.available:
+        with pytest.raises(ImportError, match="pip install tensorflow-io"):
+            module_utils.tensorflow_io.IOTensor
