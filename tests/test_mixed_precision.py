@@ -4,6 +4,7 @@ import pytest
 
 import minikeras as keras
 from minikeras import dtype_policies, layers, mixed_precision, ops
+from minikeras.engine.masking import set_keras_mask
 from minikeras.engine.variable import AutocastScope, Variable
 
 
@@ -250,3 +251,23 @@ def test_clear_session_resets_the_global_policy():
     keras.config.set_dtype_policy("mixed_float16")
     keras.utils.clear_session()
     assert keras.config.dtype_policy().name == "float32"
+
+
+def test_variable_dtype_inside_autocast_scope_and_mask_kept_by_the_input_cast():
+    v = Variable(np.ones(2), dtype="float32")
+    with AutocastScope("float16"):
+        assert v.dtype == "float16"  # as Keras: the dtype it is read in
+    assert v.dtype == "float32"
+
+    seen = {}
+
+    class Probe(layers.Layer):
+        def call(self, x, mask=None):
+            seen.update(dtype=x.dtype, mask=mask)
+            return x
+
+    x = keras.ops.zeros((1, 2))
+    set_keras_mask(x, np.array([True, False]))
+    Probe(dtype="float16")(x)
+    assert seen["dtype"] == "float16"
+    np.testing.assert_array_equal(seen["mask"], [True, False])

@@ -183,6 +183,11 @@ class Variable:
 
     @property
     def dtype(self):
+        """The dtype of the value; inside an AutocastScope, the dtype it is read in."""
+        scope = _autocast_state.scope
+        if scope is not None and scope.dtype is not None and self._autocast \
+                and _is_float(self._value.dtype):
+            return scope.dtype
         return self._value.dtype.name
 
     @property

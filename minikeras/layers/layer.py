@@ -778,7 +778,11 @@ def cast_float(x, dtype):
         return x
     if not isinstance(x, onp.ndarray) and not is_traced(x):
         return x
-    return x.astype(dtype)
+    mask = get_keras_mask(x)
+    cast = x.astype(dtype)
+    if mask is not None:  # the cast keeps the mask attached to the input
+        set_keras_mask(cast, mask)
+    return cast
 
 
 def _is_float_name(dtype):

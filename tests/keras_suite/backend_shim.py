@@ -15,3 +15,4 @@ def convert_tf_tensor(outputs, dtype=None):
 
 def in_tf_graph():
     return False  # minikeras never runs inside a TensorFlow graph
+SUPPORTS_COMPLEX_DTYPES = True  # numpy has complex64 / complex128 arrays (as Keras's numpy backend)
