@@ -58,21 +58,26 @@ def assert_input_compatibility(input_spec, inputs, layer_name):
         raise ValueError(f'Layer "{layer_name}" expects {len(specs)} input(s), but it received '
                          f"{len(inputs)} input tensors. Inputs received: {inputs}")
     for index, (x, spec) in enumerate(zip(inputs, specs)):
-        if spec is None or (x is None and spec.optional):
-            continue
-        if not hasattr(x, "shape"):
-            raise ValueError(f"Inputs to a layer should be tensors. Got '{x}' (of type "
-                             f"{type(x)}) as input for layer '{layer_name}'.")
-        shape = tuple(x.shape)
-        spec.check(layer_name, shape, index)
-        if spec.shape is None:
-            continue
-        expected = tuple(spec.shape)
-        if spec.allow_last_axis_squeeze:
-            shape = shape[:-1] if shape and shape[-1] == 1 else shape
-            expected = expected[:-1] if expected and expected[-1] == 1 else expected
-        if any(a is not None and b is not None and a != b for a, b in zip(expected, shape)):
-            raise ValueError(
-                f"Input {index} with name '{spec.name}' of layer '{layer_name}' is "
-                f"incompatible with the layer: expected shape={spec.shape}, found "
-                f"shape={shape}")
+        check_input(spec, x, index, layer_name)
+
+
+def check_input(spec, x, index, layer_name):
+    """One input against one spec (see `assert_input_compatibility`)."""
+    if spec is None or (x is None and spec.optional):
+        return
+    if not hasattr(x, "shape"):
+        raise ValueError(f"Inputs to a layer should be tensors. Got '{x}' (of type "
+                         f"{type(x)}) as input for layer '{layer_name}'.")
+    shape = tuple(x.shape)
+    spec.check(layer_name, shape, index)
+    if spec.shape is None:
+        return
+    expected = tuple(spec.shape)
+    if spec.allow_last_axis_squeeze:
+        shape = shape[:-1] if shape and shape[-1] == 1 else shape
+        expected = expected[:-1] if expected and expected[-1] == 1 else expected
+    if any(a is not None and b is not None and a != b for a, b in zip(expected, shape)):
+        raise ValueError(
+            f"Input {index} with name '{spec.name}' of layer '{layer_name}' is "
+            f"incompatible with the layer: expected shape={spec.shape}, found "
+            f"shape={shape}")

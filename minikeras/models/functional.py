@@ -9,7 +9,7 @@ from minikeras.engine.autodiff import is_traced
 from minikeras.engine.masking import get_keras_mask, set_keras_mask
 from minikeras.engine.keras_tensor import KerasTensor, flatten, map_structure
 from minikeras.layers.core import InputLayer
-from minikeras.layers.input_spec import InputSpec, assert_input_compatibility
+from minikeras.layers.input_spec import InputSpec, assert_input_compatibility, check_input
 from minikeras.layers.layer import _trial_output_spec
 from minikeras.layers.op_layer import OpLayer
 from minikeras.models import graph
@@ -116,11 +116,17 @@ class Functional(Model):
         manual = self.__dict__.get("_manual_input_spec")
         if manual is not None:
             return manual
-        if isinstance(self._inputs_struct, dict):
-            if not all(isinstance(x, KerasTensor) for x in self._inputs_struct.values()):
-                return None  # a deeply nested dict: no checks
-            return [_spec_for(self._inputs_struct[k], name=k) for k in sorted(self._inputs_struct)]
-        return [_spec_for(t) for t in self._inputs]
+        cached = self.__dict__.get("_graph_input_spec")
+        if cached is None:  # the inputs never change: made once
+            struct = self._inputs_struct
+            if not isinstance(struct, dict):
+                cached = [_spec_for(t) for t in self._inputs]
+            elif all(isinstance(x, KerasTensor) for x in struct.values()):
+                cached = [_spec_for(struct[k], name=k) for k in sorted(struct)]
+            else:
+                cached = False  # a deeply nested dict: no checks
+            object.__setattr__(self, "_graph_input_spec", cached)
+        return cached or None
 
     @input_spec.setter
     def input_spec(self, value):
@@ -128,6 +134,9 @@ class Functional(Model):
 
     # --- calling --------------------------------------------------------------------------
     def _check_input_spec(self, inputs):
+        if len(self._inputs) == 1 and hasattr(inputs, "shape") and "_manual_input_spec" not in self.__dict__:
+            check_input(self.input_spec[0], inputs, 0, self.name)  # no structure to walk
+            return
         for x, t in zip(tree.flatten(inputs), self._inputs):
             layer = t._keras_history[0]
             if x is None and isinstance(layer, InputLayer) and not layer.optional:
@@ -138,6 +147,8 @@ class Functional(Model):
     def _standardize_inputs(self, inputs):
         """The flat list of input values, each in its Input's dtype and rank (Keras's rules)."""
         struct, fail = self._inputs_struct, False
+        if isinstance(struct, KerasTensor) and not isinstance(inputs, (list, tuple, dict)):
+            return [self._adjust_rank(0, self._convert_to_input(inputs, struct))]  # the usual case
         if isinstance(struct, list) and len(struct) == 1 and not isinstance(inputs, (list, tuple, dict)):
             inputs = [inputs]
         elif isinstance(inputs, dict) and not isinstance(struct, dict):
