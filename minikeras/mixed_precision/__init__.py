@@ -4,16 +4,8 @@
 """
 from minikeras.dtype_policies.dtype_policy import (  # noqa: F401
     DTypePolicy, dtype_policy, set_dtype_policy)
+from minikeras.optimizers import LossScaleOptimizer  # noqa: F401
 
 Policy = DTypePolicy
 global_policy = dtype_policy
 set_global_policy = set_dtype_policy
-
-
-def __getattr__(name):
-    # LossScaleOptimizer lives with the optimizers (when minikeras has it).
-    if name == "LossScaleOptimizer":
-        from minikeras import optimizers
-        if hasattr(optimizers, "LossScaleOptimizer"):
-            return optimizers.LossScaleOptimizer
-    raise AttributeError(f"module 'minikeras.mixed_precision' has no attribute '{name}'")
