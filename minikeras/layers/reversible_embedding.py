@@ -45,6 +45,7 @@ class ReversibleEmbedding(Embedding):
         if not reverse:
             return super().call(inputs)
         kernel = anp.transpose(self.embeddings) if self.tie_weights else self.reverse_embeddings
+        kernel = ops.cast(kernel, self.compute_dtype)  # read as Keras autocasts it (mixed precision)
         if self.reverse_dtype is not None:
             inputs, kernel = ops.cast(inputs, self.reverse_dtype), ops.cast(kernel, self.reverse_dtype)
         logits = ops.matmul(inputs, kernel)

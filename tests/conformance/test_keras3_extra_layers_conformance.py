@@ -237,3 +237,23 @@ def test_keras_file_crosses_libraries(keras, case, direction, tmp_path):
     tol = TOLERANCE.get(case, 2e-5)
     for g, e in zip(got, expected):
         np.testing.assert_allclose(g, e, rtol=tol, atol=tol)
+
+
+MIXED = {
+    "rms": lambda L: L.RMSNormalization(dtype="mixed_float16"),
+    "rev_emb_reverse": lambda L: L.ReversibleEmbedding(10, 4, dtype="mixed_float16"),
+    "adaptive_max1d": lambda L: L.AdaptiveMaxPooling1D(4, dtype="mixed_float16"),
+    "gqa": lambda L: L.GroupQueryAttention(4, 4, 2, dtype="mixed_float16"),
+    "conv_lstm1d": lambda L: L.ConvLSTM1D(4, 2, strides=2, return_sequences=True, dtype="mixed_float16"),
+    "spectral_dense": lambda L: L.SpectralNormalization(L.Dense(3, dtype="mixed_float16")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MIXED))
+def test_mixed_precision_dtypes_match_keras(keras, case):
+    _, inputs, kwargs = CASES[case]
+    theirs, ours = MIXED[case](keras.layers), MIXED[case](mk.layers)
+    expected = _np(theirs(*_args(inputs), **kwargs))
+    got = _np(ours(*_args(inputs), **kwargs))
+    assert [g.dtype for g in got] == [e.dtype for e in expected]
+    assert [w.dtype for w in ours.weights] == [w.dtype for w in theirs.weights]
