@@ -93,11 +93,33 @@ def test_merge_masks():
     a = np.array([[True, False, True]])
     b = np.array([[True, True, False]])
     x = np.ones((1, 3, 2), "float32")
-    assert layers.Add().compute_mask([x, x], [a, b]).tolist() == [[True, False, False]]
-    assert layers.Add().compute_mask([x, x], [a, None]).tolist() == [[True, False, True]]
+    # Keras 3: a position is kept when any input keeps it; no mask unless every input has one
+    assert layers.Add().compute_mask([x, x], [a, b]).tolist() == [[True, True, True]]
+    assert layers.Add().compute_mask([x, x], [a, None]) is None
     assert layers.Add().compute_mask([x, x], [None, None]) is None
     cat = layers.Concatenate(axis=1).compute_mask([x, x], [a, None])
     assert cat.tolist() == [[True, False, True, True, True, True]]
+
+
+def test_maximum_minimum_multiply_skip_masked_positions_as_keras():
+    x1 = np.array([[[1.0, 2.0], [3.0, 4.0]]], "float32")
+    x2 = np.array([[[5.0, 1.0], [0.5, 0.5]]], "float32")
+    masking.set_keras_mask(x1, np.array([[True, False]]))
+    masking.set_keras_mask(x2, np.array([[False, True]]))
+    # position 0: only x1 counts; position 1: only x2 counts
+    assert layers.Maximum()([x1, x2]).tolist() == [[[1.0, 2.0], [0.5, 0.5]]]
+    assert layers.Minimum()([x1, x2]).tolist() == [[[1.0, 2.0], [0.5, 0.5]]]
+    assert layers.Multiply()([x1, x2]).tolist() == [[[1.0, 2.0], [0.5, 0.5]]]
+    for layer in (layers.Maximum(), layers.Minimum(), layers.Multiply()):
+        assert masking.get_keras_mask(layer([x1, x2])).tolist() == [[True, True]]
+
+
+def test_merge_compute_mask_errors_as_keras():
+    x = np.ones((1, 3, 2), "float32")
+    with pytest.raises(ValueError, match="`mask` should be a list"):
+        layers.Add().compute_mask([x, x], np.ones((1, 3), bool))
+    with pytest.raises(ValueError, match="same length"):
+        layers.Concatenate().compute_mask([x, x], [None])
 
 
 def test_layer_without_masking_warns_and_drops_mask():

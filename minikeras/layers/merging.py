@@ -6,6 +6,7 @@ Concatenate(axis), Dot(axes, normalize), and the functional forms add(), ..., do
 from autograd import numpy as anp
 
 from minikeras import ops
+from minikeras.engine.masking import get_keras_mask, set_keras_mask
 from minikeras.layers.layer import Layer
 
 
@@ -54,10 +55,35 @@ class Merge(Layer):
         raise NotImplementedError
 
     def compute_mask(self, inputs, mask=None):
-        """A position is kept when every input keeps it."""
-        if mask is None or all(m is None for m in mask):
+        """A position is kept when any input keeps it (Keras's OR); no mask unless every input
+        has one."""
+        if mask is None:
             return None
-        return anp.all(anp.stack([m for m in mask if m is not None]), axis=0)
+        _check_masks(inputs, mask)
+        if any(m is None for m in mask):
+            return None
+        return _reduce(anp.logical_or, list(mask))
+
+    def _apply_merge_op_and_or_mask(self, op, inputs):
+        """`op` over the inputs where a masked-out position takes the other operand's value
+        (Maximum / Minimum have no identity element); the output mask is the OR of the masks,
+        when every input has one."""
+        output = output_mask = None
+        for x in inputs:
+            mask = _mask_like(x)
+            if output is None:
+                output, output_mask = x, mask
+                continue
+            if mask is not None:
+                x = anp.where(mask, x, output)
+            if output_mask is not None:
+                output = anp.where(output_mask, output, x)
+            output_mask = anp.logical_or(output_mask, mask) if (
+                mask is not None and output_mask is not None) else None
+            output = op(output, x)
+        if output_mask is not None:
+            set_keras_mask(output, anp.any(output_mask, axis=-1))
+        return output
 
     def build(self, input_shape):
         _check_list_of_shapes(input_shape)
@@ -94,6 +120,24 @@ class Merge(Layer):
         return (batch,) + self._output_shape_without_batch(input_shape)
 
 
+def _check_masks(inputs, mask):
+    """Keras's errors for `compute_mask(inputs, mask)` of a merge layer."""
+    if not isinstance(mask, (tuple, list)):
+        raise ValueError(f"`mask` should be a list. Received: mask={mask}")
+    if not isinstance(inputs, (tuple, list)):
+        raise ValueError(f"`inputs` should be a list. Received: inputs={inputs}")
+    if len(mask) != len(inputs):
+        raise ValueError(
+            "The lists `inputs` and `mask` should have the same length. Received: "
+            f"inputs={inputs} of length {len(inputs)}, and mask={mask} of length {len(mask)}")
+
+
+def _mask_like(x):
+    """The mask attached to `x`, broadcast to x's shape (masks cover all but the last axis)."""
+    mask = get_keras_mask(x)
+    return None if mask is None else anp.broadcast_to(anp.expand_dims(mask, -1), anp.shape(x))
+
+
 def _reduce(op, inputs):
     out = inputs[0]
     for x in inputs[1:]:
@@ -125,10 +169,23 @@ class Subtract(Merge):
 
 
 class Multiply(Merge):
-    """Element-wise product of the inputs: `x1 * x2 * ... * xn`."""
+    """Element-wise product of the inputs: `x1 * x2 * ... * xn` (masked-out positions count as
+    1, and are 0 in the output when every input is masked there)."""
 
     def _merge_function(self, inputs):
-        return _reduce(ops.multiply, inputs)
+        masks = [_mask_like(x) for x in inputs]
+        every_input_masked = all(m is not None for m in masks)
+        output = output_mask = None
+        for x, mask in zip(inputs, masks):
+            if mask is not None:
+                x = anp.where(mask, x, anp.ones((), x.dtype))
+                if every_input_masked:
+                    output_mask = mask if output_mask is None else anp.logical_or(output_mask, mask)
+            output = x if output is None else ops.multiply(output, x)
+        if every_input_masked:
+            output = anp.where(output_mask, output, anp.zeros((), output.dtype))
+            set_keras_mask(output, anp.any(output_mask, axis=-1))
+        return output
 
 
 class Average(Merge):
@@ -139,17 +196,17 @@ class Average(Merge):
 
 
 class Maximum(Merge):
-    """Element-wise maximum of the inputs."""
+    """Element-wise maximum of the inputs (over the unmasked ones where masks are attached)."""
 
     def _merge_function(self, inputs):
-        return _reduce(ops.maximum, inputs)
+        return self._apply_merge_op_and_or_mask(ops.maximum, inputs)
 
 
 class Minimum(Merge):
-    """Element-wise minimum of the inputs."""
+    """Element-wise minimum of the inputs (over the unmasked ones where masks are attached)."""
 
     def _merge_function(self, inputs):
-        return _reduce(ops.minimum, inputs)
+        return self._apply_merge_op_and_or_mask(ops.minimum, inputs)
 
 
 class Concatenate(Merge):
@@ -165,7 +222,10 @@ class Concatenate(Merge):
 
     def compute_mask(self, inputs, mask=None):
         """Masks (all-true for unmasked inputs) concatenated along `axis`, reduced over the last."""
-        if mask is None or all(m is None for m in mask):
+        if mask is None:
+            return None
+        _check_masks(inputs, mask)
+        if all(m is None for m in mask):
             return None
         full = []
         for x, m in zip(inputs, mask):

@@ -59,8 +59,20 @@ def masking_layer(lib):
     return lib.Sequential([lib.Input((T, 3)), L.Masking(0.0), L.SimpleRNN(4), L.Dense(2)])
 
 
+def masked_merges(lib):
+    """Two differently padded sequences merged by Maximum, Minimum, Multiply and Add: masked
+    positions take the other operand, and the OR of the masks travels on."""
+    L = lib.layers
+    a, b = lib.Input((T,), dtype="int32"), lib.Input((T,), dtype="int32")
+    xa = L.Embedding(V, 4, mask_zero=True)(a)
+    xb = L.Embedding(V, 4, mask_zero=True)(b)
+    merged = L.Concatenate()([L.Maximum()([xa, xb]), L.Minimum()([xa, xb]),
+                              L.Multiply()([xa, xb]), L.Add()([xa, xb])])
+    return lib.Model([a, b], L.Dense(2)(L.GRU(3)(merged)))
+
+
 MODELS = [stacked_lstm, bidirectional_gru_pool, self_attention, dot_attention,
-          sequence_labelling, masking_layer]
+          sequence_labelling, masking_layer, masked_merges]
 
 
 def _inputs(build):
@@ -69,6 +81,8 @@ def _inputs(build):
         x[:, 5:] = 0
         x[1, 2] = 0  # a masked step in the middle
         return x
+    if build is masked_merges:
+        return [_tokens(), _tokens(seed=5)]
     return _tokens()
 
 

@@ -125,6 +125,8 @@ EXTRA |= {"AugMix", "AutoContrast", "CenterCrop", "ContrastLimitedAdaptiveHistog
           "RandomElasticTransform", "RandomErasing", "RandomGaussianBlur", "RandomGrayscale",
           "RandomHue", "RandomInvert", "RandomPerspective", "RandomPosterization",
           "RandomSaturation", "RandomSharpness", "RandomShear", "Solarization"}
+# Refused (they wrap another framework's model; docs/differences.md): nothing to save.
+EXTRA |= {"JaxLayer", "FlaxLayer", "TorchModuleWrapper", "TFSMLayer"}
 
 
 def _data(spec, n=4):

@@ -25,7 +25,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Keras module -> minikeras modules searched in order (before the same-place rule).
 ENGINE = ["keras_suite.backend_shim", "minikeras.engine.config", "minikeras.engine.dtypes",
           "minikeras.engine.variable", "minikeras.engine.masking", "minikeras.engine.keras_tensor",
-          "minikeras.engine.autodiff", "minikeras.engine.name_scope", "minikeras.ops", "minikeras"]
+          "minikeras.engine.autodiff", "minikeras.engine.name_scope", "minikeras.ops",
+          "minikeras.layers.layer", "minikeras"]
 HOMES = {
     "keras.src.backend": ENGINE,
     "keras.src.backend.common": ENGINE,
@@ -48,6 +49,7 @@ HOMES = {
     "keras.src.testing": ["keras_suite.keras_test_case"],
     "keras.src.utils.backend_utils": ["keras_suite.backend_shim", "minikeras.utils"],
     "keras.src.layers.core.einsum_dense": ["minikeras.layers.einsum_dense"],
+    "keras.src.layers.rnn.conv_lstm": ["minikeras.layers.conv_lstm"],
     "keras.src.layers.preprocessing.image_preprocessing.bounding_boxes":
         ["minikeras.layers.preprocessing.bounding_boxes"],
     "keras.src.layers.preprocessing.image_preprocessing.bounding_boxes.converters":
