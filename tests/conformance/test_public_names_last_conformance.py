@@ -159,17 +159,18 @@ def test_file_editor_output_loads_in_keras_and_minikeras(keras, tmp_path):
 
 # --- utils.legacy ----------------------------------------------------------------------------
 LEGACY_OBJECTS = [
-    lambda k: k.layers.Dense(3, activation="relu", kernel_regularizer=k.regularizers.L2(0.1)),
-    lambda k: k.layers.Dropout(0.3, seed=2),
-    lambda k: k.layers.Conv2D(4, 3, padding="same", kernel_constraint=k.constraints.MaxNorm(2)),
-    lambda k: k.layers.LSTM(5, return_sequences=True),
-    lambda k: k.layers.Embedding(10, 4, mask_zero=True),
+    lambda k: k.layers.Dense(3, activation="relu", kernel_regularizer=k.regularizers.L2(0.1), name="d"),
+    lambda k: k.layers.Dropout(0.3, seed=2, name="drop"),
+    lambda k: k.layers.Conv2D(4, 3, padding="same", kernel_constraint=k.constraints.MaxNorm(2),
+                               name="c"),
+    lambda k: k.layers.LSTM(5, return_sequences=True, name="l"),
+    lambda k: k.layers.Embedding(10, 4, mask_zero=True, name="e"),
     lambda k: k.losses.MeanSquaredError(),
     lambda k: k.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1),
     lambda k: k.metrics.AUC(num_thresholds=50),
     lambda k: k.metrics.SparseCategoricalAccuracy(),
-    lambda k: k.optimizers.Adam(0.01),
-    lambda k: k.optimizers.SGD(momentum=0.9, nesterov=True),
+    lambda k: k.optimizers.Adam(0.01, name="a"),
+    lambda k: k.optimizers.SGD(momentum=0.9, nesterov=True, name="s"),
     lambda k: k.optimizers.schedules.ExponentialDecay(0.1, 10, 0.9),
     lambda k: k.initializers.GlorotUniform(seed=1),
     lambda k: k.initializers.STFT("imag", "hamming"),
@@ -177,7 +178,7 @@ LEGACY_OBJECTS = [
     lambda k: k.constraints.MinMaxNorm(0.5, 2.0),
     lambda k: k.activations.relu,
     lambda k: k.losses.mean_squared_error,
-    lambda k: k.layers.BatchNormalization(momentum=0.9),
+    lambda k: k.layers.BatchNormalization(momentum=0.9, name="bn"),
     lambda k: k.Sequential([k.Input((2,)), k.layers.Dense(1, name="d")], name="seq"),
     lambda k: None,
 ]
@@ -185,10 +186,13 @@ LEGACY_OBJECTS = [
 
 @pytest.mark.parametrize("make", LEGACY_OBJECTS)
 def test_legacy_serialize_matches_keras(keras, make):
-    import json  # compared as the JSON they become (Keras keeps a Sequential's batch_shape a tuple)
+    # Compared as the JSON they become (Keras keeps a Sequential's batch_shape a tuple); every
+    # object is named, since Keras and minikeras number default names after different histories.
+    import json
     ours = minikeras.utils.legacy.serialize_keras_object(make(minikeras))
     theirs = keras.utils.legacy.serialize_keras_object(make(keras))
-    assert json.loads(json.dumps(ours)) == json.loads(json.dumps(theirs))
+    ours, theirs = json.loads(json.dumps(ours)), json.loads(json.dumps(theirs))
+    assert ours == theirs
 
 
 def _holder_class(lib):
