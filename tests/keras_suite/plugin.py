@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from keras_suite import exclusions  # noqa: E402
 
 RESULTS = {}
+REASONS = {}  # nodeid -> the first line of why it failed or skipped (for grouping by cause)
 
 
 class _TestFilesFromSource(importlib.abc.MetaPathFinder):
@@ -92,6 +93,7 @@ def pytest_collection_modifyitems(config, items):
 def pytest_collectreport(report):
     if report.failed:
         RESULTS[report.nodeid] = "collection-error"
+        REASONS[report.nodeid] = str(report.longrepr).strip().splitlines()[-1][:300]
 
 
 def pytest_runtest_logreport(report):
@@ -105,6 +107,19 @@ def pytest_runtest_logreport(report):
             new = "passed"
         if outcome in (None, "passed"):  # a teardown error turns a pass into a failure
             RESULTS[report.nodeid] = new
+            if new != "passed":
+                REASONS[report.nodeid] = _reason(report)
+
+
+def _reason(report):
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None:
+        text = crash.message
+    elif isinstance(report.longrepr, tuple):  # a skip: (file, line, reason)
+        text = report.longrepr[-1]
+    else:
+        text = str(report.longrepr)
+    return text.strip().splitlines()[0][:300] if text.strip() else ""
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -115,4 +130,6 @@ def pytest_sessionfinish(session, exitstatus):
     if RESULTS_PATH:
         with open(RESULTS_PATH, "w") as f:
             json.dump(dict(sorted(RESULTS.items())), f, indent=0)
+        with open(RESULTS_PATH + ".reasons", "w") as f:
+            json.dump(dict(sorted(REASONS.items())), f, indent=0)
 
