@@ -326,6 +326,25 @@ def conv_transpose_output_size(size, kernel_size, stride, dilation, padding, out
     return (size - 1) * stride + left + right - (kernel_size - 1) * dilation + 1
 
 
+def compute_conv_transpose_output_shape(input_shape, kernel_size, filters, strides, padding,
+                                        output_padding=None, data_format="channels_last",
+                                        dilation_rate=1):
+    """The output shape of a transposed convolution (Keras's `backend_utils` helper of the same
+    name): `conv_transpose_output_size` per spatial axis, then batch and `filters` around it."""
+    rank = len(input_shape) - 2
+
+    def per_axis(value):
+        return (value,) * rank if isinstance(value, int) or value is None else tuple(value)
+
+    first = data_format == "channels_first"
+    spatial = input_shape[2:] if first else input_shape[1:-1]
+    sizes = [conv_transpose_output_size(n, k, s, d, padding, p) for n, k, s, d, p in zip(
+        spatial, kernel_size, per_axis(strides), per_axis(dilation_rate), per_axis(output_padding))]
+    if first:
+        return [input_shape[0], filters] + sizes
+    return [input_shape[0]] + sizes + [filters]
+
+
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
                    data_format=None, dilation_rate=1):
     """Transposed convolution (the input-gradient of `conv`), as keras.ops.conv_transpose.

@@ -16,3 +16,18 @@ def convert_tf_tensor(outputs, dtype=None):
 def in_tf_graph():
     return False  # minikeras never runs inside a TensorFlow graph
 SUPPORTS_COMPLEX_DTYPES = True  # numpy has complex64 / complex128 arrays (as Keras's numpy backend)
+
+
+def compute_conv_transpose_padding_args_for_jax(input_shape, kernel_shape, strides, padding,
+                                                output_padding, dilation_rate):
+    """Keras's helper that its transposed-convolution tests use to build their numpy oracle: the
+    (left, right) padding per spatial axis, which minikeras's `conv_transpose_pads` computes (that
+    formula is checked against real Keras in tests/conformance/test_conv_conformance.py)."""
+    from minikeras.ops.conv import conv_transpose_pads
+    rank = len(input_shape) - 2
+
+    def axis(value, i):
+        return value if value is None or isinstance(value, int) else value[i]
+
+    return [conv_transpose_pads(kernel_shape[i], axis(strides, i), axis(dilation_rate, i), padding,
+                                axis(output_padding, i)) for i in range(rank)]

@@ -40,6 +40,7 @@ HOMES = {
     "keras.src.backend.common.stateless_scope": ["minikeras.engine.autodiff"],
     "keras.src.backend.common.symbolic_scope": ["minikeras.engine.symbolic_scope"],
     "keras.src.backend.numpy": ["minikeras.ops"],
+    "keras.src.backend.common.backend_utils": ["minikeras.ops.conv", "keras_suite.backend_shim"],
     "keras.src.backend.random": ["minikeras.random"],
     "keras.src.random": ["minikeras.random"],
     "keras.src.ops": ["minikeras.ops"],
