@@ -546,12 +546,17 @@ class Layer:
         bound.update((k, v) for k, v in kwargs.items() if k not in bound)
         tensors = {k: v for k, v in bound.items() if k != "training" and not k.endswith("mask")
                    and v is not None and not isinstance(v, (bool, str, int, float))}
-        if "mask" in params and kwargs.get("mask") is None and len(tensors) == 1:
+        positional = set(names[:len(args)])  # a mask passed positionally (layer(x, mask)) stays so
+        if "mask" in params and "mask" not in positional and kwargs.get("mask") is None \
+                and len(tensors) == 1:
             kwargs["mask"] = attached(next(iter(tensors.values())))
         elif len(tensors) > 1:
             for k, v in tensors.items():
-                if f"{k}_mask" in params and kwargs.get(f"{k}_mask") is None:
+                if f"{k}_mask" in params and f"{k}_mask" not in positional \
+                        and kwargs.get(f"{k}_mask") is None:
                     kwargs[f"{k}_mask"] = attached(v)
+        if bound.get("mask") is not None:
+            return bound["mask"]
         if kwargs.get("mask") is not None:
             return kwargs["mask"]
         return attached(first)
