@@ -22,6 +22,9 @@ TESTS = [
      "sparse tensors are another backend's tensor type (JAX BCOO, tf.SparseTensor)"),
     (r"ragged", "ragged tensors are TensorFlow's tensor type"),
     (r"test_analyze_einsum_string", "Keras-internal private function (_analyze_einsum_string)"),
+    (r"test_attention_calculate_score_mask|test_compute_attention_combines_causal",
+     "Keras-internal private methods (Attention._calculate_score_mask, "
+     "MultiHeadAttention._compute_attention's arguments)"),
 ]
 
 
