@@ -30,7 +30,8 @@ ENGINE = ["keras_suite.backend_shim", "minikeras.engine.config", "minikeras.engi
 HOMES = {
     "keras.src.backend": ENGINE,
     "keras.src.backend.common": ENGINE,
-    "keras.src.backend.config": ["minikeras.engine.config", "minikeras.config"],
+    "keras.src.backend.config": ["keras_suite.backend_shim", "minikeras.engine.config",
+                                 "minikeras.config"],
     "keras.src.backend.common.keras_tensor": ["minikeras.engine.keras_tensor"],
     "keras.src.backend.common.variables": ["minikeras.engine.variable", "keras_suite.backend_shim"],
     "keras.src.backend.common.dtypes": ["minikeras.engine.dtypes"],
@@ -49,6 +50,7 @@ HOMES = {
     "keras.src.utils": ["minikeras.utils"],
     "keras.src.testing": ["keras_suite.keras_test_case"],
     "keras.src.utils.backend_utils": ["keras_suite.backend_shim", "minikeras.utils"],
+    "keras.src.layers": ["minikeras.layers", "minikeras.layers.preprocessing.index_lookup"],
     "keras.src.layers.core.einsum_dense": ["minikeras.layers.einsum_dense"],
     "keras.src.layers.rnn.conv_lstm": ["minikeras.layers.conv_lstm"],
     "keras.src.layers.preprocessing.image_preprocessing.bounding_boxes":

@@ -97,6 +97,15 @@ class IndexLookup(Layer):
         self.reset_state()
         self.built = True
 
+    def _to_keys(self, values):
+        """Inputs as lookup keys: Python strings for a string vocabulary, int64 otherwise
+        (StringLookup / IntegerLookup refine this with their own checks)."""
+        values = onp.asarray(values)
+        if self.vocabulary_dtype != "string":
+            return values.astype("int64")
+        flat = [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in values.ravel().tolist()]
+        return onp.array(flat, dtype=object).reshape(values.shape)
+
     # --- index layout ---------------------------------------------------------------------
     def _oov_start_index(self):
         return 1 if self.mask_token is not None and self.output_mode == "int" else 0
