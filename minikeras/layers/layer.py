@@ -831,6 +831,9 @@ def _trial_output_spec(layer, args, kwargs):
     has_none = any(d is None for t in flatten((args, kwargs)) if isinstance(t, KerasTensor) for d in t.shape)
     results = []
     saved = layer._losses[:]
+    # the trial calls run on bound copies of the variables: a call that assigns state (a
+    # counter, a moving statistic) leaves the layer as it was, as Keras's symbolic call does
+    bound = [(v, v.numpy()) for v in layer.variables]
     for size in ((2, 3) if has_none else (2,)):
         a, k = concrete(size)
         if "training" in layer._call_signature():
@@ -838,11 +841,12 @@ def _trial_output_spec(layer, args, kwargs):
         _call_ctx.depth += 1
         scope = layer._autocast_scope()  # variables in the compute dtype, as in `__call__`
         try:
-            if scope is None:
-                results.append(layer.call(*a, **k))
-            else:
-                with scope:
+            with autodiff.StatelessScope(bound):
+                if scope is None:
                     results.append(layer.call(*a, **k))
+                else:
+                    with scope:
+                        results.append(layer.call(*a, **k))
         finally:
             _call_ctx.depth -= 1
     layer._losses[:] = saved
