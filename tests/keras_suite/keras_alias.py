@@ -53,6 +53,7 @@ HOMES = {
     "keras.src.layers": ["minikeras.layers", "minikeras.layers.preprocessing.index_lookup"],
     "keras.src.layers.core.einsum_dense": ["minikeras.layers.einsum_dense"],
     "keras.src.layers.rnn.conv_lstm": ["minikeras.layers.conv_lstm"],
+    "keras.src.layers.preprocessing.feature_space": ["minikeras.utils.feature_space"],
     "keras.src.layers.preprocessing.image_preprocessing.bounding_boxes":
         ["minikeras.layers.preprocessing.bounding_boxes"],
     "keras.src.layers.preprocessing.image_preprocessing.bounding_boxes.converters":
