@@ -186,9 +186,10 @@ CASES += [
     C("layer_normalization", T3, ROW[:3], ROW[:3] * 2, axis=1),
 ]
 
-# convolution / pooling kernels have their own conformance files
+# convolution / pooling kernels have their own conformance files; ctc_loss / ctc_decode are
+# checked against Keras in test_losses_more_conformance.py
 COVERED_ELSEWHERE = {"conv", "conv_transpose", "depthwise_conv", "separable_conv", "average_pool",
-                     "max_pool"}
+                     "max_pool", "ctc_loss", "ctc_decode"}
 # called with Python functions, tested below
 CONTROL_FLOW = {"cond", "fori_loop", "while_loop", "map", "vectorized_map", "switch", "scan",
                 "is_tensor"}
