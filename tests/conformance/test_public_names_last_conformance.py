@@ -179,7 +179,7 @@ LEGACY_OBJECTS = [
     lambda k: k.activations.relu,
     lambda k: k.losses.mean_squared_error,
     lambda k: k.layers.BatchNormalization(momentum=0.9, name="bn"),
-    lambda k: k.Sequential([k.Input((2,)), k.layers.Dense(1, name="d")], name="seq"),
+    lambda k: k.Sequential([k.Input((2,), name="x"), k.layers.Dense(1, name="d")], name="seq"),
     lambda k: None,
 ]
 
