@@ -61,6 +61,8 @@ def __getattr__(name):
     if name in _TOP:
         if name == "Variable":  # its named initializers ("zeros") come from keras.initializers
             importlib.import_module("minikeras.initializers")
+        if name == "KerasTensor":  # ops on a KerasTensor record graph nodes (OpLayers)
+            importlib.import_module("minikeras.layers")
         return getattr(importlib.import_module(f"minikeras.{_TOP[name]}"), name)
     raise AttributeError(f"module 'minikeras' has no attribute '{name}'")
 

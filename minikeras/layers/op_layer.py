@@ -65,7 +65,9 @@ def keras_module(fn):
     if name in _KERAS_MODULE:
         return f"keras.src.ops.{_KERAS_MODULE[name]}"
     own = getattr(fn, "__module__", "").split(".")[-1]
-    return f"keras.src.ops.{'nn' if own in ('nn', 'conv', 'pooling') else 'numpy'}"
+    if own in ("core", "math", "linalg", "image", "nn"):
+        return f"keras.src.ops.{own}"
+    return f"keras.src.ops.{'nn' if own in ('conv', 'pooling', 'layer_norm', 'ctc') else 'numpy'}"
 
 
 def _signature(fn):

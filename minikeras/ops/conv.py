@@ -23,6 +23,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from minikeras.engine import config
 from minikeras.engine.variable import read_value
+from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
 
 # --- the two primitives ------------------------------------------------------------------
@@ -372,3 +373,5 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     cols = anp.reshape(cols, tuple(x.shape[:-1]) + ksize + (filters,))
     y = _keep_dtype(_col2im(cols, tuple(spatial), strides, dilation, tuple(pads)))
     return _from_last(y, data_format)
+
+_wrap_namespace(globals())  # these ops on KerasTensors record graph nodes (functional API)

@@ -11,6 +11,7 @@ from autograd import numpy as anp
 
 from minikeras.engine.autodiff import untraced
 from minikeras.ops.nn import log_softmax
+from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
 LOG_EPSILON = -1e5
 
@@ -176,3 +177,5 @@ def _beam_step(paths, scores, masked, x, beam_width, mask_index):
         top = onp.argsort(onp.logaddexp(emit, blank), kind="stable")[-beam_width:]
     return (onp.tile(paths[top], (2, 1)), onp.concatenate([emit[top], blank[top]]),
             onp.concatenate([onp.zeros(beam_width, bool), onp.ones(beam_width, bool)]))
+
+_wrap_namespace(globals())  # these ops on KerasTensors record graph nodes (functional API)

@@ -9,7 +9,10 @@ from autograd.tracer import getval, isbox
 
 from minikeras.engine import config
 from minikeras.ops.layer_norm import layer_norm_last
-from minikeras.ops.numpy import _as_float, _as_tensor, _row_sum, erfc, one_hot
+from minikeras.ops.core import _as_float, _as_tensor, convert_to_numpy
+from minikeras.ops.math import erfc
+from minikeras.ops.numpy import _dt, _row_sum
+from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
 
 # --- activations (formulas as in jax.nn, which Keras's JAX backend calls) -----------------
@@ -454,5 +457,24 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
     return out if offset is None else out + along(offset)
 
 
+
+
+def moments(x, axes, keepdims=False, synchronized=False):
+    """mean and variance of `x` over `axes`."""
+    x = _as_float(x)
+    m = anp.mean(x, axis=tuple(axes), keepdims=True)
+    v = anp.mean(anp.square(x - m), axis=tuple(axes), keepdims=keepdims)
+    return (m if keepdims else anp.squeeze(m, axis=tuple(axes))), v
+
+
+def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    """1 at each label's position on a new `axis` (none for labels outside [0, num_classes))."""
+    x = convert_to_numpy(x).astype(int)
+    out = (x[..., None] == onp.arange(num_classes)).astype(_dt(dtype))
+    return onp.moveaxis(out, -1, axis) if axis != -1 else out
+
+
 __all__ = [n for n, f in list(globals().items())
            if not n.startswith("_") and callable(f) and getattr(f, "__module__", None) == __name__]
+
+_wrap_namespace(globals())  # these ops on KerasTensors record graph nodes (functional API)

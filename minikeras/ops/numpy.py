@@ -1,217 +1,25 @@
-"""`keras.ops` numpy-like and core functions, differentiable by autograd.
-
-Each function accepts numpy arrays, Python numbers and lists, traced autograd values and
-minikeras Variables (read through `.value`, so a variable being trained stays traced).
-
-dtypes follow Keras (JAX backend): Python floats become float32 and ints int32; a Python number
-meeting a tensor takes the tensor's dtype; ints meeting floats become that float; transcendental
-functions of ints give float32; integer sums stay int32. Unlike Keras on JAX, float64 inputs
-stay float64 (gradient checks need them).
-"""
+"""`keras.ops.numpy`: numpy-like functions, differentiable by autograd (dtype rules: see core.py)."""
 import builtins
 
 import numpy as onp
 from autograd import numpy as anp
-
-from minikeras.engine.keras_tensor import KerasTensor
-from minikeras.engine.tensor import as_tensor
 from autograd.tracer import getval, isbox
 
 from minikeras.engine import config
-from minikeras.engine.variable import Variable, read_value, read_values
+from minikeras.engine.keras_tensor import KerasTensor
+from minikeras.engine.variable import read_value
+from minikeras.ops.core import (_acc, _args, _as_float, _as_tensor, _axis, _to_array, cast,  # noqa: F401
+                                convert_to_numpy, convert_to_tensor, shape, unstack)
+from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
 
-def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
-    """A tensor (float32 for Python floats, int32 for Python ints), of the type layers return
-    (`Tensor`: a numpy array with `.numpy()`), or the traced value itself."""
-    x = _to_array(x, dtype)
-    return x if isbox(x) else as_tensor(x)
-
-
-def _to_array(x, dtype=None):
-    """`convert_to_tensor` for the ops themselves: a plain array (ops return plain arrays)."""
-    x = read_value(x)
-    if isbox(x):
-        x = x if hasattr(getval(x), "dtype") else anp.array(x)  # a traced Python float
-        return x if dtype is None else cast(x, dtype)
-    if isinstance(x, (list, tuple)) and builtins.any(isbox(read_value(e)) for e in x):
-        return anp.stack(_args(*x)) if dtype is None else cast(anp.stack(read_values(x)), dtype)
-    arr = onp.asarray(x)
-    if dtype is not None:
-        return arr.astype(onp.dtype(dtype).name, copy=False)
-    if isinstance(x, (onp.ndarray, onp.generic)):
-        return arr
-    if arr.dtype == onp.float64:
-        return arr.astype(config.floatx())
-    return arr.astype("int32") if arr.dtype == onp.int64 else arr
-
-
-def _as_tensor(x):
-    """`x` as an array or traced array (Variables read, lists and numbers converted)."""
-    x = read_value(x)
-    return x if type(x) is onp.ndarray or isbox(x) and hasattr(getval(x), "dtype") else _to_array(x)
-
-
-def _as_float(x):
-    """`x` as a float tensor: ints and bools become float32, as Keras does before exp, log, ..."""
-    x = _as_tensor(x)
-    return x if x.dtype.kind in "fc" else x.astype(config.floatx())
-
-
-def _is_number(x):
-    return isinstance(x, (int, float)) and not isinstance(x, (bool, onp.bool_))
-
-
-def _args(*xs, floating=False):
-    """Operands cast to Keras's result dtype, so numpy never widens behind our back.
-
-    Python numbers are weak (they take the tensors' dtype; a Python float makes ints float32);
-    ints or bools meeting floats become that float (numpy would give float64 for int32 + float32).
-    `floating=True` makes an integer result float32, as Keras does for divide, arctan2, ...
-    """
-    xs = [(float(x) if isinstance(x, float) else int(x)) if _is_number(x) else _as_tensor(x) for x in xs]
-    arrays = [x for x in xs if not _is_number(x)]
-    if not arrays:
-        xs = [_to_array(x) for x in xs]
-        arrays = xs
-    floats = [a.dtype for a in arrays if a.dtype.kind in "fc"]
-    dtype = onp.result_type(*(floats or [a.dtype for a in arrays]))
-    if not floats and (floating or builtins.any(isinstance(x, float) for x in xs)):
-        dtype = onp.dtype(config.floatx())
-    elif dtype == bool and builtins.any(_is_number(x) for x in xs):
-        dtype = onp.dtype("int32")
-    return [onp.asarray(x, dtype) if _is_number(x) else x if x.dtype == dtype else x.astype(dtype)
-            for x in xs]
-
-
-def _acc(x):
-    """The dtype Keras sums and multiplies ints in: int32 (numpy would use int64)."""
-    return None if x.dtype.kind in "fc" else "uint32" if x.dtype.kind == "u" else "int32"
-
-
-def _axis(axis):
-    return tuple(axis) if isinstance(axis, list) else axis
-
-
-# --- core ------------------------------------------------------------------------------
-def convert_to_numpy(x): "`x` as a plain numpy array (a Variable's or traced value's current value)."; return onp.asarray(getval(read_value(x)))
-def is_tensor(x): "Whether `x` is an array, a traced value or a Variable."; return isinstance(x, onp.ndarray) or isbox(x) or type(x) is Variable
-def shape(x): "The shape of `x` as a tuple (None for unknown sizes of a KerasTensor)."; return x.shape if isinstance(x, KerasTensor) else tuple(anp.shape(read_value(x)))
 def ndim(x): "The number of axes of `x`."; return len(x.shape) if isinstance(x, KerasTensor) else anp.ndim(read_value(x))
 def size(x): "The number of elements of `x`."; return anp.size(read_value(x))
-def dtype(x): "The dtype name of `x` (float32, int32, ...)."; return x.dtype if isinstance(x, KerasTensor) else _as_tensor(x).dtype.name
 def array(x, dtype=None): "`x` as an array of `dtype` (see convert_to_tensor)."; return _to_array(x, dtype)
-def stop_gradient(variable): "The value of `variable` with no gradient flowing back through it."; return getval(read_value(variable))
-
-
-def cast(x, dtype):
-    """`x` converted to `dtype`."""
-    x, dtype = _as_tensor(x), onp.dtype(dtype).name
-    return x if x.dtype == dtype else x.astype(dtype)
-
-
 def copy(x):
     """A copy of `x`."""
     x = _as_tensor(x)
     return x if isbox(x) else x.copy()
-
-
-def cond(pred, true_fn, false_fn): "true_fn() if `pred` else false_fn()."; return true_fn() if pred else false_fn()
-def switch(index, branches, *operands): "branches[index](*operands), the index clipped to the valid range."; return branches[builtins.min(builtins.max(int(index), 0), len(branches) - 1)](*operands)
-def map(f, xs): "stack([f(x) for x in xs]) over the leading axis of `xs`."; return stack([f(x) for x in unstack(xs)])
-def vectorized_map(function, elements): "stack([function(e) for e in elements]) over the leading axis (a loop, as `map`)."; return map(function, elements)
-
-
-def fori_loop(lower, upper, body_fun, init_val):
-    """body_fun(i, val) applied for i in range(lower, upper)."""
-    val = init_val
-    for i in range(int(lower), int(upper)):
-        val = body_fun(i, val)
-    return val
-
-
-def while_loop(cond, body, loop_vars, maximum_iterations=None):
-    """Applies `body` to `loop_vars` while `cond(*loop_vars)` (at most `maximum_iterations` times)."""
-    is_tuple = isinstance(loop_vars, (tuple, list))
-    vs = tuple(_to_array(v) for v in (loop_vars if is_tuple else [loop_vars]))
-    i = 0
-    while (maximum_iterations is None or i < maximum_iterations) and cond(*vs):
-        vs = tuple(body(*vs)) if is_tuple else (body(*vs),)
-        i += 1
-    return vs if is_tuple else vs[0]
-
-
-def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
-    """carry, y = f(carry, x) over the leading axis of `xs`; returns (carry, stacked ys)."""
-    items = [None] * length if xs is None else unstack(xs)
-    carry, ys = init, []
-    for x in (items[::-1] if reverse else items):
-        carry, y = f(carry, x)
-        ys.append(y)
-    return carry, stack(ys[::-1] if reverse else ys)
-
-
-def unstack(x, num=None, axis=0):
-    """The slices of `x` along `axis`, as a list."""
-    x = _as_tensor(x)
-    return [anp.squeeze(p, axis) for p in anp.split(x, anp.shape(x)[axis], axis=axis)]
-
-
-def slice(inputs, start_indices, shape):
-    """inputs[start : start + shape] on every axis (a size of -1 takes the rest)."""
-    return _as_tensor(inputs)[tuple(builtins.slice(s, None if n == -1 else s + n) for s, n in zip(start_indices, shape))]
-
-
-def slice_update(inputs, start_indices, updates):
-    """`inputs` with the block at `start_indices` replaced by `updates` (no in-place write)."""
-    inputs, updates = _args(inputs, updates)
-    widths = [(s, n - s - u) for s, n, u in zip(start_indices, anp.shape(inputs), anp.shape(updates))]
-    mask = onp.pad(onp.ones(anp.shape(updates), bool), widths)
-    return anp.where(mask, anp.pad(updates, widths, mode="constant"), inputs)
-
-
-def scatter(indices, values, shape):
-    """zeros(shape) with `values` added at `indices` (N x k), as one matmul with a 0/1 matrix."""
-    idx = convert_to_numpy(indices).astype(int)
-    values = _as_tensor(values)
-    rows = onp.prod(shape[:idx.shape[-1]], dtype=int)
-    flat = onp.ravel_multi_index(tuple(idx.reshape(-1, idx.shape[-1]).T), shape[:idx.shape[-1]])
-    hits = (onp.arange(rows)[:, None] == flat).astype(values.dtype)
-    return anp.reshape(anp.dot(hits, anp.reshape(values, (len(flat), -1))), shape)
-
-
-def scatter_update(inputs, indices, updates, reduction=None):
-    """`inputs` with `updates` written (or added, reduction="add") at `indices` (N x k)."""
-    inputs, updates = _args(inputs, updates)
-    added = scatter(indices, updates, anp.shape(inputs))
-    if reduction == "add":
-        return inputs + added
-    if reduction is not None:
-        raise ValueError(f"Unsupported reduction: {reduction}")
-    hit = scatter(indices, onp.ones(anp.shape(updates), bool), anp.shape(inputs)) > 0
-    return anp.where(hit, added, inputs)
-
-
-def _segments(segment_ids, num_segments):
-    ids = convert_to_numpy(segment_ids).astype(int)
-    n = int(ids.max()) + 1 if num_segments is None else int(num_segments)
-    return onp.arange(n)[:, None] == ids  # (segments, rows)
-
-
-def segment_sum(data, segment_ids, num_segments=None, sorted=False):
-    """out[s] = sum of data[i] over rows i with segment_ids[i] == s."""
-    data = _as_tensor(data)
-    hits = _segments(segment_ids, num_segments)
-    out = anp.dot(hits.astype(data.dtype), anp.reshape(data, (anp.shape(data)[0], -1)))
-    return anp.reshape(out, (len(hits),) + anp.shape(data)[1:])
-
-
-def segment_max(data, segment_ids, num_segments=None, sorted=False):
-    """out[s] = max of data[i] over rows i with segment_ids[i] == s (-inf for an empty segment)."""
-    data = _as_tensor(data)
-    hits = _segments(segment_ids, num_segments).reshape((-1,) + anp.shape(data)[:1] + (1,) * (anp.ndim(data) - 1))
-    low = -onp.inf if data.dtype.kind == "f" else onp.iinfo(data.dtype).min
-    return anp.max(anp.where(hits, anp.expand_dims(data, 0), low), axis=1)
 
 
 # --- elementwise and arithmetic ---------------------------------------------------------
@@ -238,7 +46,6 @@ def log1p(x): "log(1 + x), accurate for small x."; return anp.log1p(_as_float(x)
 def log2(x): "Base-2 logarithm of x."; return anp.log2(_as_float(x))
 def log10(x): "Base-10 logarithm of x."; return anp.log10(_as_float(x))
 def sqrt(x): "Square root of x."; return anp.sqrt(_as_float(x))
-def rsqrt(x): "1 / sqrt(x)."; return 1.0 / anp.sqrt(_as_float(x))
 def reciprocal(x): "1 / x."; return 1.0 / _as_float(x)
 def sin(x): "Sine of x (radians)."; return anp.sin(_as_float(x))
 def cos(x): "Cosine of x (radians)."; return anp.cos(_as_float(x))
@@ -312,34 +119,6 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     x = anp.where(onp.isnan(g), nan, x)
     x = anp.where(g == onp.inf, big if posinf is None else posinf, x)
     return anp.where(g == -onp.inf, -big if neginf is None else neginf, x)
-
-
-def erfc(x):
-    """1 - erf(x) with relative error < 1.2e-7 (Numerical Recipes' erfcc: a Chebyshev fit of
-    exp(x^2) erfc(x) in t = 1 / (1 + |x| / 2)); erfc(-x) = 2 - erfc(x)."""
-    x = _as_float(x)
-    pos = getval(x) >= 0
-    a = anp.where(pos, x, -x)  # |x|, with gradient sign(x) also at 0
-    t = 1.0 / (1.0 + 0.5 * a)
-    poly = 0.0
-    for c in (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806,
-              0.09678418, 0.37409196, 1.00002368, -1.26551223):
-        poly = c + t * poly
-    tail = t * anp.exp(-a * a + poly)
-    return anp.where(pos, tail, 2.0 - tail)
-
-
-def erf(x):
-    """2/sqrt(pi) sum_n (-1)^n x^(2n+1) / (n! (2n+1)) for |x| < 0.5, else 1 - erfc(x);
-    relative error < 2e-7 everywhere."""
-    x = _as_float(x)
-    small = onp.abs(getval(x)) < 0.5
-    s = anp.where(small, x, 0.0)  # keeps the unused series branch finite (and its gradient 0)
-    series, term = 0.0, s
-    for n in range(1, 9):
-        series = series + term / (2 * n - 1)
-        term = -term * s * s / n
-    return anp.where(small, 1.1283791670955126 * series, 1.0 - erfc(x))
 
 
 # --- comparison and logic (no gradients) ------------------------------------------------
@@ -422,15 +201,6 @@ def cumprod(x, axis=None, dtype=None):
     return stack(out, axis=axis)
 
 
-def logsumexp(x, axis=None, keepdims=False):
-    """log(sum(exp(x - m))) + m, with m the (untraced, finite) max along `axis`."""
-    x = _as_float(x)
-    m = onp.max(getval(x), axis=_axis(axis), keepdims=True)
-    m = onp.where(onp.isfinite(m), m, 0).astype(x.dtype)
-    out = anp.log(anp.sum(anp.exp(x - m), axis=_axis(axis), keepdims=keepdims))
-    return out + (m if keepdims else onp.squeeze(m, axis=_axis(axis)))
-
-
 def average(x, axis=None, weights=None):
     """sum(x * w) / sum(w) along `axis` (a 1-D `w` lies along `axis`); the mean without weights."""
     if weights is None:
@@ -439,42 +209,6 @@ def average(x, axis=None, weights=None):
     if anp.ndim(weights) == 1 and anp.ndim(x) > 1:
         weights = anp.reshape(weights, [-1 if d == axis % anp.ndim(x) else 1 for d in range(anp.ndim(x))])
     return anp.sum(x * weights, axis=axis) / anp.sum(weights * anp.ones_like(getval(x)), axis=axis)
-
-
-def moments(x, axes, keepdims=False, synchronized=False):
-    """mean and variance of `x` over `axes`."""
-    x = _as_float(x)
-    m = anp.mean(x, axis=tuple(axes), keepdims=True)
-    v = anp.mean(anp.square(x - m), axis=tuple(axes), keepdims=keepdims)
-    return (m if keepdims else anp.squeeze(m, axis=tuple(axes))), v
-
-
-def norm(x, ord=None, axis=None, keepdims=False):
-    """Vector norm (sum |x|^ord)^(1/ord) along an int `axis`, or a matrix norm over two axes
-    (a 2-D `x` with `axis=None`): 'fro', 'nuc', 1 / inf (largest column / row sum of |x|),
-    2 (largest singular value). ord=None is the 2-norm of the flattened axes."""
-    x = _as_float(x)
-    if axis is None:
-        axis = tuple(range(anp.ndim(x)))
-    axis = tuple(a % anp.ndim(x) for a in ([axis] if isinstance(axis, int) else axis))
-    a = abs(x)
-    if ord is None or ord == "fro" or ord == 2 and len(axis) == 1:
-        return anp.sqrt(anp.sum(anp.square(x), axis=axis, keepdims=keepdims))
-    if len(axis) == 1:
-        if ord in (onp.inf, -onp.inf):
-            return (anp.max if ord > 0 else anp.min)(a, axis=axis, keepdims=keepdims)
-        if ord == 0:
-            return anp.sum((getval(a) != 0).astype(x.dtype), axis=axis, keepdims=keepdims)
-        return anp.sum(a ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
-    row, col = axis
-    if ord in (1, -1, onp.inf, -onp.inf):
-        inner, outer = (row, col) if ord in (1, -1) else (col, row)
-        out = (anp.max if ord > 0 else anp.min)(anp.sum(a, axis=inner, keepdims=True), axis=outer, keepdims=True)
-    else:  # singular values: 'nuc', 2, -2
-        s = anp.linalg.svd(anp.moveaxis(x, (row, col), (-2, -1)), compute_uv=False)
-        out = {"nuc": anp.sum, 2: anp.max, -2: anp.min}[ord](s, axis=-1)
-        out = anp.expand_dims(anp.expand_dims(out, builtins.min(axis)), builtins.max(axis))
-    return out if keepdims else anp.squeeze(out, axis=axis)
 
 
 # --- linear algebra ---------------------------------------------------------------------
@@ -651,27 +385,6 @@ def arange(start, stop=None, step=None, dtype=None):
     return out.astype("int32" if out.dtype.kind in "iu" else config.floatx())
 
 
-def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
-    """1 at each label's position on a new `axis` (none for labels outside [0, num_classes))."""
-    x = convert_to_numpy(x).astype(int)
-    out = (x[..., None] == onp.arange(num_classes)).astype(_dt(dtype))
-    return onp.moveaxis(out, -1, axis) if axis != -1 else out
-
-
-def top_k(x, k, sorted=True):
-    """The k largest values along the last axis (differentiable) and their int32 indices."""
-    x = _as_tensor(x)
-    idx = onp.argsort(-getval(x), axis=-1, kind="stable")[..., :k].astype("int32")
-    return take_along_axis(x, idx, -1), idx
-
-
-def in_top_k(targets, predictions, k):
-    """Whether each target's score is among the k largest of its row (nan counts as -inf)."""
-    p = convert_to_numpy(predictions)
-    t = onp.take_along_axis(p, convert_to_numpy(targets).astype(int)[:, None], axis=-1)
-    return onp.sum(p > onp.where(onp.isnan(t), -onp.inf, t), axis=-1) < k
-
-
 def _row_sum(x):
     """sum(x, axis=-1, keepdims=True) of a float array as a product with a ones vector: BLAS does
     it about 4x faster than numpy's reduction over short rows (attention scores, layer norm)."""
@@ -680,3 +393,5 @@ def _row_sum(x):
 
 __all__ = [n for n, f in list(globals().items())
            if not n.startswith("_") and callable(f) and getattr(f, "__module__", None) == __name__]
+
+_wrap_namespace(globals())  # these ops on KerasTensors record graph nodes (functional API)

@@ -22,6 +22,7 @@ from autograd.extend import defvjp, primitive
 
 from minikeras.engine import config
 from minikeras.engine.variable import read_value
+from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
 # --- geometry ---------------------------------------------------------------------------
 # `geo` is a tuple with one (axis, k, s, lo, hi, out) per spatial axis: the window size k,
@@ -298,3 +299,5 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     if all(lo == 0 and hi <= 0 for _, _, _, lo, hi, _ in geo):
         return total / math.prod(k for _, k, *_ in geo)
     return total / _window_counts(geo, len(onp.shape(x)), x.dtype)
+
+_wrap_namespace(globals())  # these ops on KerasTensors record graph nodes (functional API)

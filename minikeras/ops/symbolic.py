@@ -35,11 +35,15 @@ def apply_symbolic(fn, args, kwargs):
 
 
 def symbolic_dispatch(fn):
+    if getattr(fn, "_symbolic_dispatch", False):
+        return fn
+
     @functools.wraps(fn)
     def op(*args, **kwargs):
         if _has_symbolic(args, kwargs):
             return apply_symbolic(fn, args, kwargs)
         return fn(*args, **kwargs)
+    op._symbolic_dispatch = True
     return op
 
 

@@ -116,6 +116,11 @@ class AliasModule(types.ModuleType):
             module = _module_or_none(source)
             if module is not None and hasattr(module, name):
                 return getattr(module, name)
+        if self.__name__.startswith("keras.src.ops.") and name[:1].isupper():
+            from keras_suite.op_classes import op_class
+            found = op_class(os.environ.get("KERAS_SUITE_SOURCE", ""), self.__name__, name)
+            if found is not None:
+                return found
         if self.__name__ in ("keras", "keras.src") and name == "src":
             raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
         return Missing(f"{self.__name__}.{name}")  # private names too: only their tests fail

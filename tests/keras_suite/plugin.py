@@ -45,6 +45,7 @@ def pytest_configure(config):
     if not SOURCE:
         raise pytest.UsageError("KERAS_SUITE_SOURCE must name the unpacked Keras source")
     if MODE == "minikeras":
+        import minikeras.layers  # noqa: F401  (ops on a bare KerasTensor record OpLayers)
         from keras_suite import keras_alias
         keras_alias.install(SOURCE)
     else:

@@ -35,7 +35,14 @@ MODULES = {  # report module -> Keras source directories
     "optimizers": ["keras/src/optimizers"],  # includes schedules/
     "activations": ["keras/src/activations"],
     "callbacks": ["keras/src/callbacks"],
+    "ops.numpy": ["keras/src/ops/numpy_test.py"],
+    "ops.nn": ["keras/src/ops/nn_test.py"],
+    "ops.core": ["keras/src/ops/core_test.py"],
+    "ops.math": ["keras/src/ops/math_test.py"],
+    "ops.linalg": ["keras/src/ops/linalg_test.py"],
+    "ops.image": ["keras/src/ops/image_test.py"],
 }
+LARGE_FILE_LINES = 2500  # a test file longer than this runs one piece per test class
 RATCHET = os.path.join(HERE, "ratchet.json")
 PER_TEST_TIMEOUT = 120  # seconds; a test slower than this counts as failed
 
@@ -89,6 +96,15 @@ def chunks_of(source, module):
     subdirectory of a large package (layers/pooling, layers/preprocessing, ...) is one piece."""
     pieces = []
     for top in MODULES[module]:
+        path = os.path.join(source, top)
+        if os.path.isfile(path):
+            text = open(path).read()
+            classes = re.findall(r"^class (\w+)\(", text, re.MULTILINE)
+            if text.count("\n") > LARGE_FILE_LINES and classes:
+                pieces += [f"{top}::{name}" for name in classes]
+            else:
+                pieces.append(top)
+            continue
         subdirs = sorted(d for d in os.listdir(os.path.join(source, top))
                          if os.path.isdir(os.path.join(source, top, d)) and d != "__pycache__")
         if module == "layers" and subdirs:
@@ -109,7 +125,7 @@ def run_chunks(source, modules, mode, out, jobs):
     def run_one(task):
         module, piece = task
         start = time.time()
-        name = piece.replace("/", "_")
+        name = piece.replace("/", "_").replace("::", "-")
         results, tail = run_pytest(source, [piece], mode, os.path.join(out, f"{name}.json"))
         print(f"{piece}: {tail} ({time.time() - start:.0f} s)", flush=True)
         return module, results
@@ -124,7 +140,7 @@ def run_chunks(source, modules, mode, out, jobs):
 
 
 def _test_files(source, piece):
-    path = os.path.join(source, piece)
+    path = os.path.join(source, piece.split("::")[0])
     if os.path.isfile(path):
         return 1
     return sum(f.endswith("_test.py") for _, _, files in os.walk(path) for f in files)
