@@ -5,7 +5,7 @@ import numpy as onp
 from autograd import numpy as anp
 from autograd.tracer import getval
 
-from minikeras.ops.core import _as_float
+from minikeras.ops.promotion import _as_float
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
 

@@ -3,7 +3,8 @@ import numpy as onp
 from autograd import numpy as anp
 from autograd.tracer import getval
 
-from minikeras.ops.core import _as_float, _as_tensor, _axis, convert_to_numpy
+from minikeras.ops.promotion import _as_float, _as_tensor, _axis
+from minikeras.ops.core import convert_to_numpy
 from minikeras.ops.numpy import take_along_axis
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 

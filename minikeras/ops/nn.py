@@ -9,7 +9,8 @@ from autograd.tracer import getval, isbox
 
 from minikeras.engine import config
 from minikeras.ops.layer_norm import layer_norm_last
-from minikeras.ops.core import _as_float, _as_tensor, convert_to_numpy
+from minikeras.ops.promotion import _as_float, _as_tensor
+from minikeras.ops.core import convert_to_numpy
 from minikeras.ops.math import erfc
 from minikeras.ops.numpy import _dt, _row_sum
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace

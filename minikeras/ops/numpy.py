@@ -1,4 +1,4 @@
-"""`keras.ops.numpy`: numpy-like functions, differentiable by autograd (dtype rules: see core.py)."""
+"""`keras.ops.numpy`: numpy-like functions, differentiable by autograd (dtype rules: see promotion.py)."""
 import builtins
 
 import numpy as onp
@@ -8,8 +8,8 @@ from autograd.tracer import getval, isbox
 from minikeras.engine import config
 from minikeras.engine.keras_tensor import KerasTensor
 from minikeras.engine.variable import read_value
-from minikeras.ops.core import (_acc, _args, _as_float, _as_tensor, _axis, _to_array, cast,  # noqa: F401
-                                convert_to_numpy, convert_to_tensor, shape, unstack)
+from minikeras.ops.core import cast, convert_to_numpy, convert_to_tensor, shape, unstack  # noqa: F401
+from minikeras.ops.promotion import _acc, _args, _as_float, _as_tensor, _axis, _to_array
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
 
