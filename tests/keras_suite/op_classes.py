@@ -103,6 +103,7 @@ def op_class(source_root, module_name, class_name):
             kwargs = {k: _symbolic(v) for k, v in kwargs.items()}
             return self(*args, **kwargs)
 
+        call = __call__
         compute_output_spec = symbolic_call
 
     Op.__name__ = Op.__qualname__ = class_name
