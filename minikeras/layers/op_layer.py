@@ -168,6 +168,9 @@ class OpLayer(Layer):
         return _call_with_statics(self.fn, self.op_kwargs, args, kwargs)
 
     def compute_output_spec(self, *args, **kwargs):
+        spec = getattr(self.fn, "output_spec", None)
+        if spec is not None:  # control flow: the callables run on KerasTensors, as in Keras
+            return _call_with_statics(spec, self.op_kwargs, args, kwargs)
         with onp.errstate(all="ignore"):  # zeros in a trial run may divide by zero
             return super().compute_output_spec(*args, **kwargs)
 

@@ -4,9 +4,8 @@ import functools
 
 from minikeras.engine.keras_tensor import KerasTensor
 
-# Ops that answer from the static shape, or take Python callables, are not recorded.
-NOT_RECORDED = {"shape", "ndim", "dtype", "is_tensor", "convert_to_numpy", "cond", "fori_loop",
-                "map", "scan", "switch", "vectorized_map", "while_loop"}
+# Ops that answer from the static shape, or only wrap a Python function, are not recorded.
+NOT_RECORDED = {"shape", "ndim", "dtype", "is_tensor", "convert_to_numpy", "custom_gradient"}
 
 
 def _has_symbolic(args, kwargs):
@@ -14,6 +13,8 @@ def _has_symbolic(args, kwargs):
         if type(a) is KerasTensor:
             return True
         if isinstance(a, (list, tuple)) and any(type(b) is KerasTensor for b in a):
+            return True
+        if isinstance(a, dict) and any(type(b) is KerasTensor for b in a.values()):
             return True
     return False
 

@@ -44,7 +44,7 @@ HOMES = {
     "keras.src.backend.common.backend_utils": ["minikeras.ops.conv", "keras_suite.backend_shim"],
     "keras.src.backend.random": ["minikeras.random"],
     "keras.src.random": ["minikeras.random"],
-    "keras.src.ops": ["minikeras.ops"],
+    "keras.src.ops": ["minikeras.ops", "minikeras.engine.keras_tensor", "minikeras"],
     "keras.src.trainers": ["minikeras.models"],
     "keras.src.trainers.data_adapters": ["minikeras.utils", "minikeras.models.data"],
     "keras.src.utils": ["minikeras.utils"],
@@ -116,7 +116,7 @@ class AliasModule(types.ModuleType):
             module = _module_or_none(source)
             if module is not None and hasattr(module, name):
                 return getattr(module, name)
-        if self.__name__.startswith("keras.src.ops.") and name[:1].isupper():
+        if self.__name__.startswith("keras.src.ops") and name[:1].isupper():
             from keras_suite.op_classes import op_class
             found = op_class(os.environ.get("KERAS_SUITE_SOURCE", ""), self.__name__, name)
             if found is not None:

@@ -22,13 +22,14 @@ def _keras_classes(source_root, module):
     if not os.path.isfile(path):
         return {}
     tree = ast.parse(open(path).read())
-    fronts = {}  # class name -> the function that calls `Class(...).symbolic_call(...)`
+    defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    fronts = {}  # class name -> the function that makes it: `Add().symbolic_call(...)`, `Cast(...)(x)`
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
             for call in ast.walk(node):
-                if isinstance(call, ast.Attribute) and call.attr == "symbolic_call" and \
-                        isinstance(call.value, ast.Call) and isinstance(call.value.func, ast.Name):
-                    fronts.setdefault(call.value.func.id, node.name)
+                if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and \
+                        call.func.id in defined:
+                    fronts.setdefault(call.func.id, node.name)
     classes = {}
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
@@ -75,11 +76,15 @@ def op_class(source_root, module_name, class_name):
     """The stand-in for `keras.src.ops.<module>.<class_name>`, or None when Keras has no such
     op class or minikeras lacks its function."""
     module = module_name.rsplit(".", 1)[-1]
+    if module == "ops":  # `keras.src.ops.Unstack`: the package re-exports every module's classes
+        for module in ("core", "numpy", "math", "linalg", "nn", "image"):
+            if class_name in _keras_classes(source_root, module):
+                break
     info = _keras_classes(source_root, module).get(class_name)
     if info is None or info[0] is None:
         return None
     function_name, init_params, call_params = info
-    ours = importlib.import_module(f"minikeras.ops.{module}") if module != "ops" else None
+    ours = importlib.import_module(f"minikeras.ops.{module}")
     fn = getattr(ours, function_name, None) or getattr(importlib.import_module("minikeras.ops"),
                                                        function_name, None)
     if fn is None:
