@@ -22,6 +22,7 @@ from autograd.tracer import getval, isbox
 from numpy.lib.stride_tricks import sliding_window_view
 
 from minikeras.engine import config
+from minikeras.engine.keras_tensor import KerasTensor
 from minikeras.engine.variable import read_value
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
@@ -373,5 +374,170 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     cols = anp.reshape(cols, tuple(x.shape[:-1]) + ksize + (filters,))
     y = _keep_dtype(_col2im(cols, tuple(spatial), strides, dilation, tuple(pads)))
     return _from_last(y, data_format)
+
+
+# --- output specs on KerasTensors (unknown spatial sizes stay None, as in Keras) -----------
+def _channels_axis(data_format):
+    return -1 if config.standardize_data_format(data_format) == "channels_last" else 1
+
+
+def _spec_check_channels(inputs, kernel_channels, data_format):
+    channels = inputs.shape[_channels_axis(data_format)]
+    if channels is not None and kernel_channels is not None and channels != kernel_channels:
+        _check_channels(channels, kernel_channels, config.standardize_data_format(data_format))
+
+
+def _conv_spec_shape(shape, filters, ksize, strides, padding, data_format, dilation):
+    """Keras's `compute_conv_output_shape`: per spatial axis (n - span) // s + 1 ("valid") or
+    (n - 1) // s + 1 ("same"); None stays None."""
+    first = config.standardize_data_format(data_format) == "channels_first"
+    spatial = shape[2:] if first else shape[1:-1]
+    nd = len(spatial)
+    strides, dilation = _tuple(strides, nd, "strides"), _tuple(dilation, nd, "dilation_rate")
+    out = []
+    for n, k, st, d in zip(spatial, ksize, strides, dilation):
+        if n is None:
+            out.append(None)
+        elif padding.lower() == "same":
+            out.append((n - 1) // st + 1)
+        else:
+            out.append((n - (k - 1) * d - 1) // st + 1)
+    if any(o is not None and o <= 0 for o in out):
+        raise ValueError("Computed output size would be negative. Received `inputs shape="
+                         f"{shape}`, `kernel shape={tuple(ksize)}`, `dilation_rate={dilation}`.")
+    return (shape[0], filters, *out) if first else (shape[0], *out, filters)
+
+
+def _conv_spec(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    _spec_check_channels(inputs, kernel.shape[-2], data_format)
+    return KerasTensor(_conv_spec_shape(inputs.shape, kernel.shape[-1], kernel.shape[:-2], strides,
+                                        padding, data_format, dilation_rate), dtype=inputs.dtype)
+
+
+def _depthwise_spec(inputs, kernel, strides=1, padding="valid", data_format=None,
+                    dilation_rate=1):
+    _spec_check_channels(inputs, kernel.shape[-2], data_format)
+    filters = None if None in kernel.shape[-2:] else kernel.shape[-2] * kernel.shape[-1]
+    return KerasTensor(_conv_spec_shape(inputs.shape, filters, kernel.shape[:-2], strides,
+                                        padding, data_format, dilation_rate), dtype=inputs.dtype)
+
+
+def _separable_spec(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                    data_format=None, dilation_rate=1):
+    _spec_check_channels(inputs, depthwise_kernel.shape[-2], data_format)
+    return KerasTensor(_conv_spec_shape(inputs.shape, pointwise_kernel.shape[-1],
+                                        depthwise_kernel.shape[:-2], strides, padding,
+                                        data_format, dilation_rate), dtype=inputs.dtype)
+
+
+def _conv_transpose_spec(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                         data_format=None, dilation_rate=1):
+    _spec_check_channels(inputs, kernel.shape[-1], data_format)
+    shape = compute_conv_transpose_output_shape(
+        inputs.shape, kernel.shape[:-2], kernel.shape[-2], strides, padding, output_padding,
+        config.standardize_data_format(data_format), dilation_rate)
+    return KerasTensor(shape, dtype=inputs.dtype)
+
+
+conv.output_spec, depthwise_conv.output_spec = _conv_spec, _depthwise_spec
+separable_conv.output_spec, conv_transpose.output_spec = _separable_spec, _conv_transpose_spec
+
+
+# --- patches: unfold (im2col) and fold (col2im) on NCHW, as torch.nn.functional -----------
+def _pair(value):
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
+    """Sliding blocks of a (N, C, H, W) image as (N, C * kH * kW, L) columns (im2col), L the
+    number of blocks; row c * kH * kW + i * kW + j holds x_pad[n, c, y*s + i*d, x*s + j*d]."""
+    x = read_value(x)
+    if len(onp.shape(getval(x))) != 4:
+        raise ValueError(f"Input must be a 4D tensor. Received: input.shape={onp.shape(getval(x))}")
+    (ph, pw), k = _pair(padding), _pair(kernel_size)
+    n, c = onp.shape(getval(x))[:2]
+    cols = _im2col(anp.transpose(x, (0, 2, 3, 1)), k, _pair(stride), _pair(dilation),
+                   ((ph, ph), (pw, pw)))                               # (N, oH, oW, kH, kW, C)
+    cols = anp.transpose(cols, (0, 5, 3, 4, 1, 2))                       # (N, C, kH, kW, oH, oW)
+    return anp.reshape(cols, (n, c * k[0] * k[1], -1))
+
+
+def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """The adjoint of `unfold` (col2im): (N, C * kH * kW, L) blocks summed into a
+    (N, C, oH, oW) image, overlapping entries added."""
+    x = read_value(x)
+    if len(onp.shape(getval(x))) != 3:
+        raise ValueError(f"Input must be a 3D tensor. Received: input.shape={onp.shape(getval(x))}")
+    (oh, ow), k, d, (ph, pw), st = (_pair(output_size), _pair(kernel_size), _pair(dilation),
+                                    _pair(padding), _pair(stride))
+    n, ckk, _ = onp.shape(getval(x))
+    blocks = [(size + 2 * p - dd * (kk - 1) - 1) // ss + 1
+              for size, p, dd, kk, ss in zip((oh, ow), (ph, pw), d, k, st)]
+    cols = anp.reshape(x, (n, ckk // (k[0] * k[1]), k[0], k[1], *blocks))
+    cols = anp.transpose(cols, (0, 4, 5, 2, 3, 1))                       # (N, nH, nW, kH, kW, C)
+    y = _col2im(cols, (oh, ow), st, d, ((ph, ph), (pw, pw)))
+    return anp.transpose(y, (0, 3, 1, 2))
+
+
+# --- depth <-> space (pixel shuffle) ------------------------------------------------------
+def _check_block_size(block_size):
+    if block_size < 2:
+        raise ValueError(f"`block_size` must be at least 2. Received: block_size={block_size}")
+
+
+def depth_to_space(x, block_size, data_format="channels_last"):
+    """(N, H, W, C r^2) -> (N, H r, W r, C), r = block_size (pixel shuffle); channel
+    (i r + j) C + c moves to pixel (y r + i, x r + j). channels_first: (N, C r^2, H, W) with
+    channel c r^2 + i r + j."""
+    data_format = config.standardize_data_format(data_format)
+    _check_block_size(block_size)
+    x, r = read_value(x), block_size
+    if data_format == "channels_last":
+        n, h, w, c = onp.shape(getval(x))
+        x = anp.transpose(anp.reshape(x, (n, h, w, r, r, c // r ** 2)), (0, 1, 3, 2, 4, 5))
+        return anp.reshape(x, (n, h * r, w * r, c // r ** 2))
+    n, c, h, w = onp.shape(getval(x))
+    x = anp.transpose(anp.reshape(x, (n, c // r ** 2, r, r, h, w)), (0, 1, 4, 2, 5, 3))
+    return anp.reshape(x, (n, c // r ** 2, h * r, w * r))
+
+
+def space_to_depth(x, block_size, data_format="channels_last"):
+    """The inverse of `depth_to_space`: (N, H r, W r, C) -> (N, H, W, C r^2)."""
+    data_format = config.standardize_data_format(data_format)
+    _check_block_size(block_size)
+    x, r = read_value(x), block_size
+    if data_format == "channels_last":
+        n, h, w, c = onp.shape(getval(x))
+        x = anp.transpose(anp.reshape(x, (n, h // r, r, w // r, r, c)), (0, 1, 3, 2, 4, 5))
+        return anp.reshape(x, (n, h // r, w // r, c * r * r))
+    n, c, h, w = onp.shape(getval(x))
+    x = anp.transpose(anp.reshape(x, (n, c, h // r, r, w // r, r)), (0, 1, 3, 5, 2, 4))
+    return anp.reshape(x, (n, c * r * r, h // r, w // r))
+
+
+def _depth_space_spec(to_space):
+    def spec(x, block_size, data_format="channels_last"):
+        name = "depth_to_space" if to_space else "space_to_depth"
+        if len(x.shape) != 4:
+            raise ValueError(f"`{name}` requires a 4D input tensor. Received: x.shape={x.shape}")
+        first = config.standardize_data_format(data_format) == "channels_first"
+        b, c, h, w = x.shape if first else (x.shape[0], x.shape[3], x.shape[1], x.shape[2])
+        r = block_size
+        if to_space and c is not None and c % r ** 2:
+            raise ValueError(f"The number of channels ({c}) must be divisible by "
+                             f"block_size**2 ({r ** 2}).")
+        for label, v in (("Height", h), ("Width", w)):
+            if not to_space and v is not None and v % r:
+                raise ValueError(f"{label} ({v}) must be divisible by block_size ({r}).")
+        scale = (lambda v, f: None if v is None else f(v))
+        c = scale(c, (lambda v: v // r ** 2) if to_space else (lambda v: v * r * r))
+        h, w = (scale(v, (lambda v: v * r) if to_space else (lambda v: v // r)) for v in (h, w))
+        return KerasTensor((b, c, h, w) if first else (b, h, w, c), dtype=x.dtype)
+    return spec
+
+
+depth_to_space.output_spec, space_to_depth.output_spec = (_depth_space_spec(True),
+                                                          _depth_space_spec(False))
+
 
 _wrap_namespace(globals())  # these ops on KerasTensors record graph nodes (functional API)

@@ -10,10 +10,17 @@ import numpy as onp
 from autograd import numpy as anp
 
 from minikeras.engine.autodiff import untraced
-from minikeras.ops.nn import log_softmax
+from minikeras.engine.dtypes import result_type
+from minikeras.engine.keras_tensor import KerasTensor
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
 LOG_EPSILON = -1e5
+
+
+def _log_softmax(x):
+    """x - logsumexp(x) over the classes (this module sits below nn.py, which exports it)."""
+    shifted = x - onp.max(untraced(x), axis=-1, keepdims=True)
+    return shifted - anp.log(anp.sum(anp.exp(shifted), axis=-1, keepdims=True))
 
 
 def _logaddexp_tail(phi, added):
@@ -41,7 +48,7 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
     batch_size, max_time, num_classes = anp.shape(output)
     max_label_length = target.shape[1]
 
-    logprobs = log_softmax(output)
+    logprobs = _log_softmax(output)
     repeat = onp.zeros((batch_size, max_label_length), dtype)
     repeat[:, :-1] = target[:, :-1] == target[:, 1:]  # label n equals label n + 1
     one_hot = (target[..., None] == onp.arange(num_classes)).astype(dtype)        # (B, N, K)
@@ -125,7 +132,7 @@ def _beam_search_decode(inputs, lengths, beam_width, top_paths, mask_index):
     the classes are flipped, paths are merged as sorted unique rows, and each step keeps the
     `beam_width` best prefixes, each both as ending in a blank and not."""
     batch_size, max_length, num_classes = inputs.shape
-    inputs = onp.flip(untraced(log_softmax(inputs)), axis=2)
+    inputs = onp.flip(untraced(_log_softmax(inputs)), axis=2)
     if mask_index is None:
         mask_index = num_classes - 1
     mask_index = num_classes - mask_index - 1
@@ -177,5 +184,22 @@ def _beam_step(paths, scores, masked, x, beam_width, mask_index):
         top = onp.argsort(onp.logaddexp(emit, blank), kind="stable")[-beam_width:]
     return (onp.tile(paths[top], (2, 1)), onp.concatenate([emit[top], blank[top]]),
             onp.concatenate([onp.zeros(beam_width, bool), onp.ones(beam_width, bool)]))
+
+
+def _check_first_dim(name1, shape1, name2, shape2):
+    if shape1[0] != shape2[0]:
+        raise ValueError(f"Arguments `{name1}` and `{name2}` must have the same first dimension. "
+                         f"Received shapes: `{shape1}` and `{shape2}`.")
+
+
+def _ctc_loss_spec(target, output, target_length, output_length, mask_index=0):
+    _check_first_dim("target", target.shape, "output", output.shape)
+    _check_first_dim("target_length", target_length.shape, "target", target.shape)
+    _check_first_dim("output_length", output_length.shape, "output", output.shape)
+    return KerasTensor((target.shape[0],), dtype=result_type(output.dtype, "float32"))
+
+
+ctc_loss.output_spec = _ctc_loss_spec
+
 
 _wrap_namespace(globals())  # these ops on KerasTensors record graph nodes (functional API)

@@ -1,4 +1,5 @@
 """`keras.ops` neural-network functions (activations, normalisations, losses' kernels)."""
+import functools
 import math
 import warnings
 
@@ -8,12 +9,31 @@ from autograd.extend import defvjp, primitive
 from autograd.tracer import getval, isbox
 
 from minikeras.engine import config
+from minikeras.engine.dtypes import result_type
+from minikeras.engine.keras_tensor import KerasTensor
 from minikeras.ops.layer_norm import layer_norm_last
-from minikeras.ops.promotion import _as_float, _as_tensor
+from minikeras.ops.promotion import _args, _as_float, _as_tensor
+from minikeras.ops.conv import (conv, conv_transpose, depth_to_space, depthwise_conv, fold,  # noqa: F401
+                                separable_conv, space_to_depth, unfold)
 from minikeras.ops.core import convert_to_numpy
+from minikeras.ops.ctc import ctc_decode, ctc_loss  # noqa: F401
 from minikeras.ops.math import erfc
 from minikeras.ops.numpy import _dt, _row_sum
+from minikeras.ops.pooling import (adaptive_average_pool, adaptive_max_pool, average_pool,  # noqa: F401
+                                   max_pool)
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
+
+
+def _bfloat16_via_float32(fn):
+    """bfloat16 in, bfloat16 out, computed in float32 (as XLA computes bfloat16 elementwise math
+    on CPU); numpy would widen it on the way (ml_dtypes' `clip` returns float32)."""
+    @functools.wraps(fn)
+    def op(x, *args, **kwargs):
+        x = _as_tensor(x)
+        if x.dtype.name != "bfloat16":
+            return fn(x, *args, **kwargs)
+        return fn(x.astype("float32"), *args, **kwargs).astype(x.dtype)
+    return op
 
 
 # --- activations (formulas as in jax.nn, which Keras's JAX backend calls) -----------------
@@ -36,11 +56,13 @@ _relu = primitive(lambda x: onp.maximum(x, 0))
 defvjp(_relu, lambda ans, x: lambda g: g * (ans > 0))
 
 
+@_bfloat16_via_float32
 def relu6(x):
     """min(max(x, 0), 6); autograd's clip gives gradient 0 at both kinks, as jax.nn.relu6."""
     return anp.clip(_as_float(x), 0.0, 6.0)
 
 
+@_bfloat16_via_float32
 def sigmoid(x):
     """1 / (1 + exp(-x)). One traced primitive (RNN gates call it twice per step); the value comes
     from z = exp(-|x|) so neither tail overflows nor loses relative precision."""
@@ -76,19 +98,26 @@ _tanh = primitive(onp.tanh)
 defvjp(_tanh, lambda ans, x: lambda g: g * (1.0 - ans * ans))
 
 
+@_bfloat16_via_float32
 def tanh(x): "Hyperbolic tangent of x."; return _tanh(_as_float(x))
+@_bfloat16_via_float32
 def tanh_shrink(x): "x - tanh(x)."; return _as_float(x) - _tanh(_as_float(x))
+@_bfloat16_via_float32
 def softplus(x): "log(1 + e^x), computed without overflow."; return anp.logaddexp(_as_float(x), 0.0)
+@_bfloat16_via_float32
 def log_sigmoid(x): "log(sigmoid(x)) = -softplus(-x)."; return -softplus(-_as_float(x))
+@_bfloat16_via_float32
 def exponential(x): "e^x."; return anp.exp(_as_float(x))
 
 
+@_bfloat16_via_float32
 def softsign(x):
     """x / (|x| + 1)."""
     x = _as_float(x)
     return x / (anp.abs(x) + 1.0)
 
 
+@_bfloat16_via_float32
 def silu(x):
     """x * sigmoid(x)."""
     x = _as_float(x)
@@ -98,17 +127,20 @@ def silu(x):
 swish = silu
 
 
+@_bfloat16_via_float32
 def leaky_relu(x, negative_slope=0.2):
     """x if x >= 0 else negative_slope * x."""
     x = _as_float(x)
     return anp.where(getval(x) >= 0, x, negative_slope * x)
 
 
+@_bfloat16_via_float32
 def hard_sigmoid(x):
     """relu6(x + 3) / 6."""
     return relu6(_as_float(x) + 3.0) / 6.0
 
 
+@_bfloat16_via_float32
 def hard_silu(x):
     """x * relu6(x + 3) / 6."""
     x = _as_float(x)
@@ -118,12 +150,14 @@ def hard_silu(x):
 hard_swish = hard_silu
 
 
+@_bfloat16_via_float32
 def hard_tanh(x):
     """clip(x, -1, 1)."""
     x = _as_float(x)
     return anp.where(getval(x) > 1, 1.0, anp.where(getval(x) < -1, -1.0, x))
 
 
+@_bfloat16_via_float32
 def elu(x, alpha=1.0):
     """x if x > 0 else alpha * (exp(x) - 1)."""
     x = _as_float(x)
@@ -131,12 +165,14 @@ def elu(x, alpha=1.0):
     return anp.where(pos, x, alpha * anp.expm1(anp.where(pos, 0.0, x)))
 
 
+@_bfloat16_via_float32
 def selu(x):
     """scale * elu(x, alpha) with the self-normalising constants of Klambauer et al."""
     alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
     return scale * elu(x, alpha)
 
 
+@_bfloat16_via_float32
 def celu(x, alpha=1.0):
     """max(x, 0) + alpha * (exp(min(x, 0) / alpha) - 1)."""
     x = _as_float(x)
@@ -144,6 +180,7 @@ def celu(x, alpha=1.0):
     return anp.where(pos, x, 0.0) + alpha * anp.expm1(anp.where(pos, 0.0, x) / alpha)
 
 
+@_bfloat16_via_float32
 def gelu(x, approximate=True):
     """x * Phi(x) = 0.5 x erfc(-x / sqrt 2); approximate: 0.5 x (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3)))."""
     x = _as_float(x)
@@ -153,12 +190,14 @@ def gelu(x, approximate=True):
     return 0.5 * x * erfc(-x * math.sqrt(0.5))
 
 
+@_bfloat16_via_float32
 def mish(x):
     """x * tanh(softplus(x))."""
     x = _as_float(x)
     return x * _tanh(softplus(x))
 
 
+@_bfloat16_via_float32
 def glu(x, axis=-1):
     """a * sigmoid(b) where a, b are the two halves of x along `axis`."""
     x = _as_float(x)
@@ -170,6 +209,7 @@ def glu(x, axis=-1):
     return a * sigmoid(b)
 
 
+@_bfloat16_via_float32
 def soft_shrink(x, threshold=0.5):
     """x - threshold if x > threshold, x + threshold if x < -threshold, else 0."""
     x = _as_float(x)
@@ -177,18 +217,21 @@ def soft_shrink(x, threshold=0.5):
     return anp.where(g > threshold, x - threshold, anp.where(g < -threshold, x + threshold, 0.0))
 
 
+@_bfloat16_via_float32
 def hard_shrink(x, threshold=0.5):
     """x if |x| > threshold else 0."""
     x = _as_float(x)
     return anp.where(onp.abs(getval(x)) > threshold, x, 0.0)
 
 
+@_bfloat16_via_float32
 def threshold(x, threshold, default_value):
     """x if x > threshold else default_value."""
     x = _as_float(x)
     return anp.where(getval(x) > threshold, x, default_value)
 
 
+@_bfloat16_via_float32
 def sparse_plus(x):
     """0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1."""
     x = _as_float(x)
@@ -196,17 +239,20 @@ def sparse_plus(x):
     return anp.where(g <= -1.0, 0.0, anp.where(g >= 1.0, x, (x + 1.0) ** 2 / 4.0))
 
 
+@_bfloat16_via_float32
 def sparse_sigmoid(x):
     """0.5 * clip(x + 1, 0, 2), as min(max(.)) so the kinks get jax's half gradient."""
     return 0.5 * anp.minimum(anp.maximum(_as_float(x) + 1.0, 0.0), 2.0)
 
 
+@_bfloat16_via_float32
 def squareplus(x, b=4):
     """(x + sqrt(x^2 + b)) / 2."""
     x = _as_float(x)
     return (x + anp.sqrt(anp.square(x) + b)) / 2.0
 
 
+@_bfloat16_via_float32
 def sparsemax(x, axis=-1):
     """max(x - tau, 0), tau chosen so the output sums to 1 (Martins & Astudillo 2016).
 
@@ -225,12 +271,19 @@ def sparsemax(x, axis=-1):
     return anp.maximum(x - tau, 0.0)
 
 
+@_bfloat16_via_float32
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`, shifted by the (untraced) max for stability.
 
     One traced primitive (attention calls it on every score matrix): its gradient is
     y * (g - sum(g * y, axis)), where the composition would trace four operations."""
-    return _softmax(_as_float(x), axis)
+    x = _as_float(x)
+    if isinstance(axis, int) and -anp.ndim(x) <= axis < anp.ndim(x) and anp.shape(x)[axis] == 1:
+        warnings.warn(
+            f"You are using a softmax over axis {axis} of a tensor of shape {anp.shape(x)}. This "
+            "axis has size 1. The softmax operation will always return the value 1, which is "
+            "likely not what you intended. Did you mean to use a sigmoid instead?")
+    return _softmax(x, axis)
 
 
 def _softmax_composed(x, axis=-1):
@@ -271,6 +324,7 @@ def _softmax_vjp(ans, x, axis):
 defvjp(_softmax, _softmax_vjp)
 
 
+@_bfloat16_via_float32
 def log_softmax(x, axis=-1):
     """x - log(sum(exp(x), axis)), computed from x - max(x)."""
     x = _as_float(x)
@@ -418,7 +472,12 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
 
 
 def _layer_normalization(x, gamma, beta, axis, epsilon, rms_scaling=False):
-    """`layer_normalization` without the deprecation warning (LayerNormalization calls it)."""
+    """`layer_normalization` without the deprecation warning (LayerNormalization calls it).
+    float16 / bfloat16 inputs are normalised in float32 and the result cast back, as Keras does."""
+    x = _as_tensor(x)
+    if x.dtype.name in ("float16", "bfloat16"):
+        return _layer_normalization(x.astype("float32"), gamma, beta, axis, epsilon,
+                                    rms_scaling).astype(x.dtype)
     x = _as_float(x)
     epsilon = config.epsilon() if epsilon is None else epsilon
     ndim = anp.ndim(x)
@@ -427,8 +486,8 @@ def _layer_normalization(x, gamma, beta, axis, epsilon, rms_scaling=False):
         raise ValueError(f"Axis {axis} is out of bounds for input shape {anp.shape(x)}. "
                          f"Received: axis={axis}")
     axes = sorted(a % ndim for a in axes)
-    gamma = None if gamma is None else _as_float(gamma)
-    beta = None if beta is None else _as_float(beta)
+    gamma = None if gamma is None else _cast(_as_tensor(gamma), x.dtype)
+    beta = None if beta is None else _cast(_as_tensor(beta), x.dtype)
     if axes == [ndim - 1] and not rms_scaling:
         flat = lambda v: None if v is None else anp.reshape(v, (-1,))
         return layer_norm_last(x, flat(gamma), flat(beta), epsilon)
@@ -449,6 +508,11 @@ def _layer_normalization(x, gamma, beta, axis, epsilon, rms_scaling=False):
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     """(x - mean) / sqrt(variance + epsilon) * scale + offset, the 1-D statistics lying along `axis`."""
     x = _as_float(x)
+    expected = (anp.shape(x)[axis],)
+    for name, v in (("mean", mean), ("variance", variance), ("offset", offset), ("scale", scale)):
+        if v is not None and tuple(anp.shape(_as_tensor(v))) != expected:
+            raise ValueError(f"Arguments `{name}` must be a vector of length `x.shape[axis]`. "
+                             f"Expected: `{expected}`. Received: `{tuple(anp.shape(_as_tensor(v)))}.")
     shape = [-1 if d == axis % anp.ndim(x) else 1 for d in range(anp.ndim(x))]
     along = lambda v: anp.reshape(_as_float(v), shape)
     inv = 1.0 / anp.sqrt(along(variance) + epsilon)
@@ -461,11 +525,162 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
 
 
 def moments(x, axes, keepdims=False, synchronized=False):
-    """mean and variance of `x` over `axes`."""
-    x = _as_float(x)
-    m = anp.mean(x, axis=tuple(axes), keepdims=True)
-    v = anp.mean(anp.square(x - m), axis=tuple(axes), keepdims=keepdims)
-    return (m if keepdims else anp.squeeze(m, axis=tuple(axes))), v
+    """mean and variance of `x` over `axes`; float16 / bfloat16 are reduced in float32 (their
+    range is too small for sums of squares) and the results clipped to float16's range."""
+    x = _as_tensor(x)
+    half = x.dtype if x.dtype.name in ("float16", "bfloat16") else None
+    x = _as_float(x if half is None else x.astype("float32"))
+    axes = tuple(axes) if isinstance(axes, (list, tuple)) else (axes,)
+    m = anp.mean(x, axis=axes, keepdims=True)
+    v = anp.mean(anp.square(x - m), axis=axes, keepdims=keepdims)
+    m = m if keepdims else anp.squeeze(m, axis=axes)
+    if half is not None:
+        big = float(onp.finfo(onp.float16).max)
+        m, v = (anp.clip(t, -big, big).astype(half) for t in (m, v))
+    return m, v
+
+
+def _cast(x, dtype):
+    return x if x.dtype == dtype else x.astype(dtype)
+
+
+def _same_as_x(x, *args, **kwargs):
+    return KerasTensor(x.shape, dtype=x.dtype)
+
+
+layer_normalization.output_spec = _same_as_x  # gamma / beta shapes are not checked (Keras)
+
+
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    """x * rsqrt(mean(x^2, axis) + epsilon) * scale (Zhang & Sennrich 2019), computed in at
+    least float32 and returned in x's dtype; `epsilon` defaults to `keras.config.epsilon()`."""
+    x = _as_tensor(x)
+    compute = onp.dtype(result_type(x.dtype.name, "float32"))
+    y = _cast(x, compute)
+    if anp.ndim(y) == 0:
+        y = anp.expand_dims(y, 0)
+    axis = tuple(sorted(axis)) if isinstance(axis, (tuple, list)) else axis
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    y = y * (1.0 / anp.sqrt(anp.mean(anp.square(y), axis=axis, keepdims=True) + epsilon))
+    if scale is not None:
+        y = y * _cast(_as_tensor(scale), compute)
+    return _cast(y, x.dtype)
+
+
+rms_normalization.output_spec = _same_as_x
+
+
+def psnr(x1, x2, max_val):
+    """Peak signal-to-noise ratio, 20 log10(max_val) - 10 log10(mean((x1 - x2)^2)), a scalar."""
+    x1, x2 = _as_tensor(x1), _as_tensor(x2)
+    if anp.shape(x1) != anp.shape(x2):
+        raise ValueError(f"Input shapes {anp.shape(x1)} and {anp.shape(x2)} must match for PSNR "
+                         "calculation. ")
+    x1, x2 = _args(x1, x2)
+    mse = anp.mean(anp.square(x1 - x2))
+    max_val = onp.asarray(max_val, dtype=x2.dtype)
+    return 20 * anp.log10(max_val) - 10 * anp.log10(mse)
+
+
+def _psnr_spec(x1, x2, max_val):
+    if len(x1.shape) != len(x2.shape):
+        raise ValueError("Inputs must have the same rank")
+    return KerasTensor(())
+
+
+psnr.output_spec = _psnr_spec
+
+
+def polar(abs_, angle):
+    """The complex numbers abs_ * (cos(angle) + i sin(angle)) (as torch.polar)."""
+    abs_, angle = _as_tensor(abs_), _as_tensor(angle)
+    real, imag = abs_ * anp.cos(angle), abs_ * anp.sin(angle)
+    if real.dtype.kind != "f" or imag.dtype.kind != "f":
+        real, imag = _as_float(real), _as_float(imag)
+    complex_dtype = "complex128" if real.dtype == onp.float64 else "complex64"
+    return _cast(real, complex_dtype) + 1j * _cast(imag, complex_dtype)
+
+
+polar.output_spec = lambda abs_, angle: KerasTensor(abs_.shape, dtype="complex64")
+
+
+# --- dot-product attention (jax.nn.dot_product_attention's XLA path) ---------------------
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
+                          flash_attention=None, attn_logits_soft_cap=None):
+    """softmax(Q K^T * scale + bias, masked) V per head, scale = 1 / sqrt(H) by default.
+
+    query (B, T, N, H); key / value (B, S, K, H) with K dividing N (grouped-query attention:
+    query heads n*G .. n*G + G - 1 share key head n, G = N / K); bias / mask broadcastable to
+    (B, N, T, S), mask True where attention is allowed; is_causal keeps s <= t. The logits are
+    at least float32 and the softmax float32; the probabilities take the inputs' dtype.
+    Returns (B, T, N, H_value) in the inputs' common dtype.
+    """
+    if attn_logits_soft_cap is not None:
+        raise ValueError("attn_logits_soft_cap is only supported for JAX on TPU. Set "
+                         "attn_logits_soft_cap=None when not using JAX on TPU.")
+    query, key, value = _as_tensor(query), _as_tensor(key), _as_tensor(value)
+    if anp.ndim(query) != 4 or anp.ndim(key) != 4 or anp.ndim(value) != 4:
+        raise ValueError("`dot_product_attention` only supports 4D inputs. Received: "
+                         f"query.shape={anp.shape(query)}, key.shape={anp.shape(key)}, "
+                         f"value.shape={anp.shape(value)}.")
+    dtype = onp.dtype(result_type(query.dtype.name, key.dtype.name, value.dtype.name))
+    query, key, value = _cast(query, dtype), _cast(key, dtype), _cast(value, dtype)
+    if flash_attention:  # JAX on CPU: flash attention needs cuDNN
+        raise RuntimeError("cuDNN is not detected.")
+    (b, t, n, h), heads = anp.shape(query), anp.shape(key)[2]
+    if n % heads:
+        raise ValueError("`dot_product_attention`: the number of query heads must be a multiple "
+                         f"of the number of key/value heads. Received: query.shape="
+                         f"{anp.shape(query)}, key.shape={anp.shape(key)}.")
+    groups = n // heads
+    scale = 1.0 / math.sqrt(h) if scale is None else scale
+    logits_dtype = onp.promote_types(dtype, onp.float32)
+    q = anp.reshape(query, (b, t, heads, groups, h))
+    logits = anp.einsum("btkgh,bskh->bkgts", _cast(q, logits_dtype), _cast(key, logits_dtype))
+    logits = logits * onp.asarray(scale, logits_dtype)
+    if bias is not None:
+        logits = _cast(logits + _grouped(_cast(_as_tensor(bias), dtype), n, heads, "bias"),
+                       logits_dtype)
+    keep = _attention_mask(mask, is_causal, n, heads, anp.shape(logits)[-2:])
+    if keep is not None:
+        big = onp.asarray(-0.7 * onp.finfo(logits_dtype).max, logits_dtype)
+        logits = anp.where(keep, logits, big)
+    probs = _softmax(_cast(logits, onp.promote_types(logits_dtype, onp.float32)), -1)
+    wide = onp.promote_types(dtype, onp.float32)  # numpy has no bfloat16 einsum
+    out = anp.einsum("bkgts,bskh->btkgh", _cast(_cast(probs, dtype), wide), _cast(value, wide))
+    return _cast(anp.reshape(out, (b, t, n, anp.shape(value)[-1])), dtype)
+
+
+def _grouped(t, n, heads, name):
+    """A bias or mask broadcastable to (B, N, T, S) as (B, K or 1, G or 1, T, S)."""
+    while anp.ndim(t) < 4:
+        at = 2 if anp.ndim(t) == 3 and anp.shape(t)[1] == n else 1
+        t = anp.expand_dims(t, at)
+    tb, tn, tt, ts = anp.shape(t)
+    if tn == 1:
+        return anp.reshape(t, (tb, 1, 1, tt, ts))
+    if tn != n:
+        raise ValueError(f"Expected `{name}` to have shape (B, 1, T, S) or (B, N, T, S) with "
+                         f"N={n} but got {anp.shape(t)}.")
+    return anp.reshape(t, (tb, heads, n // heads, tt, ts))
+
+
+def _attention_mask(mask, is_causal, n, heads, ts):
+    """Where attention is allowed, (B, K, G, T, S)-broadcastable bools, or None for everywhere."""
+    keep = None
+    if mask is not None:
+        keep = _grouped(onp.asarray(getval(_as_tensor(mask))).astype(bool), n, heads, "mask")
+    if is_causal:
+        causal = onp.tril(onp.ones(ts, dtype=bool))
+        keep = causal if keep is None else keep & causal
+    return keep
+
+
+def _attention_spec(query, key, value, bias=None, mask=None, scale=None, **kwargs):
+    return KerasTensor(query.shape, dtype=result_type(query.dtype, key.dtype, value.dtype))
+
+
+dot_product_attention.output_spec = _attention_spec
 
 
 def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
@@ -477,5 +692,8 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
 
 __all__ = [n for n, f in list(globals().items())
            if not n.startswith("_") and callable(f) and getattr(f, "__module__", None) == __name__]
+__all__ += ["adaptive_average_pool", "adaptive_max_pool", "average_pool", "conv", "conv_transpose",
+            "ctc_decode", "ctc_loss", "depth_to_space", "depthwise_conv", "fold", "max_pool",
+            "separable_conv", "space_to_depth", "unfold"]  # keras.ops.nn's, kept in their modules
 
 _wrap_namespace(globals())  # these ops on KerasTensors record graph nodes (functional API)

@@ -18,7 +18,9 @@ window offsets is one strided slice of the padded input. No Python loop runs ove
 import math
 
 import numpy as onp
+from autograd import numpy as anp
 from autograd.extend import defvjp, primitive
+from autograd.tracer import getval
 
 from minikeras.engine import config
 from minikeras.engine.variable import read_value
@@ -299,5 +301,51 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     if all(lo == 0 and hi <= 0 for _, _, _, lo, hi, _ in geo):
         return total / math.prod(k for _, k, *_ in geo)
     return total / _window_counts(geo, len(onp.shape(x)), x.dtype)
+
+
+# --- adaptive pooling (torch's windows: [floor(i L / O), ceil((i + 1) L / O)) per axis) -----
+def _adaptive_axes(x, output_size, data_format, name):
+    nd = onp.ndim(getval(x)) - 2
+    if nd not in (1, 2, 3):
+        raise ValueError(f"{name} supports only 1D/2D/3D inputs")
+    sizes = (output_size,) * nd if isinstance(output_size, int) else tuple(output_size)
+    if len(sizes) != nd:
+        raise ValueError(f"`output_size` must be an int or a tuple of {nd} ints. "
+                         f"Received: output_size={output_size}")
+    first = config.standardize_data_format(data_format) == "channels_first"
+    return zip(range(2, nd + 2) if first else range(1, nd + 1), sizes)
+
+
+def _adaptive_windows(length, out):
+    i = onp.arange(out)
+    return i * length // out, -(-(i + 1) * length // out)  # floor and ceil
+
+
+def adaptive_average_pool(inputs, output_size, data_format=None):
+    """Mean over adaptive windows, so the spatial shape becomes `output_size` (an int or a tuple
+    per spatial axis); window i of an axis of length L covers [floor(iL/O), ceil((i+1)L/O))."""
+    x = _prepare(inputs)
+    if not onp.issubdtype(getval(x).dtype, onp.floating):
+        x = x.astype(config.floatx())
+    for axis, out in _adaptive_axes(x, output_size, data_format, "adaptive_average_pool"):
+        starts, ends = _adaptive_windows(x.shape[axis], out)
+        pos = onp.arange(x.shape[axis])
+        weights = ((pos >= starts[:, None]) & (pos < ends[:, None])) / (ends - starts)[:, None]
+        x = anp.moveaxis(anp.tensordot(weights.astype(getval(x).dtype), x, axes=([1], [axis])),
+                         0, axis)
+    return x
+
+
+def adaptive_max_pool(inputs, output_size, data_format=None):
+    """Max over adaptive windows (as `adaptive_average_pool`): each axis gathers its windows,
+    short ones padded by repeating their last element, and takes the max."""
+    x = _prepare(inputs)
+    for axis, out in _adaptive_axes(x, output_size, data_format, "adaptive_max_pool"):
+        starts, ends = _adaptive_windows(x.shape[axis], out)
+        width = int((ends - starts).max())
+        index = onp.minimum(starts[:, None] + onp.arange(width), ends[:, None] - 1)
+        x = anp.max(anp.take(x, index, axis=axis), axis=axis + 1)
+    return x
+
 
 _wrap_namespace(globals())  # these ops on KerasTensors record graph nodes (functional API)
