@@ -65,7 +65,7 @@ def keras_module(fn):
     if name in _KERAS_MODULE:
         return f"keras.src.ops.{_KERAS_MODULE[name]}"
     own = getattr(fn, "__module__", "").split(".")[-1]
-    if own in ("core", "math", "linalg", "image", "nn"):
+    if own in ("core", "math", "linalg", "image", "nn", "einops"):
         return f"keras.src.ops.{own}"
     return f"keras.src.ops.{'nn' if own in ('conv', 'pooling', 'layer_norm', 'ctc') else 'numpy'}"
 
@@ -204,6 +204,10 @@ class OpFactory:
     def from_config(self, config):
         config = dict(config)
         name = config.pop("name", None)
+        for key, value in config.items():
+            if isinstance(value, dict) and value.get("class_name") == "function":
+                from minikeras.saving.serialization_lib import deserialize_keras_object
+                config[key] = deserialize_keras_object(value)  # a registered function (map's f)
         params = _signature(self.fn).parameters
         for key in [k for k in config if k not in params]:
             if config[key] in (None, False):  # Keras-only options left at their defaults

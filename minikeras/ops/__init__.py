@@ -4,6 +4,7 @@ from minikeras.ops.numpy import *  # noqa: F401,F403
 from minikeras.ops.math import *  # noqa: F401,F403
 from minikeras.ops.linalg import *  # noqa: F401,F403
 from minikeras.ops.image import *  # noqa: F401,F403
+from minikeras.ops.einops import rearrange  # noqa: F401
 from minikeras.ops.numpy import abs, all, any, max, min, round, sum  # noqa: F401  (shadow builtins on purpose)
 from minikeras.ops.nn import *  # noqa: F401,F403
 from minikeras.ops.ctc import ctc_decode, ctc_loss  # noqa: F401
