@@ -814,12 +814,34 @@ def _policy_from_config(config_):
     return policy.name
 
 
+def _aligned_size(tensors, tensor, axis):
+    """A known size (not 1) that another tensor has at the same right-aligned position."""
+    offset = len(tensor.shape) - axis
+    for other in tensors:
+        if other is not tensor and len(other.shape) >= offset:
+            d = other.shape[len(other.shape) - offset]
+            if d is not None and d != 1:
+                return d
+    return None
+
+
 def _trial_output_spec(layer, args, kwargs):
-    """Runs `call` on zeros to learn output shapes; None dims are found by varying them."""
-    def concrete(size):
+    """Runs `call` on zeros to learn output shapes; None dims are found by varying them.
+
+    Each unknown size is tried as 2, then as 3; a dimension of the output that differs between
+    the two runs is unknown. When a run fails (a None meets a known size it must equal, as in
+    `(None, 3) + (2, None)`), each None takes the known size at the same broadcast position in
+    another input, as Keras's shape inference would match them."""
+    tensors = [t for t in flatten((args, kwargs)) if isinstance(t, KerasTensor)]
+
+    def concrete(size, aligned):
         def make(t):
             if isinstance(t, KerasTensor):
-                shape = [size if d is None else d for d in t.shape]
+                shape = list(t.shape)
+                for i, d in enumerate(shape):
+                    if d is None:
+                        shape[i] = _aligned_size(tensors, t, i) if aligned else None
+                        shape[i] = size if shape[i] is None else shape[i]
                 if t.dtype == "string":
                     return onp.full(shape, "", dtype=object)
                 if t.dtype == "bool":
@@ -828,14 +850,14 @@ def _trial_output_spec(layer, args, kwargs):
             return t
         return map_structure(make, args), map_structure(make, kwargs)
 
-    has_none = any(d is None for t in flatten((args, kwargs)) if isinstance(t, KerasTensor) for d in t.shape)
+    has_none = any(d is None for t in tensors for d in t.shape)
     results = []
     saved = layer._losses[:]
     # the trial calls run on bound copies of the variables: a call that assigns state (a
     # counter, a moving statistic) leaves the layer as it was, as Keras's symbolic call does
     bound = [(v, v.numpy()) for v in layer.variables]
-    for size in ((2, 3) if has_none else (2,)):
-        a, k = concrete(size)
+
+    def run(a, k):
         if "training" in layer._call_signature():
             k["training"] = False
         _call_ctx.depth += 1
@@ -843,12 +865,19 @@ def _trial_output_spec(layer, args, kwargs):
         try:
             with autodiff.StatelessScope(bound):
                 if scope is None:
-                    results.append(layer.call(*a, **k))
-                else:
-                    with scope:
-                        results.append(layer.call(*a, **k))
+                    return layer.call(*a, **k)
+                with scope:
+                    return layer.call(*a, **k)
         finally:
             _call_ctx.depth -= 1
+
+    for size in ((2, 3) if has_none else (2,)):
+        try:
+            results.append(run(*concrete(size, aligned=False)))
+        except Exception:
+            if not has_none or len(tensors) < 2:
+                raise
+            results.append(run(*concrete(size, aligned=True)))
     layer._losses[:] = saved
 
     def to_spec(*outs):
