@@ -12,7 +12,7 @@ from conformance_helpers import require_oracle
 NAMESPACES = ["layers", "metrics", "losses", "optimizers", "optimizers.schedules", "utils", "random",
               "backend", "config", "tree", "mixed_precision", "dtype_policies", "activations",
               "callbacks", "models", "initializers", "regularizers", "constraints", "saving",
-              "datasets", "preprocessing"]
+              "datasets", "preprocessing", "ops", "ops.nn", "ops.numpy", "ops.linalg", "ops.image"]
 DIFFERENCES = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "differences.md")
 
 
