@@ -544,6 +544,13 @@ def _cast(x, dtype):
     return x if x.dtype == dtype else x.astype(dtype)
 
 
+def _float_result(*xs):
+    """Keras's result dtype of `xs`, except that float64 stays float64 (as elsewhere in
+    minikeras; JAX without x64 would compute in float32)."""
+    names = [x.dtype.name for x in xs]
+    return onp.dtype("float64" if "float64" in names else result_type(*names))
+
+
 def _same_as_x(x, *args, **kwargs):
     return KerasTensor(x.shape, dtype=x.dtype)
 
@@ -555,7 +562,7 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     """x * rsqrt(mean(x^2, axis) + epsilon) * scale (Zhang & Sennrich 2019), computed in at
     least float32 and returned in x's dtype; `epsilon` defaults to `keras.config.epsilon()`."""
     x = _as_tensor(x)
-    compute = onp.dtype(result_type(x.dtype.name, "float32"))
+    compute = _float_result(x, onp.zeros((), "float32"))
     y = _cast(x, compute)
     if anp.ndim(y) == 0:
         y = anp.expand_dims(y, 0)
@@ -623,7 +630,7 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
         raise ValueError("`dot_product_attention` only supports 4D inputs. Received: "
                          f"query.shape={anp.shape(query)}, key.shape={anp.shape(key)}, "
                          f"value.shape={anp.shape(value)}.")
-    dtype = onp.dtype(result_type(query.dtype.name, key.dtype.name, value.dtype.name))
+    dtype = _float_result(query, key, value)
     query, key, value = _cast(query, dtype), _cast(key, dtype), _cast(value, dtype)
     if flash_attention:  # JAX on CPU: flash attention needs cuDNN
         raise RuntimeError("cuDNN is not detected.")
@@ -652,10 +659,12 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
 
 
 def _grouped(t, n, heads, name):
-    """A bias or mask broadcastable to (B, N, T, S) as (B, K or 1, G or 1, T, S)."""
-    while anp.ndim(t) < 4:
-        at = 2 if anp.ndim(t) == 3 and anp.shape(t)[1] == n else 1
-        t = anp.expand_dims(t, at)
+    """A bias or mask broadcastable to (B, N, T, S) (numpy's rule, as jax.nn's) as
+    (B, K or 1, G or 1, T, S)."""
+    if anp.ndim(t) > 4:
+        raise ValueError(f"`{name}` must be broadcastable to (B, N, T, S). Received: "
+                         f"{name}.shape={anp.shape(t)}")
+    t = anp.reshape(t, (1,) * (4 - anp.ndim(t)) + tuple(anp.shape(t)))
     tb, tn, tt, ts = anp.shape(t)
     if tn == 1:
         return anp.reshape(t, (tb, 1, 1, tt, ts))
@@ -688,6 +697,46 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     x = convert_to_numpy(x).astype(int)
     out = (x[..., None] == onp.arange(num_classes)).astype(_dt(dtype))
     return onp.moveaxis(out, -1, axis) if axis != -1 else out
+
+
+def _hot_shape(x, num_classes, axis):
+    shape = list(x.shape)
+    if axis == -1:
+        return shape + [num_classes]
+    if 0 <= axis < len(shape):
+        return shape[:axis] + [num_classes] + shape[axis:]
+    raise ValueError(f"axis must be -1 or between [0, {len(shape)}), but received {axis}.")
+
+
+def _one_hot_spec(x, num_classes, axis=-1, dtype=None, sparse=False):
+    return KerasTensor(_hot_shape(x, num_classes, axis), dtype=dtype or config.floatx(),
+                       sparse=sparse)
+
+
+def _multi_hot_spec(x, num_classes, axis=-1, dtype=None, sparse=False):
+    shape = _hot_shape(x, num_classes, axis)
+    shape = shape[-1:] if len(shape) == 2 else shape[:1] + shape[2:]
+    return KerasTensor(shape, dtype=dtype or config.floatx(), sparse=sparse)
+
+
+def _sparse_crossentropy_spec(target, output, from_logits=False, axis=-1):
+    if len(output.shape) < 1:
+        raise ValueError(f"Argument `output` must be at least rank 1. Received: output.shape={output.shape}")
+    if not -len(output.shape) <= axis < len(output.shape):
+        raise ValueError(f"axis {axis} is out of bounds for array of dimension {len(output.shape)}")
+    axis %= len(output.shape)
+    target_shape = target.shape
+    if len(target_shape) == len(output.shape) and target_shape[-1] == 1:
+        target_shape = target_shape[:-1]
+    without_class = output.shape[:axis] + output.shape[axis + 1:]
+    if target_shape != without_class:
+        raise ValueError("Arguments `target` and `output` must have the same shape up until the last "
+                         f"dimension: target.shape={target.shape}, output.shape={output.shape}")
+    return KerasTensor(without_class, dtype=output.dtype)
+
+
+one_hot.output_spec, multi_hot.output_spec = _one_hot_spec, _multi_hot_spec
+sparse_categorical_crossentropy.output_spec = _sparse_crossentropy_spec
 
 
 __all__ = [n for n, f in list(globals().items())

@@ -344,7 +344,7 @@ def adaptive_max_pool(inputs, output_size, data_format=None):
         starts, ends = _adaptive_windows(x.shape[axis], out)
         width = int((ends - starts).max())
         index = onp.minimum(starts[:, None] + onp.arange(width), ends[:, None] - 1)
-        x = anp.max(anp.take(x, index, axis=axis), axis=axis + 1)
+        x = anp.max(x[(slice(None),) * axis + (index,)], axis=axis + 1)  # autograd has no `take` VJP
     return x
 
 
