@@ -24,13 +24,17 @@ from minikeras.ops.pooling import (adaptive_average_pool, adaptive_max_pool, ave
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
 
+_BFLOAT16 = onp.dtype("bfloat16")  # `dtype.name` costs microseconds: compare dtypes
+_HALF = (onp.dtype("float16"), _BFLOAT16)
+
+
 def _bfloat16_via_float32(fn):
     """bfloat16 in, bfloat16 out, computed in float32 (as XLA computes bfloat16 elementwise math
     on CPU); numpy would widen it on the way (ml_dtypes' `clip` returns float32)."""
     @functools.wraps(fn)
     def op(x, *args, **kwargs):
         x = _as_tensor(x)
-        if x.dtype.name != "bfloat16":
+        if x.dtype != _BFLOAT16:
             return fn(x, *args, **kwargs)
         return fn(x.astype("float32"), *args, **kwargs).astype(x.dtype)
     return op
@@ -475,7 +479,7 @@ def _layer_normalization(x, gamma, beta, axis, epsilon, rms_scaling=False):
     """`layer_normalization` without the deprecation warning (LayerNormalization calls it).
     float16 / bfloat16 inputs are normalised in float32 and the result cast back, as Keras does."""
     x = _as_tensor(x)
-    if x.dtype.name in ("float16", "bfloat16"):
+    if x.dtype in _HALF:
         return _layer_normalization(x.astype("float32"), gamma, beta, axis, epsilon,
                                     rms_scaling).astype(x.dtype)
     x = _as_float(x)
@@ -497,8 +501,8 @@ def _layer_normalization(x, gamma, beta, axis, epsilon, rms_scaling=False):
     if rms_scaling:
         out = x / anp.sqrt(anp.var(x, axis=tuple(axes), keepdims=True) + epsilon)
         return out if gamma is None else out * gamma
-    mean = anp.mean(x, axis=tuple(axes), keepdims=True)
-    inv = 1.0 / anp.sqrt(anp.mean(anp.square(x - mean), axis=tuple(axes), keepdims=True) + epsilon)
+    mean = _mean(x, tuple(axes), keepdims=True)
+    inv = 1.0 / anp.sqrt(_mean(anp.square(x - mean), tuple(axes), keepdims=True) + epsilon)
     if gamma is not None:
         inv = inv * gamma
     res = -mean * inv
@@ -524,15 +528,23 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
 
 
 
+def _mean(x, axis=None, keepdims=False):
+    """sum(x, axis) / count: autograd's `mean` gradient divides by a numpy int64, which makes
+    float32 gradients float64."""
+    axes = range(anp.ndim(x)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    count = math.prod(anp.shape(x)[a] for a in axes)
+    return anp.sum(x, axis=axis, keepdims=keepdims) * (1.0 / count)
+
+
 def moments(x, axes, keepdims=False, synchronized=False):
     """mean and variance of `x` over `axes`; float16 / bfloat16 are reduced in float32 (their
     range is too small for sums of squares) and the results clipped to float16's range."""
     x = _as_tensor(x)
-    half = x.dtype if x.dtype.name in ("float16", "bfloat16") else None
+    half = x.dtype if x.dtype in _HALF else None
     x = _as_float(x if half is None else x.astype("float32"))
     axes = tuple(axes) if isinstance(axes, (list, tuple)) else (axes,)
-    m = anp.mean(x, axis=axes, keepdims=True)
-    v = anp.mean(anp.square(x - m), axis=axes, keepdims=keepdims)
+    m = _mean(x, axes, keepdims=True)
+    v = _mean(anp.square(x - m), axes, keepdims=keepdims)
     m = m if keepdims else anp.squeeze(m, axis=axes)
     if half is not None:
         big = float(onp.finfo(onp.float16).max)
@@ -568,7 +580,7 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
         y = anp.expand_dims(y, 0)
     axis = tuple(sorted(axis)) if isinstance(axis, (tuple, list)) else axis
     epsilon = config.epsilon() if epsilon is None else epsilon
-    y = y * (1.0 / anp.sqrt(anp.mean(anp.square(y), axis=axis, keepdims=True) + epsilon))
+    y = y * (1.0 / anp.sqrt(_mean(anp.square(y), axis, keepdims=True) + epsilon))
     if scale is not None:
         y = y * _cast(_as_tensor(scale), compute)
     return _cast(y, x.dtype)
@@ -584,7 +596,7 @@ def psnr(x1, x2, max_val):
         raise ValueError(f"Input shapes {anp.shape(x1)} and {anp.shape(x2)} must match for PSNR "
                          "calculation. ")
     x1, x2 = _args(x1, x2)
-    mse = anp.mean(anp.square(x1 - x2))
+    mse = _mean(anp.square(x1 - x2))
     max_val = onp.asarray(max_val, dtype=x2.dtype)
     return 20 * anp.log10(max_val) - 10 * anp.log10(mse)
 
