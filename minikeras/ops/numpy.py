@@ -3,6 +3,8 @@ import builtins
 
 import numpy as onp
 from autograd import numpy as anp
+from autograd.extend import defvjp, primitive
+from autograd.numpy.numpy_vjps import unbroadcast_f
 from autograd.tracer import getval, isbox
 
 from minikeras.engine import config
@@ -10,6 +12,7 @@ from minikeras.engine.keras_tensor import KerasTensor
 from minikeras.engine.variable import read_value
 from minikeras.ops.core import cast, convert_to_numpy, convert_to_tensor, shape, unstack  # noqa: F401
 from minikeras.ops.promotion import _acc, _args, _as_float, _as_tensor, _axis, _to_array
+from minikeras.ops.operation_utils import broadcast_shapes, shape_equal  # noqa: F401  (Keras keeps them here)
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
 
@@ -389,6 +392,548 @@ def _row_sum(x):
     """sum(x, axis=-1, keepdims=True) of a float array as a product with a ones vector: BLAS does
     it about 4x faster than numpy's reduction over short rows (attention scores, layer norm)."""
     return (x @ onp.ones(x.shape[-1], x.dtype))[..., None]
+
+
+# --- more elementwise -------------------------------------------------------------------
+def _fmod_value(x1, x2):
+    return onp.fmod(x1, x2)
+
+
+_fmod = primitive(_fmod_value)  # autograd has no rule for np.fmod
+defvjp(_fmod, lambda ans, x1, x2: unbroadcast_f(x1, lambda g: g),
+       lambda ans, x1, x2: unbroadcast_f(x2, lambda g: -g * onp.trunc(x1 / x2)))
+
+
+def _np(x):
+    """`x` as a plain array (for ops without gradients)."""
+    return getval(_as_tensor(x))
+
+
+def _result_float(x):
+    """Keras's `result_type(x.dtype, float)`: floats keep their dtype, the rest become floatx."""
+    return x.dtype if x.dtype.kind in "fc" else onp.dtype(config.floatx())
+
+
+def angle(x): "The argument of complex x (0 or pi for reals)."; return anp.angle(_as_float(x))
+def conjugate(x): "The complex conjugate of x."; return anp.conjugate(_as_tensor(x))
+def conj(x): "The complex conjugate of x."; return anp.conjugate(_as_tensor(x))
+def real(x): "The real part of x."; return anp.real(_as_tensor(x))
+def imag(x): "The imaginary part of x."; return anp.imag(_as_tensor(x))
+def isreal(x): "Whether each element has no imaginary part."; return onp.isreal(_np(x))
+def deg2rad(x): "x degrees in radians: x * pi / 180."; return anp.deg2rad(_as_float(x))
+def rad2deg(x): "x radians in degrees: x * 180 / pi."; return anp.rad2deg(_as_float(x))
+def exp2(x): "2^x (ints become float32)."; return anp.exp2(_as_float(x))
+def sinc(x): "sin(pi x) / (pi x), and 1 at x = 0."; return anp.sinc(_as_float(x))
+def fmax(x1, x2): "The larger of x1 and x2, elementwise, ignoring nans."; return anp.fmax(*_args(x1, x2))
+def fmin(x1, x2): "The smaller of x1 and x2, elementwise, ignoring nans."; return anp.fmin(*_args(x1, x2))
+def logaddexp2(x1, x2): "log2(2^x1 + 2^x2), computed without overflow."; return anp.logaddexp2(*_args(x1, x2, floating=True))
+def nextafter(x1, x2): "The next float after x1 towards x2."; return onp.nextafter(*map(getval, _args(x1, x2, floating=True)))
+def heaviside(x1, x2): "0 where x1 < 0, x2 where x1 == 0, 1 where x1 > 0."; return onp.heaviside(*map(getval, _args(x1, x2, floating=True)))
+def gcd(x1, x2): "The greatest common divisor of |x1| and |x2|, elementwise."; return onp.gcd(*map(getval, _args(x1, x2)))
+def lcm(x1, x2): "The least common multiple of |x1| and |x2|, elementwise."; return onp.lcm(*map(getval, _args(x1, x2)))
+def isneginf(x): "Whether each element is -inf."; return onp.isneginf(_np(x))
+def isposinf(x): "Whether each element is +inf."; return onp.isposinf(_np(x))
+def signbit(x): "Whether each element has its sign bit set (-0.0 and negatives)."; return onp.signbit(_np(x))
+
+
+def fabs(x):
+    """|x| as a float (ints become float32); complex inputs are refused."""
+    x = _as_tensor(x)
+    if x.dtype.kind == "c":
+        raise TypeError(f"fabs does not support complex inputs. Received: x.dtype={x.dtype}")
+    return anp.fabs(_as_float(x))
+
+
+def fmod(x1, x2):
+    """The remainder of x1 / x2 with the sign of x1 (C's fmod); d/dx2 = -trunc(x1 / x2)."""
+    x1, x2 = _args(x1, x2)
+    if x1.dtype.kind not in "fc":
+        return onp.fmod(getval(x1), getval(x2))
+    return _fmod(x1, x2)
+
+
+def ldexp(x1, x2):
+    """x1 * 2^x2 for an integer x2 (ints x1 become float32)."""
+    x1, x2 = _as_tensor(x1), _as_tensor(x2)
+    if x2.dtype.kind not in "iu":
+        raise TypeError(f"ldexp exponent must be an integer type. Received: x2 dtype={x2.dtype}")
+    x1 = x1 if x1.dtype.kind in "fc" else x1.astype(config.floatx())
+    return x1 * onp.ldexp(onp.ones((), x1.dtype), getval(x2))
+
+
+def i0(x):
+    """The modified Bessel function of the first kind, order 0 (float16 stays float16)."""
+    x = _np(x)
+    dtype = x.dtype if x.dtype.name in ("float16", "bfloat16", "float64") else config.floatx()
+    return onp.i0(x.astype("float32")).astype(dtype)
+
+
+def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
+    """Whether |x1 - x2| <= atol + rtol * |x2| everywhere (a boolean scalar)."""
+    return onp.asarray(onp.allclose(_np(x1), _np(x2), rtol, atol, equal_nan))
+
+
+# --- bitwise (integers and booleans; no gradients) --------------------------------------
+def bitwise_and(x, y): "x & y, bit by bit."; return onp.bitwise_and(*map(getval, _args(x, y)))
+def bitwise_or(x, y): "x | y, bit by bit."; return onp.bitwise_or(*map(getval, _args(x, y)))
+def bitwise_xor(x, y): "x ^ y, bit by bit."; return onp.bitwise_xor(*map(getval, _args(x, y)))
+def bitwise_invert(x): "~x, bit by bit (logical not for booleans)."; return onp.invert(_np(x))
+def bitwise_not(x): "~x, bit by bit (logical not for booleans)."; return onp.invert(_np(x))
+def bitwise_left_shift(x, y): "x << y, bit by bit."; return onp.left_shift(*map(getval, _args(x, y)))
+def bitwise_right_shift(x, y): "x >> y, bit by bit."; return onp.right_shift(*map(getval, _args(x, y)))
+def left_shift(x, y): "x << y, bit by bit."; return bitwise_left_shift(x, y)
+def right_shift(x, y): "x >> y, bit by bit."; return bitwise_right_shift(x, y)
+
+
+# --- nan-ignoring reductions ------------------------------------------------------------
+def _nan_filled(x, fill):
+    """`x` with its nans replaced by `fill` (a differentiable where)."""
+    x = _as_tensor(x)
+    return x if x.dtype.kind not in "fc" else anp.where(onp.isnan(getval(x)), fill, x)
+
+
+def _nan_count(x, axis, keepdims):
+    g = getval(x)
+    return onp.sum(~onp.isnan(g), axis=_axis(axis), keepdims=keepdims).astype(g.dtype)
+
+
+def nansum(x, axis=None, keepdims=False): "Sum along `axis`, nans counted as zero."; return sum(_nan_filled(x, 0), axis=axis, keepdims=keepdims)
+def nanprod(x, axis=None, keepdims=False): "Product along `axis`, nans counted as one."; return prod(_nan_filled(x, 1), axis=axis, keepdims=keepdims)
+def nancumsum(x, axis=None, dtype=None): "Running sum along `axis`, nans counted as zero."; return cumsum(_nan_filled(x, 0), axis=axis, dtype=dtype)
+def nancumprod(x, axis=None, dtype=None): "Running product along `axis`, nans counted as one."; return cumprod(_nan_filled(x, 1), axis=axis, dtype=dtype)
+
+
+def nanmean(x, axis=None, keepdims=False):
+    """Mean of the non-nan elements along `axis` (nan where all are nan)."""
+    x = _as_float(x)
+    with onp.errstate(invalid="ignore", divide="ignore"):
+        return anp.sum(_nan_filled(x, 0), axis=_axis(axis), keepdims=keepdims) / _nan_count(x, axis, keepdims)
+
+
+def nanvar(x, axis=None, keepdims=False):
+    """Variance of the non-nan elements along `axis`: nanmean((x - nanmean(x))^2)."""
+    x = _as_float(x)
+    centred = _nan_filled(x - nanmean(x, axis, keepdims=True), 0)
+    with onp.errstate(invalid="ignore", divide="ignore"):
+        return anp.sum(centred * centred, axis=_axis(axis), keepdims=keepdims) / _nan_count(x, axis, keepdims)
+
+
+def nanstd(x, axis=None, keepdims=False): "Standard deviation of the non-nan elements along `axis`."; return anp.sqrt(nanvar(x, axis, keepdims))
+
+
+def _nan_extreme(reduce, fill, x, axis, keepdims):
+    x = _as_tensor(x)
+    if x.dtype.kind not in "fc":
+        return reduce(x, axis=_axis(axis), keepdims=keepdims)
+    nan = onp.isnan(getval(x))
+    out = reduce(anp.where(nan, fill, x), axis=_axis(axis), keepdims=keepdims)
+    return anp.where(onp.all(nan, axis=_axis(axis), keepdims=keepdims), onp.nan, out)
+
+
+def nanmax(x, axis=None, keepdims=False): "Largest non-nan value along `axis` (nan where all are nan)."; return _nan_extreme(anp.max, -onp.inf, x, axis, keepdims)
+def nanmin(x, axis=None, keepdims=False): "Smallest non-nan value along `axis` (nan where all are nan)."; return _nan_extreme(anp.min, onp.inf, x, axis, keepdims)
+
+
+def _nan_arg(arg, fill, x, axis, keepdims):
+    x = _np(x)
+    nan = onp.isnan(x) if x.dtype.kind in "fc" else onp.zeros(x.shape, bool)
+    out = arg(onp.where(nan, fill, x), axis=axis, keepdims=keepdims)
+    return onp.where(onp.all(nan, axis=axis, keepdims=keepdims), -1, out).astype("int32")
+
+
+def nanargmax(x, axis=None, keepdims=False): "Index of the largest non-nan value along `axis` (-1 where all are nan)."; return _nan_arg(onp.argmax, -onp.inf, x, axis, keepdims)
+def nanargmin(x, axis=None, keepdims=False): "Index of the smallest non-nan value along `axis` (-1 where all are nan)."; return _nan_arg(onp.argmin, onp.inf, x, axis, keepdims)
+
+
+def ptp(x, axis=None, keepdims=False): "max - min along `axis` (peak to peak)."; return max(x, axis=axis, keepdims=keepdims) - min(x, axis=axis, keepdims=keepdims)
+
+
+# --- quantiles and histograms -----------------------------------------------------------
+_QUANTILE_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(x, q, axis, method, keepdims, ignore_nan):
+    """The q-th quantiles along `axis`: sort the reduced axes (flattened last; nans sort
+    last), then interpolate between the values at floor and ceil of q * (n - 1), as numpy.
+    A 1-D q puts its axis first."""
+    if method not in _QUANTILE_METHODS:
+        raise ValueError(f"`method` must be one of {_QUANTILE_METHODS}. Received: method={method}")
+    x, q = _args(x, q, floating=True)
+    qs = onp.asarray(getval(q), "float64")
+    nd, shape_ = anp.ndim(x), anp.shape(x)
+    axes = tuple(range(nd)) if axis is None else tuple(
+        a % nd for a in (axis if isinstance(axis, (list, tuple)) else [axis]))
+    kept = [d for d in range(nd) if d not in axes]
+    xs = sort(anp.reshape(anp.transpose(x, kept + list(axes)), [shape_[d] for d in kept] + [-1]), axis=-1)
+    nan = onp.isnan(getval(xs))
+    length = anp.shape(xs)[-1]
+    n = length - nan.sum(-1, keepdims=True) if ignore_nan else onp.full(nan.shape[:-1] + (1,), length)
+    pos = qs.reshape(-1) * (n - 1)  # (..., Q)
+    low, high = onp.floor(pos), onp.ceil(pos)
+    if method == "lower":
+        high = low
+    elif method == "higher":
+        low = high
+    elif method == "nearest":
+        low = high = onp.round(pos)
+    weight = (pos - low if method == "linear" else onp.full(pos.shape, 0.5)).astype(x.dtype)
+    low, high = (onp.clip(i, 0, length - 1).astype(int) for i in (low, high))
+    out = take_along_axis(xs, low, -1) * (1 - weight) + take_along_axis(xs, high, -1) * weight
+    missing = onp.all(nan, -1, keepdims=True) if ignore_nan else onp.any(nan, -1, keepdims=True)
+    out = anp.where(missing, onp.nan, out)
+    out = anp.moveaxis(out, -1, 0) if qs.ndim else out[..., 0]
+    if keepdims:
+        out = anp.reshape(out, qs.shape + tuple(1 if d in axes else shape_[d] for d in range(nd)))
+    return out
+
+
+def quantile(x, q, axis=None, method="linear", keepdims=False):
+    """The q-th quantiles (q in [0, 1]) of `x` along `axis` (see _quantile)."""
+    return _quantile(x, q, axis, method, keepdims, ignore_nan=False)
+
+
+def nanquantile(x, q, axis=None, method="linear", keepdims=False):
+    """The q-th quantiles of the non-nan elements of `x` along `axis`."""
+    return _quantile(x, q, axis, method, keepdims, ignore_nan=True)
+
+
+def percentile(x, q, axis=None, method="linear", keepdims=False):
+    """The q-th percentiles (q in [0, 100]) of `x` along `axis`."""
+    return _quantile(x, divide(q, 100), axis, method, keepdims, ignore_nan=False)
+
+
+def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
+    """The q-th percentiles of the non-nan elements of `x` along `axis`."""
+    return _quantile(x, divide(q, 100), axis, method, keepdims, ignore_nan=True)
+
+
+def median(x, axis=None, keepdims=False): "The median along `axis` (the mean of the middle two for even sizes)."; return _quantile(x, 0.5, axis, "linear", keepdims, False)
+def nanmedian(x, axis=None, keepdims=False): "The median of the non-nan elements along `axis`."; return _quantile(x, 0.5, axis, "linear", keepdims, True)
+
+
+def histogram(x, bins=10, range=None):
+    """(counts, edges) of `bins` equal-width bins of a 1-D `x` over `range` (its min and max)."""
+    if not isinstance(bins, int):
+        raise TypeError(f"Argument `bins` must be of type `int`. Received: bins={bins}")
+    if bins < 0:
+        raise ValueError(f"Argument `bins` should be a non-negative integer. Received: bins={bins}")
+    if range:
+        if len(range) < 2 or not isinstance(range, tuple):
+            raise ValueError(f"Argument `range` must be a tuple of two elements. Received: range={range}")
+        if range[1] < range[0]:
+            raise ValueError("The second element of `range` must be greater than the first. "
+                             f"Received: range={range}")
+    x = _np(x)
+    if x.ndim > 1:
+        raise ValueError(f"Input tensor must be 1-dimensional. Received: input.shape={x.shape}")
+    dtype = _result_float(x)
+    counts, edges = onp.histogram(x.astype("float32"), bins=bins, range=range)
+    return counts.astype(dtype), edges.astype(dtype)
+
+
+def bincount(x, weights=None, minlength=0, sparse=False):
+    """How often each value 0, 1, ... occurs in `x` (1-D, or per row of a 2-D `x`), summing
+    `weights` instead of ones when given; at least `minlength` bins."""
+    if sparse:
+        raise ValueError("minikeras has no sparse tensors: `sparse=True` is not supported.")
+    x = _np(x).astype(int)
+    w = None if weights is None else _np(weights)
+    length = builtins.max(int(x.max()) + 1 if x.size else 0, minlength)
+    if x.ndim == 1:
+        out = onp.bincount(x, None if w is None else w.astype("float64"), length)
+    else:
+        out = onp.stack([onp.bincount(r, None if w is None else rw.astype("float64"), length)
+                         for r, rw in zip(x, x if w is None else w)])
+    return out.astype("int32" if w is None else w.dtype)
+
+
+def digitize(x, bins): "The int32 index of the bin each element falls in (numpy's digitize)."; return onp.digitize(_np(x), _np(bins)).astype("int32")
+
+
+def searchsorted(sorted_sequence, values, side="left"):
+    """The int32 indices where `values` would be inserted to keep a 1-D `sorted_sequence` sorted."""
+    seq = _np(sorted_sequence)
+    if seq.ndim != 1:
+        raise ValueError("`searchsorted` only supports 1-D sorted sequences. You can use "
+                         "`keras.ops.vectorized_map` to extend it to N-D sequences. Received: "
+                         f"sorted_sequence.shape={seq.shape}")
+    return onp.searchsorted(seq, _np(values), side=side).astype("int32")
+
+
+def isin(x1, x2, assume_unique=False, invert=False):
+    """Whether each element of x1 occurs in x2 (or not, with `invert`)."""
+    return onp.isin(_np(x1), _np(x2), assume_unique=assume_unique, invert=invert)
+
+
+def unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False,
+           axis=None, size=None, fill_value=None):
+    """The sorted unique elements of `x` (with first indices, inverse and counts on request);
+    `size` pads (with `fill_value`, else the smallest value) or truncates them, as JAX does."""
+    x = _np(x)
+    out = onp.unique(x, return_index=return_index, return_inverse=return_inverse,
+                     return_counts=return_counts, axis=axis)
+    out = list(out) if isinstance(out, tuple) else [out]
+    if return_inverse:
+        k = 1 + return_index
+        out[k] = out[k].reshape(x.shape if axis is None else -1)
+    if size is not None:
+        values, n = out[0], out[0].shape[0 if axis is None else axis]
+        ax = 0 if axis is None else axis
+        idx = onp.where(onp.arange(size) < n, onp.arange(size), 0)  # JAX pads with the smallest
+        padded = onp.take(values, idx, axis=ax)
+        if size > n and fill_value is not None:
+            tail = (builtins.slice(None),) * ax + (builtins.slice(n, None),)
+            padded[tail] = fill_value
+        out[0] = padded
+        for k in ([1] if return_index else []) + ([len(out) - 1] if return_counts else []):
+            out[k] = onp.concatenate([out[k], onp.zeros(builtins.max(size - n, 0), out[k].dtype)])[:size]
+    out = [out[0]] + [o.astype("int32") for o in out[1:]]
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def unravel_index(indices, shape):
+    """The int32 coordinates in an array of `shape` of flat `indices`."""
+    return tuple(i.astype("int32") for i in onp.unravel_index(_np(indices), shape))
+
+
+def argpartition(x, kth, axis=-1):
+    """int32 indices that put the k-th smallest element in place along `axis`, smaller ones
+    before it and larger ones after."""
+    x = _np(x)
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    return onp.argpartition(x, kth, axis=axis).astype("int32")
+
+
+# --- signal windows (from an int length; not for symbolic tensors) ---------------------
+def _window_length(x, name):
+    if isinstance(x, KerasTensor):
+        raise TypeError(f"{name} operation does not support symbolic tensors. "
+                        f"Received input x = {x} of type {type(x)}")
+    return int(_np(x))
+
+
+def bartlett(x): "The Bartlett (triangular) window of length x."; return onp.bartlett(_window_length(x, "Bartlett")).astype(config.floatx())
+def blackman(x): "The Blackman window of length x."; return onp.blackman(_window_length(x, "Blackman")).astype(config.floatx())
+def hamming(x): "The Hamming window of length x."; return onp.hamming(_window_length(x, "Hamming")).astype(config.floatx())
+def hanning(x): "The Hann window of length x."; return onp.hanning(_window_length(x, "Hanning")).astype(config.floatx())
+def kaiser(x, beta): "The Kaiser window of length x and shape `beta`."; return onp.kaiser(_window_length(x, "Kaiser"), beta).astype(config.floatx())
+
+
+for _f in (bartlett, blackman, hamming, hanning, kaiser):
+    _f._symbolic_dispatch = True  # _wrap_namespace leaves them be: they refuse KerasTensors, as Keras's do
+
+
+# --- more creation ----------------------------------------------------------------------
+def empty(shape, dtype=None): "A new array (of zeros, as JAX gives) of `shape` (floatx by default)."; return onp.zeros(shape, dtype=_dt(dtype))
+def empty_like(x, dtype=None): "A new array (of zeros) with the shape and dtype of `x`."; return zeros_like(x, dtype)
+
+
+def _space_dtype(start, stop, dtype):
+    if dtype is not None:
+        return onp.dtype(dtype).name
+    return _result_float(onp.result_type(*map(getval, _args(start, stop))))
+
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """`num` values from `start` to `stop`, evenly spaced on a log scale."""
+    out = onp.geomspace(_np(start).astype("float64"), _np(stop).astype("float64"), num, endpoint, axis=axis)
+    return out.astype(_space_dtype(start, stop, dtype))
+
+
+def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
+    """base ** linspace(start, stop, num): `num` values evenly spaced on a log scale."""
+    out = onp.logspace(_np(start).astype("float64"), _np(stop).astype("float64"), num, endpoint, base, axis=axis)
+    return out.astype(_space_dtype(start, stop, dtype))
+
+
+def vander(x, N=None, increasing=False):
+    """The Vandermonde matrix of a 1-D x: columns x^(N-1), ..., x^0 (reversed if `increasing`)."""
+    x = _as_tensor(x)
+    if anp.ndim(x) != 1:
+        raise ValueError(f"Input tensor must be 1-dimensional. Received: input.shape={anp.shape(x)}")
+    if N is not None and not isinstance(N, int):
+        raise TypeError(f"Argument `N` must be of type `int`. Received: N={N} of type {type(N)}")
+    if N is not None and N < 0:
+        raise ValueError(f"Argument 'N' must be nonnegative. Received: N={N}")
+    if not isinstance(increasing, bool):
+        raise TypeError("Argument `increasing` must be of type `bool`. "
+                        f"Received: increasing={increasing} of type {type(increasing)}")
+    n = anp.shape(x)[0] if N is None else N
+    powers = onp.arange(n) if increasing else onp.arange(n)[::-1]
+    return anp.reshape(x, (-1, 1)) ** powers.astype(x.dtype)
+
+
+def diagflat(x, k=0): "A 2-D array with the flattened x on its k-th diagonal."; return anp.diag(anp.reshape(_as_tensor(x), (-1,)), k)
+
+
+# --- more products ----------------------------------------------------------------------
+def inner(x1, x2):
+    """Sum of products over the last axes of x1 and x2 (a product when either is a scalar)."""
+    x1, x2 = _args(x1, x2)
+    if anp.ndim(x1) == 0 or anp.ndim(x2) == 0:
+        return x1 * x2
+    return anp.tensordot(x1, x2, axes=(anp.ndim(x1) - 1, anp.ndim(x2) - 1))
+
+
+def vdot(x1, x2):
+    """The dot product of the flattened x1 (conjugated) and x2."""
+    x1, x2 = _args(x1, x2)
+    return anp.dot(anp.reshape(anp.conjugate(x1), (-1,)), anp.reshape(x2, (-1,)))
+
+
+def kron(x1, x2):
+    """The Kronecker product: blocks x1[i, j] * x2, as an outer product with interleaved axes."""
+    a, b = _args(x1, x2)
+    nd = builtins.max(anp.ndim(a), anp.ndim(b))
+    sa = (1,) * (nd - anp.ndim(a)) + anp.shape(a)
+    sb = (1,) * (nd - anp.ndim(b)) + anp.shape(b)
+    out = anp.reshape(a, [d for s in sa for d in (s, 1)]) * anp.reshape(b, [d for s in sb for d in (1, s)])
+    return anp.reshape(out, [p * r for p, r in zip(sa, sb)])
+
+
+def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """The cross product of 3-vectors (or 2-vectors) along the given axes."""
+    return anp.cross(*_args(x1, x2), axisa=axisa, axisb=axisb, axisc=axisc, axis=axis)
+
+
+def correlate(x1, x2, mode="valid"):
+    """numpy's correlate of 1-D x1 and x2: c[k] = sum_n x1[n + k] * x2[n] over the overlaps
+    'valid', 'same' (len max) or 'full', as a gather of shifted windows times x2."""
+    if mode not in ("valid", "same", "full"):
+        raise ValueError(f"`mode` must be one of 'valid', 'same' or 'full'. Received: mode={mode}")
+    a, v = _args(x1, x2, floating=True)
+    if anp.ndim(a) != 1 or anp.ndim(v) != 1:
+        raise ValueError(f"correlate only supports 1-D inputs. Received: x1.shape={anp.shape(a)}, "
+                         f"x2.shape={anp.shape(v)}")
+    n, m = anp.shape(a)[0], anp.shape(v)[0]
+    padded = anp.concatenate([onp.zeros(m - 1, a.dtype), a, onp.zeros(m - 1, a.dtype)])
+    full_ = padded[onp.arange(n + m - 1)[:, None] + onp.arange(m)[None, :]] @ v
+    if mode == "full":
+        return full_
+    size = builtins.max(n, m) if mode == "same" else builtins.max(n, m) - builtins.min(n, m) + 1
+    start = (n + m - 1 - size) // 2 if mode == "same" else builtins.min(n, m) - 1
+    return full_[start:start + size]
+
+
+def corrcoef(x):
+    """Pearson correlation coefficients of the rows of `x` (variables), clipped to [-1, 1]."""
+    x = _as_float(x)
+    rows = anp.reshape(x, (1, -1)) if anp.ndim(x) == 1 else x
+    centred = rows - anp.mean(rows, axis=1, keepdims=True)
+    cov = centred @ anp.transpose(centred)
+    std = anp.sqrt(anp.diagonal(cov))
+    with onp.errstate(invalid="ignore", divide="ignore"):
+        out = anp.clip(cov / std[:, None] / std[None, :], -1, 1)
+    return out[0, 0] if anp.ndim(x) == 1 else out
+
+
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    """The integral of y by the trapezoidal rule: sum((y[i] + y[i + 1]) / 2 * dx_i) along
+    `axis`, dx_i from the sample points `x` when given."""
+    y = _as_float(y)
+    n = anp.shape(y)[axis]
+    lo = take(y, onp.arange(n - 1), axis=axis)
+    hi = take(y, onp.arange(1, n), axis=axis)
+    if x is None:
+        d = _args(y, dx)[1]
+    else:
+        y, x = _args(y, x)
+        d = diff(x, axis=axis if anp.ndim(x) > 1 else -1)
+        if anp.ndim(x) == 1:
+            d = anp.reshape(d, [-1 if i == axis % anp.ndim(y) else 1 for i in builtins.range(anp.ndim(y))])
+    return anp.sum((lo + hi) * d / 2, axis=axis)
+
+
+def slogdet(x):
+    """(sign, log|det|) of square matrices `x` (batched over leading axes)."""
+    sign_, logdet = anp.linalg.slogdet(_as_float(x))
+    return sign_, logdet
+
+
+# --- more shapes ------------------------------------------------------------------------
+def get_item(x, key): "x[key]."; return _as_tensor(x)[key]
+
+
+def append(x1, x2, axis=None):
+    """x2 appended to x1 along `axis` (both flattened when None)."""
+    x1, x2 = _args(x1, x2)
+    if axis is None:
+        return anp.concatenate([anp.reshape(x1, (-1,)), anp.reshape(x2, (-1,))])
+    return anp.concatenate([x1, x2], axis=axis)
+
+
+def array_split(x, indices_or_sections, axis=0):
+    """`x` split into `indices_or_sections` parts along `axis`; the first parts one longer
+    when the size does not divide."""
+    if not isinstance(indices_or_sections, int):
+        raise TypeError("Argument `indices_or_sections` must be of type `int`. "
+                        f"Received: indices_or_sections={indices_or_sections}")
+    if indices_or_sections <= 0:
+        raise ValueError("Argument `indices_or_sections` must be a positive integer. "
+                         f"Received: indices_or_sections={indices_or_sections}")
+    if not isinstance(axis, int):
+        raise TypeError(f"Argument `axis` must be of type `int`. Received: {axis}")
+    x = _as_tensor(x)
+    axis = axis % anp.ndim(x)
+    n, parts = anp.shape(x)[axis], indices_or_sections
+    bounds = onp.cumsum([0] + [n // parts + (i < n % parts) for i in builtins.range(parts)])
+    return [x[(builtins.slice(None),) * axis + (builtins.slice(int(a), int(b)),)]
+            for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def hsplit(x, indices_or_sections): "`x` split along axis 1 (axis 0 for 1-D)."; return split(x, indices_or_sections, axis=1 if anp.ndim(_as_tensor(x)) > 1 else 0)
+def vsplit(x, indices_or_sections): "`x` split along axis 0."; return split(x, indices_or_sections, axis=0)
+def dsplit(x, indices_or_sections): "`x` split along axis 2."; return split(x, indices_or_sections, axis=2)
+
+
+def dstack(xs):
+    """The arrays `xs` joined along a third axis ((n,) -> (1, n, 1), (m, n) -> (m, n, 1))."""
+    xs = [anp.reshape(a, (1, -1, 1)) if anp.ndim(a) <= 1 else a[..., None] if anp.ndim(a) == 2 else a
+          for a in _args(*xs)]
+    return anp.concatenate(xs, axis=2)
+
+
+def fliplr(x):
+    """`x` reversed along axis 1."""
+    if anp.ndim(_as_tensor(x)) < 2:
+        raise ValueError(f"fliplr requires an input with at least 2 dimensions. Received: x.shape={shape(x)}")
+    return flip(x, 1)
+
+
+def flipud(x): "`x` reversed along axis 0."; return flip(x, 0)
+
+
+def rot90(array, k=1, axes=(0, 1)):
+    """`array` rotated by k * 90 degrees in the plane of `axes`, from the first towards the second."""
+    array = _as_tensor(array)
+    if anp.ndim(array) < 2:
+        raise ValueError(f"Input array must have at least 2 dimensions. Received: array.ndim={anp.ndim(array)}")
+    if len(axes) != 2 or axes[0] == axes[1]:
+        raise ValueError(f"Invalid axes: {axes}. Axes must be a tuple of two different dimensions.")
+    k = k % 4
+    if k == 0:
+        return array
+    if k == 2:
+        return flip(array, axes)
+    perm = list(builtins.range(anp.ndim(array)))
+    perm[axes[0]], perm[axes[1]] = perm[axes[1]], perm[axes[0]]
+    if k == 1:
+        return anp.transpose(flip(array, axes[1]), perm)
+    return flip(anp.transpose(array, perm), axes[1])
+
+
+def view(x, dtype=None):
+    """The bytes of `x` read as `dtype` (the last axis rescaled by the itemsizes)."""
+    x = _np(x)
+    return x.view() if dtype is None else x.view(onp.dtype(dtype))
+
+
+def vectorize(pyfunc, *, excluded=None, signature=None):
+    """`pyfunc` applied elementwise (or over the core axes of `signature`) with broadcasting."""
+    if not callable(pyfunc):
+        raise ValueError(f"Expected argument `pyfunc` to be a callable. Received: pyfunc={pyfunc}")
+    return onp.vectorize(pyfunc, excluded=excluded or set(), signature=signature)
 
 
 __all__ = [n for n, f in list(globals().items())
