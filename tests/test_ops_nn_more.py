@@ -3,8 +3,10 @@ import itertools
 import warnings
 
 import ml_dtypes  # noqa: F401  (bfloat16)
+import autograd
 import numpy as np
 import pytest
+from autograd import numpy as anp
 from autograd.test_util import check_grads
 
 from minikeras.ops import nn
@@ -261,3 +263,36 @@ def test_nn_namespace_has_keras_ops_nn_names():
                  "max_pool polar psnr rms_normalization separable_conv space_to_depth "
                  "unfold").split():
         assert callable(getattr(nn, name)) and name in nn.__all__
+
+
+@pytest.mark.parametrize("name,call", [
+    ("conv", lambda x: nn.conv(x, np.ones((2, 2, 1, 1), "bfloat16"))),
+    ("max_pool", lambda x: nn.max_pool(x, 2)),
+    ("average_pool", lambda x: nn.average_pool(x, 2)),
+    ("adaptive_average_pool", lambda x: nn.adaptive_average_pool(x, 2)),
+    ("normalize", lambda x: nn.normalize(x)),
+    ("binary_crossentropy", lambda x: nn.binary_crossentropy(x, x)),
+    ("batch_normalization", lambda x: nn.batch_normalization(
+        x, np.zeros(1, "bfloat16"), np.ones(1, "bfloat16"), axis=-1))])
+def test_bfloat16_inputs_give_bfloat16(name, call):
+    x = np.linspace(0.1, 0.9, 12).reshape(1, 3, 4, 1)
+    out = call(x.astype("bfloat16"))
+    assert out.dtype.name == "bfloat16", name
+    np.testing.assert_allclose(out.astype("float32"),
+                               np.asarray(call(x.astype("float32"))).astype("float32"), atol=2e-2)
+
+
+def test_bfloat16_meeting_float32_promotes_to_float32():
+    x = np.ones((1, 3, 4, 1), "bfloat16")
+    assert nn.conv(x, np.ones((2, 2, 1, 1), "float32")).dtype == np.float32
+    assert nn.sparse_categorical_crossentropy(np.array([0, 1]),
+                                              np.full((2, 3), 0.5, "float16")).dtype == np.float32
+
+
+@pytest.mark.parametrize("f", [lambda x: nn.moments(x, [0])[1], nn.rms_normalization,
+                               lambda x: nn.layer_normalization(x, axis=[0, 1]),
+                               lambda x: nn.dot_product_attention(x[None, :, None], x[None, :, None],
+                                                                  x[None, :, None], is_causal=True)])
+def test_float32_gradients_stay_float32(f):
+    x = rng.normal(size=(4, 6)).astype("float32")
+    assert autograd.grad(lambda x: anp.sum(f(x)))(x).dtype == np.float32

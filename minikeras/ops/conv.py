@@ -13,6 +13,8 @@ GEMM per kernel tap straight into the image, so the patch gradient is never buil
 convolution is the matmul of the input with the kernel followed by `_col2im`. Padding "same" is split as XLA splits it: floor(total / 2) before, the rest after.
 Everything is computed channels_last; channels_first inputs are transposed.
 """
+import functools
+import inspect
 import math
 
 import numpy as onp
@@ -26,6 +28,36 @@ from minikeras.engine.keras_tensor import KerasTensor
 from minikeras.engine.variable import read_value
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
+
+
+# --- bfloat16 ---------------------------------------------------------------------------
+_BFLOAT16 = onp.dtype("bfloat16")  # compare dtypes: `dtype.name` costs microseconds a call
+
+
+def _bfloat16_via_float32(fn):
+    """An op on a bfloat16 `x` computed in float32 and returned in bfloat16 (as XLA computes
+    bfloat16 on CPU): numpy would widen it on the way (ml_dtypes' `clip` returns float32) and
+    its bfloat16 matmuls are slow. bfloat16 tensor arguments go to float32 too; a float32 (or
+    other float) tensor argument keeps the float32 result, as promotion would."""
+    first = next(iter(inspect.signature(fn).parameters))  # graph nodes may call by keyword
+
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        x = read_value(args[0] if args else kwargs.get(first))
+        if getattr(x, "dtype", None) != _BFLOAT16:
+            return fn(*args, **kwargs)
+        widened = [False]
+
+        def up(a):
+            a = read_value(a)
+            if getattr(a, "dtype", None) == _BFLOAT16:
+                return a.astype("float32")
+            if hasattr(a, "dtype") and onp.dtype(a.dtype).kind in "fc":
+                widened[0] = True  # float32 / float16 meeting bfloat16 promotes to float32
+            return a
+        out = fn(*[up(a) for a in args], **{k: up(v) for k, v in kwargs.items()})
+        return out if widened[0] else out.astype(_BFLOAT16)
+    return op
 
 # --- the two primitives ------------------------------------------------------------------
 def _geometry(spatial, ksize, strides, dilation, pads):
@@ -262,6 +294,7 @@ def _conv_last(x, kernel, strides, padding, dilation, groups):
     return _keep_dtype(anp.reshape(y, (x.shape[0],) + out + (kernel.shape[-1],)))
 
 
+@_bfloat16_via_float32
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """N-d cross-correlation, as keras.ops.conv (groups = input channels / kernel.shape[-2]).
 
@@ -281,6 +314,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     return _from_last(y, data_format)
 
 
+@_bfloat16_via_float32
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """Each input channel c convolved with its own kernel[..., c, :]; output channel c*m + i.
 
@@ -293,6 +327,7 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     return _from_last(_conv_last(x, kernel, strides, padding, dilation_rate, channels), data_format)
 
 
+@_bfloat16_via_float32
 def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
                    data_format=None, dilation_rate=1):
     """depthwise_conv with depthwise_kernel (k..., C, m), then a 1x1 conv with pointwise_kernel
@@ -347,6 +382,7 @@ def compute_conv_transpose_output_shape(input_shape, kernel_size, filters, strid
     return [input_shape[0]] + sizes + [filters]
 
 
+@_bfloat16_via_float32
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
                    data_format=None, dilation_rate=1):
     """Transposed convolution (the input-gradient of `conv`), as keras.ops.conv_transpose.

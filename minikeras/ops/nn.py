@@ -1,5 +1,4 @@
 """`keras.ops` neural-network functions (activations, normalisations, losses' kernels)."""
-import functools
 import math
 import warnings
 
@@ -13,7 +12,8 @@ from minikeras.engine.dtypes import result_type
 from minikeras.engine.keras_tensor import KerasTensor
 from minikeras.ops.layer_norm import layer_norm_last
 from minikeras.ops.promotion import _args, _as_float, _as_tensor
-from minikeras.ops.conv import (conv, conv_transpose, depth_to_space, depthwise_conv, fold,  # noqa: F401
+from minikeras.ops.conv import (_BFLOAT16, _bfloat16_via_float32, conv,  # noqa: F401
+                                conv_transpose, depth_to_space, depthwise_conv, fold,
                                 separable_conv, space_to_depth, unfold)
 from minikeras.ops.core import convert_to_numpy
 from minikeras.ops.ctc import ctc_decode, ctc_loss  # noqa: F401
@@ -24,20 +24,7 @@ from minikeras.ops.pooling import (adaptive_average_pool, adaptive_max_pool, ave
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
 
-_BFLOAT16 = onp.dtype("bfloat16")  # `dtype.name` costs microseconds: compare dtypes
 _HALF = (onp.dtype("float16"), _BFLOAT16)
-
-
-def _bfloat16_via_float32(fn):
-    """bfloat16 in, bfloat16 out, computed in float32 (as XLA computes bfloat16 elementwise math
-    on CPU); numpy would widen it on the way (ml_dtypes' `clip` returns float32)."""
-    @functools.wraps(fn)
-    def op(x, *args, **kwargs):
-        x = _as_tensor(x)
-        if x.dtype != _BFLOAT16:
-            return fn(x, *args, **kwargs)
-        return fn(x.astype("float32"), *args, **kwargs).astype(x.dtype)
-    return op
 
 
 # --- activations (formulas as in jax.nn, which Keras's JAX backend calls) -----------------
@@ -336,6 +323,7 @@ def log_softmax(x, axis=-1):
     return shifted - anp.log(anp.sum(anp.exp(shifted), axis=axis, keepdims=True))
 
 
+@_bfloat16_via_float32
 def normalize(x, axis=-1, order=2, epsilon=None):
     """x / max(||x||_order, epsilon) along `axis`; `epsilon` defaults to `keras.config.epsilon()`.
 
@@ -425,6 +413,7 @@ defvjp(_crossentropy_from_probs,
        _crossentropy_from_probs_vjp, argnums=(0, 1))
 
 
+@_bfloat16_via_float32
 def binary_crossentropy(target, output, from_logits=False):
     """-(t log p + (1 - t) log(1 - p)) elementwise, p clipped to [eps, 1 - eps] or p = sigmoid(logits)."""
     target, output = _as_float(target), _as_float(output)
@@ -436,6 +425,7 @@ def binary_crossentropy(target, output, from_logits=False):
     return -(target * anp.log(output) + (1.0 - target) * anp.log(1.0 - output))
 
 
+@_bfloat16_via_float32
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """-sum(t * log p, axis), p normalised to sum 1 and clipped, or log_softmax(logits)."""
     target, output = _as_float(target), _as_float(output)
@@ -456,6 +446,8 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if labels.shape != anp.shape(output)[:-1]:
         raise ValueError("Arguments `target` and `output` must have the same shape up until the last "
                          f"dimension: target.shape={labels.shape}, output.shape={anp.shape(output)}")
+    if output.dtype in _HALF:  # the float32 one-hot labels promote the result (as in Keras)
+        output = output.astype("float32")
     hits = onp.moveaxis(labels[..., None] == onp.arange(anp.shape(output)[axis]), -1, axis)
     return _crossentropy(hits.astype(output.dtype), output, from_logits, axis)
 
@@ -509,6 +501,7 @@ def _layer_normalization(x, gamma, beta, axis, epsilon, rms_scaling=False):
     return x * inv + (res if beta is None else res + beta)
 
 
+@_bfloat16_via_float32
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     """(x - mean) / sqrt(variance + epsilon) * scale + offset, the 1-D statistics lying along `axis`."""
     x = _as_float(x)

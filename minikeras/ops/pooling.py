@@ -24,6 +24,7 @@ from autograd.tracer import getval
 
 from minikeras.engine import config
 from minikeras.engine.variable import read_value
+from minikeras.ops.conv import _bfloat16_via_float32
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
 # --- geometry ---------------------------------------------------------------------------
@@ -274,6 +275,7 @@ def _prepare(inputs):
     return x
 
 
+@_bfloat16_via_float32
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Max pooling over the spatial axes (1, 2 or 3) of `inputs`.
 
@@ -288,6 +290,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     return _window_max(x, _geometry(onp.shape(x), pool_size, strides, padding, data_format))
 
 
+@_bfloat16_via_float32
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Average pooling; for "same", each window is divided by its count of unpadded elements.
 
@@ -321,6 +324,7 @@ def _adaptive_windows(length, out):
     return i * length // out, -(-(i + 1) * length // out)  # floor and ceil
 
 
+@_bfloat16_via_float32
 def adaptive_average_pool(inputs, output_size, data_format=None):
     """Mean over adaptive windows, so the spatial shape becomes `output_size` (an int or a tuple
     per spatial axis); window i of an axis of length L covers [floor(iL/O), ceil((i+1)L/O))."""
@@ -336,6 +340,7 @@ def adaptive_average_pool(inputs, output_size, data_format=None):
     return x
 
 
+@_bfloat16_via_float32
 def adaptive_max_pool(inputs, output_size, data_format=None):
     """Max over adaptive windows (as `adaptive_average_pool`): each axis gathers its windows,
     short ones padded by repeating their last element, and takes the max."""
