@@ -296,3 +296,11 @@ def test_bfloat16_meeting_float32_promotes_to_float32():
 def test_float32_gradients_stay_float32(f):
     x = rng.normal(size=(4, 6)).astype("float32")
     assert autograd.grad(lambda x: anp.sum(f(x)))(x).dtype == np.float32
+
+
+def test_multi_hot_takes_num_tokens_and_requires_a_count():
+    np.testing.assert_array_equal(nn.multi_hot(np.array([0, 4]), num_tokens=5), [1, 0, 0, 0, 1])
+    np.testing.assert_array_equal(nn.multi_hot(np.array([[0, 2], [1, 1]]), 3),
+                                  [[1, 0, 1], [0, 1, 0]])
+    with pytest.raises(ValueError, match="num_classes"):
+        nn.multi_hot(np.array([0, 1]))

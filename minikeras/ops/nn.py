@@ -342,9 +342,14 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     return x / anp.maximum(n, epsilon)
 
 
-def multi_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
-    """1 at every class listed in each row of `x` (the max of their one-hots)."""
-    x = onp.asarray(getval(_as_tensor(x)))
+def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
+    """1 at every class listed in each row of `inputs` (the max of their one-hots);
+    `num_tokens` is the old name of `num_classes`."""
+    if num_classes is None and "num_tokens" in kwargs:
+        num_classes = kwargs.pop("num_tokens")
+    if num_classes is None:
+        raise ValueError("Argument `num_classes` must be specified.")
+    x = onp.asarray(getval(_as_tensor(inputs)))
     return onp.max(one_hot(x, num_classes, axis=axis, dtype=dtype), axis=1 if x.ndim > 1 else 0)
 
 
@@ -718,8 +723,11 @@ def _one_hot_spec(x, num_classes, axis=-1, dtype=None, sparse=False):
                        sparse=sparse)
 
 
-def _multi_hot_spec(x, num_classes, axis=-1, dtype=None, sparse=False):
-    shape = _hot_shape(x, num_classes, axis)
+def _multi_hot_spec(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
+    num_classes = kwargs.get("num_tokens") if num_classes is None else num_classes
+    if num_classes is None:
+        raise ValueError("Argument `num_classes` must be specified.")
+    shape = _hot_shape(inputs, num_classes, axis)
     shape = shape[-1:] if len(shape) == 2 else shape[:1] + shape[2:]
     return KerasTensor(shape, dtype=dtype or config.floatx(), sparse=sparse)
 
