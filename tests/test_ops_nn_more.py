@@ -68,6 +68,8 @@ def test_dot_product_attention_grads():
                 modes=["rev"], order=1)(q, k, v, bias)
     check_grads(lambda q, k, v: nn.dot_product_attention(q, k, v, is_causal=True, scale=0.7),
                 modes=["rev"], order=1)(q, k, v)
+    check_grads(lambda b: nn.dot_product_attention(q, k, v, bias=b),  # broadcast (T, S) bias
+                modes=["rev"], order=1)(rng.normal(size=(3, 5)))
 
 
 @pytest.mark.parametrize("q_dtype,kv_dtype,expected", [

@@ -695,7 +695,11 @@ def _attention_mask(mask, is_causal, n, heads, ts):
     return keep
 
 
-def _attention_spec(query, key, value, bias=None, mask=None, scale=None, **kwargs):
+def _attention_spec(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
+                    flash_attention=None, attn_logits_soft_cap=None):
+    if attn_logits_soft_cap is not None:
+        raise ValueError("attn_logits_soft_cap is only supported for JAX on TPU. Set "
+                         "attn_logits_soft_cap=None when not using JAX on TPU.")
     return KerasTensor(query.shape, dtype=result_type(query.dtype, key.dtype, value.dtype))
 
 
