@@ -662,7 +662,7 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
     if keep is not None:
         big = onp.asarray(-0.7 * onp.finfo(logits_dtype).max, logits_dtype)
         logits = anp.where(keep, logits, big)
-    probs = _softmax(_cast(logits, onp.promote_types(logits_dtype, onp.float32)), -1)
+    probs = _softmax(logits, -1)  # in logits_dtype: float32 (float64 for float64 inputs)
     wide = onp.promote_types(dtype, onp.float32)  # numpy has no bfloat16 einsum
     out = anp.einsum("bkgts,bskh->btkgh", _cast(_cast(probs, dtype), wide), _cast(value, wide))
     return _cast(anp.reshape(out, (b, t, n, anp.shape(value)[-1])), dtype)
