@@ -41,8 +41,12 @@ def _segment_reduce(reduce, fill):
         data, ids = _as_tensor(data), convert_to_numpy(segment_ids)
         _segment_check(data, ids)
         hits = _hits(ids, num_segments)
-        hits = hits.reshape(hits.shape + (1,) * (anp.ndim(data) - 1))
-        return reduce(anp.where(hits, anp.expand_dims(data, 0), fill(data.dtype)), axis=1)
+        full = hits.shape + anp.shape(data)[1:]
+        hits = onp.broadcast_to(hits.reshape(hits.shape + (1,) * (anp.ndim(data) - 1)), full)
+        # explicit broadcasts: autograd's `where` does not sum a broadcast operand's gradient
+        rows = anp.broadcast_to(anp.expand_dims(data, 0), full)
+        out = reduce(anp.where(hits, rows, fill(data.dtype)), axis=1)
+        return out if out.dtype == data.dtype else out.astype(data.dtype)  # int prod: not int64
     return op
 
 
@@ -105,7 +109,7 @@ def in_top_k(targets, predictions, k):
 
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x - m))) + m, with m the (untraced, finite) max along `axis`."""
-    x = _as_float(x)
+    x = _float(x)
     m = onp.max(getval(x), axis=_axis(axis), keepdims=True)
     m = onp.where(onp.isfinite(m), m, 0).astype(x.dtype)
     out = anp.log(anp.sum(anp.exp(x - m), axis=_axis(axis), keepdims=keepdims))
@@ -205,16 +209,31 @@ def ifft2(x):
     return _split(anp.fft.ifft2(c), dtype)
 
 
+def _fit_last(x, n):
+    """x truncated or zero-padded to n entries along the last axis."""
+    size = anp.shape(x)[-1]
+    if n <= size:
+        return x[..., :n]
+    return anp.concatenate([x, onp.zeros(anp.shape(x)[:-1] + (n - size,), x.dtype)], axis=-1)
+
+
 def rfft(x, fft_length=None):
     """FFT of a real signal along the last axis (fft_length // 2 + 1 bins); returns (real, imag)."""
-    x = _as_float(x)
-    return _split(anp.fft.rfft(x, n=fft_length, axis=-1), x.dtype)
+    x = _float(x)
+    n = anp.shape(x)[-1] if fft_length is None else fft_length
+    # a full complex FFT, cut: autograd's own rfft gradient needs even lengths and ignores `n`
+    return _split(anp.fft.fft(_fit_last(x, n), axis=-1)[..., :n // 2 + 1], x.dtype)
 
 
 def irfft(x, fft_length=None):
-    """Inverse of `rfft`: a real signal of length fft_length (default 2 * (bins - 1))."""
+    """Inverse of `rfft`: a real signal of length fft_length (default 2 * (bins - 1)), the
+    spectrum completed by Hermitian symmetry X[n - k] = conj(X[k])."""
     c, dtype = _complex(x, 1)
-    return anp.fft.irfft(c, n=fft_length, axis=-1).astype(dtype)
+    n = 2 * (anp.shape(c)[-1] - 1) if fft_length is None else fft_length
+    c = _fit_last(c, n // 2 + 1)
+    tail = anp.conj(c[..., 1:n - n // 2])[..., ::-1]
+    full = anp.concatenate([c, tail], axis=-1) if n - n // 2 > 1 else c[..., :n]
+    return anp.real(anp.fft.ifft(full, axis=-1)).astype(dtype)
 
 
 def _same_spec(axes):
@@ -296,8 +315,11 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
     frames = x[..., _frames(anp.shape(x)[-1], fft_length, sequence_stride)]
     total = float(onp.sum(getval(win)))
     # jax.scipy.signal.stft scales by 1 / sum(win); Keras undoes it with |sum(win)|
-    spectrum = anp.fft.rfft(frames * win, n=fft_length, axis=-1) * (onp.sign(total) or onp.nan)
-    return _split(spectrum, x.dtype)
+    real, imag = rfft(frames * win, fft_length)
+    if total > 0:
+        return real, imag
+    sign = -1.0 if total < 0 else float("nan")
+    return real * sign, imag * sign
 
 
 def _stft_spec(x, sequence_length, sequence_stride, fft_length, window="hann", center=True):
@@ -331,9 +353,9 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
     sequence_stride]^2 the steady-state squared-window overlap (librosa's and tf.signal's
     normalisation; no window: plain overlap-add). `length` or the centre padding trims the end."""
     _check_stride(sequence_stride)
-    c, dtype = _complex(x, 2)
+    dtype = _complex(x, 2)[1]  # checks the (real, imag) pair
     _check_window_name(window)
-    frames = anp.fft.irfft(c, n=fft_length, axis=-1).astype(dtype)
+    frames = irfft(x, fft_length)
     if window is not None:
         win = _window(window, sequence_length, fft_length, dtype)
         folds = -(-fft_length // sequence_stride)
@@ -460,7 +482,8 @@ def view_as_complex(x):
     if anp.ndim(x) < 1 or anp.shape(x)[-1] != 2:
         raise ValueError("Last dimension of input must be size 2 (real and imaginary). "
                          f"Received shape: {anp.shape(x)}")
-    return (x[..., 0].astype("complex64") + 1j * x[..., 1].astype("complex64")).astype("complex64")
+    x = x if x.dtype == onp.float32 else x.astype("float32")  # complex64, as Keras gives
+    return x[..., 0] + 1j * x[..., 1]
 
 
 def view_as_real(x):
