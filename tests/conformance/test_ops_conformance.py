@@ -583,3 +583,26 @@ def test_vectorize(keras):
     ]
     for f, args, kw in cases:
         _check(ops.vectorize(f, **kw)(*args), keras.ops.vectorize(f, **kw)(*args), keras)
+
+
+# bad arguments Keras rejects (on JAX/CPU): ours must raise the same exception type
+ERRORS = [
+    C("array_split", T3, [1, 3], axis=2), C("histogram", A), C("histogram", ROW, bins=0),
+    C("dot_product_attention", Q[0], K[0], V[0]), C("quantile", A, 0.5, method="cubic"),
+    C("rot90", ROW), C("rot90", A, axes=(0, 0)),
+    C("stft", SIGNAL, 8, 4, 8, window=np.ones(5, "float32")),
+    C("stft", SIGNAL, 8, 4, 8, window="nope"), C("fft", A), C("fft", (A, ROW)),
+    C("cholesky", A), C("det", A), C("inv", ROW),
+    C("solve", SQ, ROW[:3]), C("depth_to_space", DEEP, 3), C("space_to_depth", IMG, 3),
+    C("adaptive_average_pool", ROW, 2), C("rms_normalization", A, axis=3),
+    C("saturate_cast", A, "nope"),
+    C("unravel_index", np.array([1, 2]), (3, 4, "x")), C("cross", A, B),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", ERRORS)
+def test_same_error_type(keras, name, args, kwargs):
+    with pytest.raises(Exception) as theirs:
+        keras.ops.convert_to_numpy(getattr(keras.ops, name)(*args, **kwargs))
+    with pytest.raises(type(theirs.value)):
+        np.asarray(getattr(ops, name)(*args, **kwargs))

@@ -113,3 +113,29 @@ def test_matches_keras(keras, name, args, kwargs):
 def test_table_covers_every_keras_image_function(keras):
     public = {n for n in dir(keras.ops.image) if not n.startswith("_")}
     assert public - {p.values[0] for p in CASES} - RANDOM == set()
+
+
+ERRORS = [
+    C("resize", IMG, (4, 4), interpolation="area"), C("resize", IMG, (4, 4), data_format="nope"),
+    C("resize", IMG, (4, 4), crop_to_aspect_ratio=True, pad_to_aspect_ratio=True),
+    C("resize", IMG[0, 0], (4, 4)), C("resize", IMG, (4,)),
+    C("scale_and_translate", IMG, (2, 12, 12, 3), np.ones(2, "float32"), np.zeros(2, "float32"),
+      (1, 2), "nearest"),
+    C("perspective_transform", IMG, START1, END), C("perspective_transform", IMG, START[:, :3], END[:, :3]),
+    C("affine_transform", IMG, AFFINE, interpolation="cubic"), C("map_coordinates", PLANE, COORDS3, 1),
+    C("map_coordinates", PLANE, COORDS, 3), C("map_coordinates", PLANE, COORDS, 1, fill_mode="x"),
+    C("crop_images", IMG, 1, 2),
+    C("pad_images", IMG, 1, 2), C("pad_images", IMG, 4, 0, target_height=6, target_width=8),
+    C("extract_patches", IMG[0, 0], 2), C("extract_patches_3d", IMG[0], 2),
+    C("rgb_to_grayscale", IMG[0, 0]), C("rgb_to_hsv", IMG[..., :2]), C("hsv_to_rgb", IMG_U8),
+    C("gaussian_blur", IMG[0, 0]), C("sobel_edges", IMG[0]), C("ssim", IMG, IMG2[:1]),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", ERRORS)
+def test_same_error_type(keras, name, args, kwargs):
+    """Bad arguments Keras rejects (on JAX/CPU): ours raise the same exception type."""
+    with pytest.raises(Exception) as theirs:
+        keras.ops.convert_to_numpy(getattr(keras.ops.image, name)(*args, **kwargs))
+    with pytest.raises(type(theirs.value)):
+        np.asarray(getattr(ops.image, name)(*args, **kwargs))
