@@ -84,6 +84,12 @@ def _weak(dtype):
     return "bool" if dtype == "bool" else "float" if "float" in dtype else "int"
 
 
+def promote(names, weak):
+    """The lattice's least upper bound of dtype `names` (weak ones read as "int" / "float"),
+    without Keras's 64-to-32-bit step: "int" / "float" when only weak types meet."""
+    return _least_upper_bound({_weak(n) if w else n for n, w in zip(names, weak)})
+
+
 def result_type(*dtypes):
     """The dtype an operation on `dtypes` returns, by Keras's (JAX's) promotion rules.
 

@@ -11,7 +11,7 @@ from minikeras.engine import config
 from minikeras.engine.keras_tensor import KerasTensor
 from minikeras.engine.variable import read_value
 from minikeras.ops.core import cast, convert_to_numpy, convert_to_tensor, shape, unstack  # noqa: F401
-from minikeras.ops.promotion import _acc, _args, _as_float, _as_tensor, _axis, _to_array
+from minikeras.ops.promotion import _acc, _args, _as_float, _as_tensor, _axis, _is_floating, _to_array
 from minikeras.ops.operation_utils import broadcast_shapes, shape_equal  # noqa: F401  (Keras keeps them here)
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
@@ -40,7 +40,10 @@ def logaddexp(x1, x2): "log(exp(x1) + exp(x2)), computed without overflow."; ret
 def arctan2(x1, x2): "The angle of the point (x2, x1): arctan(x1 / x2) in the right quadrant."; return anp.arctan2(*_args(x1, x2, floating=True))
 def hypot(x1, x2): "sqrt(x1^2 + x2^2), elementwise."; return anp.hypot(*_args(x1, x2, floating=True))
 def negative(x): "-x."; return anp.negative(_as_tensor(x))
-def square(x): "x^2."; return anp.square(_as_tensor(x))
+def square(x):
+    """x^2 (booleans give int32, as JAX's x * x)."""
+    x = _as_tensor(x)
+    return anp.square(x if x.dtype != bool else x.astype("int32"))
 def sign(x): "-1, 0 or 1 by the sign of x."; return anp.sign(_as_tensor(x))
 def exp(x): "e^x (ints become float32)."; return anp.exp(_as_float(x))
 def expm1(x): "e^x - 1, accurate for small x."; return anp.expm1(_as_float(x))
@@ -70,7 +73,7 @@ def trunc(x): "x rounded towards zero."; return anp.trunc(_as_tensor(x))
 def abs(x):
     """|x|, with the gradient at 0 taken as +1 (as JAX, and so Keras, does)."""
     x = _as_tensor(x)
-    return anp.where(getval(x) >= 0, x, -x)
+    return x if x.dtype == bool or x.dtype.kind == "u" else anp.where(getval(x) >= 0, x, -x)
 
 
 absolute = abs
@@ -116,12 +119,12 @@ def where(condition, x1=None, x2=None):
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     """`x` with nan, +inf and -inf replaced (infinities by the dtype's largest finite values)."""
     x = _as_tensor(x)
-    if x.dtype.kind not in "fc":
+    if not _is_floating(x.dtype):
         return x
-    g, big = getval(x), float(onp.finfo(x.dtype).max)
+    g, big, dtype = getval(x), float(onp.finfo(x.dtype).max), x.dtype
     x = anp.where(onp.isnan(g), nan, x)
     x = anp.where(g == onp.inf, big if posinf is None else posinf, x)
-    return anp.where(g == -onp.inf, -big if neginf is None else neginf, x)
+    return cast(anp.where(g == -onp.inf, -big if neginf is None else neginf, x), dtype)
 
 
 # --- comparison and logic (no gradients) ------------------------------------------------
@@ -162,10 +165,11 @@ def sum(x, axis=None, keepdims=False):
 def prod(x, axis=None, keepdims=False, dtype=None):
     """Product along `axis`."""
     x = _as_tensor(x) if dtype is None else cast(x, dtype)
+    x = x if _acc(x) is None else cast(x, _acc(x))
     axes = range(anp.ndim(x)) if axis is None else [axis] if isinstance(axis, int) else axis
     for a in sorted((a % anp.ndim(x) for a in axes), reverse=True):  # autograd: one axis at a time
-        x = anp.prod(x, axis=a, keepdims=keepdims)
-    return x if _acc(x) is None else cast(x, _acc(x))
+        x = anp.prod(x, axis=a, keepdims=keepdims, dtype=x.dtype)
+    return x
 
 
 def max(x, axis=None, keepdims=False, initial=None):
@@ -181,7 +185,19 @@ def min(x, axis=None, keepdims=False, initial=None):
 
 
 amax, amin = max, min
-def mean(x, axis=None, keepdims=False): "Arithmetic mean along `axis` (ints give float32)."; return anp.mean(_as_float(x), axis=_axis(axis), keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    """Arithmetic mean along `axis` (ints give float32; float16 and bfloat16 stay)."""
+    x, axis = _as_float(x), _axis(axis)
+    if x.dtype.itemsize < 4:  # numpy accumulates half floats in float32 for us
+        return anp.mean(x, axis=axis, keepdims=keepdims)
+    shape = anp.shape(x)
+    axes = range(len(shape)) if axis is None else [axis] if isinstance(axis, int) else axis
+    count = int(onp.prod([shape[a] for a in axes]))
+    return anp.sum(x, axis=axis, keepdims=keepdims) / count  # autograd's mean has a float64 gradient
+
+
 def var(x, axis=None, keepdims=False): "Variance along `axis`: mean((x - mean(x))^2)."; return anp.var(_as_float(x), axis=_axis(axis), keepdims=keepdims)
 def std(x, axis=None, keepdims=False): "Standard deviation along `axis`: sqrt(var(x))."; return anp.std(_as_float(x), axis=_axis(axis), keepdims=keepdims)
 
@@ -189,13 +205,14 @@ def std(x, axis=None, keepdims=False): "Standard deviation along `axis`: sqrt(va
 def cumsum(x, axis=None, dtype=None):
     """Running sum along `axis` (of the flattened `x` when None)."""
     x = _as_tensor(x) if dtype is None else cast(x, dtype)
-    out = anp.cumsum(x, axis=axis)
-    return out if _acc(x) is None else cast(out, _acc(x))
+    out = anp.cumsum(x, axis=axis)  # ints keep their dtype, as on JAX; booleans count in int32
+    return cast(out, "int32" if x.dtype == bool else x.dtype)
 
 
 def cumprod(x, axis=None, dtype=None):
     """Running product, as a chain of multiplies (autograd has no rule for np.cumprod)."""
     x = _as_tensor(x) if dtype is None else cast(x, dtype)
+    x = x.astype("int32") if x.dtype == bool else x  # booleans multiply in int32, as on JAX
     if axis is None:
         x, axis = anp.reshape(x, (-1,)), 0
     out = unstack(x, axis=axis)
@@ -215,7 +232,7 @@ def average(x, axis=None, weights=None):
 
 
 # --- linear algebra ---------------------------------------------------------------------
-def matmul(x1, x2): "Matrix product x1 @ x2 (batched over leading axes)."; return _same_dtype(anp.matmul, *_args(x1, x2))
+def matmul(x1, x2): "Matrix product x1 @ x2 (batched over leading axes; int8 @ int8 gives int32)."; return _same_dtype(anp.matmul, *_int8_to_int32(_args(x1, x2)))
 def dot(x1, x2): "Dot product as numpy's dot: the last axis of x1 against the second-to-last of x2."; return _same_dtype(anp.dot, *_args(x1, x2))
 def tensordot(x1, x2, axes=2): "Sum of products over `axes` of x1 and x2 (numpy's tensordot)."; return _same_dtype(anp.tensordot, *_args(x1, x2), axes=axes)
 
@@ -225,9 +242,27 @@ def _same_dtype(product, a, b, **kwargs):
     float32, where Keras's backends keep bfloat16 (mixed_bfloat16 layers)."""
     out = product(a, b, **kwargs)
     return out.astype(a.dtype) if a.dtype.name == "bfloat16" and out.dtype != a.dtype else out
-def einsum(subscripts, *operands, **kwargs): "Einstein summation over the operands as `subscripts` describe."; return anp.einsum(subscripts, *_args(*operands))
+
+
+def _int8_to_int32(xs):
+    """int8 operands multiplied in int32, as Keras asks of JAX (preferred_element_type)."""
+    return [x.astype("int32") for x in xs] if builtins.all(x.dtype == "int8" for x in xs) else xs
+
+
+def einsum(subscripts, *operands, **kwargs):
+    """Einstein summation over the operands as `subscripts` describe (int8 operands give int32)."""
+    xs = _int8_to_int32(_args(*operands))
+    dtype = xs[0].dtype if xs else None
+    if dtype is not None and dtype.kind == "V":  # numpy's einsum has no bfloat16 loop
+        xs = [x.astype("float32") for x in xs]
+    out = anp.einsum(subscripts, *xs)
+    return out.astype(dtype) if dtype is not None and out.dtype != dtype else out
 def outer(x1, x2): "The outer product of the flattened x1 and x2."; return anp.outer(*_args(x1, x2))
-def trace(x, offset=0, axis1=0, axis2=1): "Sum along a diagonal of `x`."; return anp.trace(_as_tensor(x), offset, axis1, axis2)
+def trace(x, offset=0, axis1=0, axis2=1):
+    """Sum along a diagonal of `x` (ints summed in int32, as `sum`)."""
+    x = _as_tensor(x)
+    out = anp.trace(x, offset, axis1, axis2)
+    return out if _acc(x) is None else cast(out, _acc(x))
 def diagonal(x, offset=0, axis1=0, axis2=1): "The diagonal of `x` (with `offset`) over axes axis1 and axis2."; return anp.diagonal(_as_tensor(x), offset, axis1, axis2)
 def diag(x, k=0): "The k-th diagonal of a 2-D `x`, or a 2-D array with 1-D `x` on its k-th diagonal."; return anp.diag(_as_tensor(x), k)
 def tril(x, k=0): "`x` with the elements above the k-th diagonal set to zero."; return anp.tril(_as_tensor(x), k)

@@ -14,7 +14,7 @@ import numpy as onp
 from autograd import numpy as anp
 from autograd.tracer import getval, isbox
 
-from minikeras.engine import config
+from minikeras.engine import config, dtypes
 from minikeras.engine.variable import read_value, read_values
 
 
@@ -47,41 +47,75 @@ def _as_tensor(x):
     return x if type(x) is onp.ndarray or isbox(x) and hasattr(getval(x), "dtype") else _to_array(x)
 
 
+def _is_floating(dtype):
+    """Whether `dtype` is a float or complex dtype (ml_dtypes' bfloat16 and float8 included)."""
+    return dtype.kind in "fc" or dtype.kind == "V" and dtype.name.startswith(("bfloat", "float"))
+
+
 def _as_float(x):
-    """`x` as a float tensor: ints and bools become float32, as Keras does before exp, log, ..."""
+    """`x` as a float tensor: ints and bools become float32, as Keras does before exp, log, ...;
+    float16 and bfloat16 stay."""
     x = _as_tensor(x)
-    return x if x.dtype.kind in "fc" else x.astype(config.floatx())
+    return x if _is_floating(x.dtype) else x.astype(config.floatx())
 
 
 def _is_number(x):
     return isinstance(x, (int, float)) and not isinstance(x, (bool, onp.bool_))
 
 
-def _args(*xs, floating=False):
-    """Operands cast to Keras's result dtype, so numpy never widens behind our back.
+_TARGETS = {}  # (dtype or weak Python type, ..., floating, floatx) -> the operands' common dtype
+_64 = ("int64", "uint64", "float64", "complex128")
 
-    Python numbers are weak (they take the tensors' dtype; a Python float makes ints float32);
-    ints or bools meeting floats become that float (numpy would give float64 for int32 + float32).
-    `floating=True` makes an integer result float32, as Keras does for divide, arctan2, ...
+
+def _target(key):
+    """The common dtype of the operands `key` describes, by Keras's lattice (dtypes.promote):
+    64-bit only when an operand is 64-bit (JAX without x64 computes uint32 + int32 in int32)."""
+    *kinds, floating, floatx = key
+    weak = [k is int or k is float for k in kinds]
+    names = [("float" if k is float else "int") if w else k.name for k, w in zip(kinds, weak)]
+    if floating:
+        names, weak = names + ["float"], weak + [True]
+    try:
+        out = dtypes.promote(names, weak)
+    except ValueError:  # a dtype outside Keras's lattice (complex, strings, ...): numpy's rule
+        return onp.result_type(*(onp.dtype(n) if not w else 0 if n == "int" else 0.0
+                                 for n, w in zip(names, weak)))
+    if out in ("int", "float"):
+        out = "int32" if out == "int" else floatx
+    elif out in _64 and not builtins.any(n in _64 for n, w in zip(names, weak) if not w):
+        out = out.replace("64", "32").replace("complex32", "complex64")
+    return onp.dtype(out)
+
+
+def _args(*xs, floating=False):
+    """Operands cast to Keras's result dtype (JAX's lattice), so numpy never widens behind our back.
+
+    Python numbers are weak (they take the tensors' dtype: int8 + 1 is int8, float16 + 1.0 is
+    float16, int8 + 1.0 is float32); uint32 + int32 is int32 as on JAX; float64 stays float64.
+    `floating=True` makes an integer result floating (float32), as Keras does for divide, arctan2, ...
     """
     xs = [(float(x) if isinstance(x, float) else int(x)) if _is_number(x) else _as_tensor(x) for x in xs]
-    arrays = [x for x in xs if not _is_number(x)]
-    if not arrays:
+    kinds = tuple(type(x) if type(x) is int or type(x) is float else x.dtype for x in xs)
+    if not floating and len(kinds) == 2 and kinds[0] is kinds[1] and not isinstance(kinds[0], type):
+        # the hot path: float32 with float32
+        return xs
+    if builtins.all(k is int or k is float for k in kinds):
         xs = [_to_array(x) for x in xs]
-        arrays = xs
-    floats = [a.dtype for a in arrays if a.dtype.kind in "fc"]
-    dtype = onp.result_type(*(floats or [a.dtype for a in arrays]))
-    if not floats and (floating or builtins.any(isinstance(x, float) for x in xs)):
-        dtype = onp.dtype(config.floatx())
-    elif dtype == bool and builtins.any(_is_number(x) for x in xs):
-        dtype = onp.dtype("int32")
+        kinds = tuple(x.dtype for x in xs)
+    key = kinds + (floating, config.floatx())
+    dtype = _TARGETS.get(key)
+    if dtype is None:
+        dtype = _TARGETS[key] = _target(key)
     return [onp.asarray(x, dtype) if _is_number(x) else x if x.dtype == dtype else x.astype(dtype)
             for x in xs]
 
 
 def _acc(x):
-    """The dtype Keras sums and multiplies ints in: int32 (numpy would use int64)."""
-    return None if x.dtype.kind in "fc" else "uint32" if x.dtype.kind == "u" else "int32"
+    """The dtype Keras sums and multiplies ints and bools in: int32 or uint32 (numpy would use
+    64 bits); None for floats, which keep their dtype."""
+    if _is_floating(x.dtype):
+        return None
+    return ("u" if x.dtype.kind == "u" else "") + ("int64" if x.dtype.itemsize == 8 else "int32")
 
 
 def _axis(axis):
