@@ -240,6 +240,18 @@ CASES += (
        C("append", A, B, axis=0), C("append", A, I, axis=1, id="mixed"),
        C("allclose", A, A + 1e-7), C("allclose", A, B), C("allclose", A, B, atol=5.0),
        C("allclose", SPECIAL, SPECIAL, equal_nan=True), C("allclose", SPECIAL, SPECIAL)]
+    + [C(n, I, IP, id="int") for n in ["fmax", "fmin", "heaviside", "nextafter", "inner", "vdot",
+                                       "append", "ldexp", "kron"]]
+    + [C(n, I, A, id="int_float") for n in ["fmax", "fmin", "fmod", "heaviside", "logaddexp2",
+                                             "inner", "kron", "append"]]
+    + [C(n, I, id="int") for n in ["trapezoid", "diagflat", "rot90", "fliplr", "flipud", "isreal",
+                                   "conj", "imag", "isneginf", "isposinf"]]
+    + [C("bitwise_or", BOOL, BOOL2, id="bool"), C("bitwise_invert", BOOL, id="bool"),
+       C("cross", I[:, :3], IP[:, :3], id="int"), C("correlate", I[0], IP[1, :2], id="int"),
+       C("correlate", I[0], ROW[:2], id="int_float"), C("nanmax", I, axis=0, id="int"),
+       C("nanargmin", I, id="int"), C("nanvar", I, id="int"), C("nanprod", I, axis=1, id="int"),
+       C("nanmedian", I, id="int"), C("nanquantile", I, 0.5, id="int"),
+       C("cdist", I, IP, id="int")]
     + [C(n, ANAN, **kw) for n in NAN_REDUCE for kw in REDUCE_AXES]
     + [C("nancumsum", ANAN), C("nancumsum", ANAN, axis=1), C("nancumprod", ANAN, axis=0),
        C("nancumsum", I, axis=0, id="int"), C("nansum", I, id="int"), C("nanmean", I, id="int"),
