@@ -107,3 +107,21 @@ def test_slice_checks_and_dynamic_specs():
     assert ops.slice(x, KerasTensor((2,), "int32"), (-1, -1)).shape == (None, None)
     assert np.allclose(ops.slice(np.arange(9.0).reshape(3, 3), np.array([1, 0]), (2, 2)),
                        [[3, 4], [6, 7]])
+
+
+def test_jvp_is_the_directional_derivative():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=3), rng.normal(size=3)
+    tx, ty = rng.normal(size=3), rng.normal(size=3)
+
+    def f(a, b):
+        return ops.tanh(a) * b ** 2
+
+    value, product = ops.jvp(f, (x, y), (tx, ty))
+    eps = 1e-6
+    numeric = (f(x + eps * tx, y + eps * ty) - f(x - eps * tx, y - eps * ty)) / (2 * eps)
+    assert np.allclose(value, f(x, y)) and np.allclose(product, numeric, atol=1e-6)
+    _, _, aux = ops.jvp(lambda a: (ops.exp(a), "aux"), (x,), (tx,), has_aux=True)
+    assert aux == "aux"
+    with pytest.raises(ValueError, match="primals"):
+        ops.jvp(f, (x, y), (tx,))
