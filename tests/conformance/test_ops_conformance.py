@@ -618,3 +618,75 @@ def test_same_error_type(keras, name, args, kwargs):
         keras.ops.convert_to_numpy(getattr(keras.ops, name)(*args, **kwargs))
     with pytest.raises(type(theirs.value)):
         np.asarray(getattr(ops, name)(*args, **kwargs))
+
+
+def resolve(root, name):
+    """`root.image.resize` for "image.resize"."""
+    for part in name.split("."):
+        root = getattr(root, part)
+    return root
+
+
+def _weights(shape):
+    """Fixed, distinct cotangent weights so every output element counts differently."""
+    return np.cos(np.arange(int(np.prod(shape)), dtype="float32")).reshape(shape) + 1.5
+
+
+def gradients(keras, name, args, kwargs):
+    """d sum(w * f(x, ...)) / dx of our op (autograd) and of Keras's (jax.grad), x = args[0]."""
+    import autograd
+    import jax
+
+    first = args[0]
+    if isinstance(first, tuple):  # (real, imaginary): differentiate wrt the real part
+        first, rest = first[0], lambda x: ((x,) + args[0][1:],) + args[1:]
+    else:
+        rest = lambda x: (x,) + args[1:]  # noqa: E731
+
+    def loss(lib, fn):
+        def f(x):
+            out = fn(*rest(x), **kwargs)
+            outs = out if isinstance(out, (tuple, list)) else (out,)
+            outs = [p for o in outs for p in ((lib.real(o), lib.imag(o))
+                                              if np.dtype(o.dtype).kind == "c" else (o,))]
+            return sum(lib.sum(o * _weights(o.shape)) for o in outs)
+        return f
+
+    ours = autograd.grad(loss(ops, resolve(ops, name)))(first)
+    theirs = jax.grad(loss(keras.ops, resolve(keras.ops, name)))(first)
+    return np.asarray(ours), np.asarray(theirs)
+
+
+# differentiable ops added with the numpy / math / linalg / nn modules: gradient wrt the first
+# argument against jax.grad of Keras's op (not corrcoef, segment_prod: JAX has no gradient there)
+GRAD_CASES = [
+    C("median", A), C("median", A, axis=1), C("quantile", A, 0.3, axis=0), C("percentile", A, 70.0),
+    C("quantile", A, 0.3, method="midpoint"), C("nanmean", ANAN), C("nansum", ANAN, axis=0),
+    C("nanmax", ANAN, axis=1), C("nanstd", ANAN), C("nanprod", ANAN), C("nancumsum", ANAN, axis=1),
+    C("nanquantile", ANAN, 0.4), C("ptp", A, axis=0), C("fmax", A, B), C("fmin", A, B),
+    C("fmod", A, POS), C("logaddexp2", A, B), C("exp2", A), C("sinc", A), C("i0", A),
+    C("deg2rad", A), C("ldexp", A, SHIFT), C("heaviside", A, 0.5), C("kron", A, B[:2, :2]),
+    C("cross", V3A, V3B), C("correlate", ROW, SORTED[:3], mode="full"), C("inner", A, B),
+    C("vdot", A, B), C("trapezoid", A), C("trapezoid", A, x=SORTED), C("rot90", A),
+    C("append", A, B), C("dstack", [A, B]), C("diagflat", ROW), C("vander", ROW),
+    C("cdist", A, B), C("logdet", SPD), C("det", SQ), C("inv", SQ),
+    C("solve", SQ, RHS), C("solve_triangular", LOWER, RHS, lower=True), C("cholesky", SPD),
+    C("cholesky_inverse", LOWER), C("pinv", TALL), C("lstsq", TALL, TALL @ ROW[:3] + 0.1),
+    C("slogdet", SQ), C("svd", A, compute_uv=False), C("erfinv", UNIT),
+    C("segment_min", A, np.array([0, 0, 1]), num_segments=2),
+    C("rfft", SIGNAL),
+    C("irfft", (A, B)), C("fft", (A, B)), C("stft", SIGNAL, 8, 4, 8),
+    C("istft", (SPEC_RE, SPEC_IM), 8, 4, 8), C("extract_sequences", SIGNAL, 8, 4),
+    C("rms_normalization", T3, ROW), C("polar", POS, A), C("psnr", IMG, IMG2, 1.0),
+    C("dot_product_attention", Q, K, V, is_causal=True), C("dot_product_attention", Q, K2, V2),
+    C("adaptive_average_pool", IMG, (3, 5)), C("adaptive_max_pool", IMG, 3),
+    C("depth_to_space", DEEP, 2), C("space_to_depth", IMG, 2), C("unfold", IMG_CF, 3, stride=2, padding=1),
+    C("fold", PATCHES_OVERLAP, (5, 5), 2), C("rearrange", T3, "a b c -> c (a b)"),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", GRAD_CASES)
+def test_gradient_matches_keras(keras, name, args, kwargs):
+    ours, theirs = gradients(keras, name, args, kwargs)
+    assert ours.shape == theirs.shape
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
