@@ -46,6 +46,17 @@ def test_segment_int_dtype_and_errors():
         kmath.segment_max(np.ones(3), np.zeros(4, "int32"))
 
 
+def test_segment_gradients_with_zeros_and_ties():
+    from autograd import grad
+    data = np.array([[0.0, 2.0], [3.0, 2.0], [0.0, 5.0], [4.0, 1.0]])
+    ids = np.array([0, 0, 1, 1])
+    check_grads(lambda v: kmath.segment_prod(v, ids, 2), modes=["rev"], order=1)(data)
+    g = grad(lambda v: anp.sum(kmath.segment_max(v, ids, 2)))(data)
+    np.testing.assert_allclose(g, [[0, 0.5], [1, 0.5], [0, 1], [1, 0]])  # ties share
+    half = kmath.segment_sum(np.ones((3, 2), "bfloat16"), np.array([0, 1, 1]), 2)
+    assert half.dtype.name == "bfloat16" and half.astype("float32").tolist() == [[1, 1], [2, 2]]
+
+
 def test_segment_symbolic_shapes():
     x, ids = KerasTensor((None, 4)), KerasTensor((10,), "int32")
     assert kmath.segment_sum(x, ids).shape == (None, 4)

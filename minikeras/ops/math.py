@@ -27,29 +27,6 @@ def _segment_check(data, segment_ids):
                          f"Got {ids_shape} v.s. {data_shape}.")
 
 
-def _hits(ids, num_segments):
-    """hits[s, i]: row i belongs to segment s (ids outside [0, n) are dropped); n defaults to
-    max(ids) + 1, as on Keras's numpy backend (JAX requires it)."""
-    ids = ids.astype(int)
-    if num_segments is None:
-        num_segments = int(ids.max()) + 1 if ids.size else 0
-    return onp.arange(int(num_segments))[:, None] == ids[None, :]
-
-
-def _segment_reduce(reduce, fill):
-    def op(data, segment_ids, num_segments=None, sorted=False):
-        data, ids = _as_tensor(data), convert_to_numpy(segment_ids)
-        _segment_check(data, ids)
-        hits = _hits(ids, num_segments)
-        full = hits.shape + anp.shape(data)[1:]
-        hits = onp.broadcast_to(hits.reshape(hits.shape + (1,) * (anp.ndim(data) - 1)), full)
-        # explicit broadcasts: autograd's `where` does not sum a broadcast operand's gradient
-        rows = anp.broadcast_to(anp.expand_dims(data, 0), full)
-        out = reduce(anp.where(hits, rows, fill(data.dtype)), axis=1)
-        return out if out.dtype == data.dtype else out.astype(data.dtype)  # int prod: not int64
-    return op
-
-
 def _lowest(dtype):
     return -onp.inf if dtype.kind == "f" else onp.iinfo(dtype).min if dtype.kind in "iu" else False
 
@@ -58,28 +35,71 @@ def _highest(dtype):
     return onp.inf if dtype.kind == "f" else onp.iinfo(dtype).max if dtype.kind in "iu" else True
 
 
-def segment_sum(data, segment_ids, num_segments=None, sorted=False):
-    """out[s] = sum of data[i] over rows i with segment_ids[i] == s (0 for an empty segment)."""
-    data, ids = _as_tensor(data), convert_to_numpy(segment_ids)
-    _segment_check(data, ids)
-    hits = _hits(ids, num_segments)
-    flat = anp.reshape(data, (anp.shape(data)[0], -1))
-    out = anp.dot(hits.astype(data.dtype), flat) if data.dtype.kind in "fc" else \
-        anp.dot(hits.astype("int64"), flat).astype(data.dtype)
-    return anp.reshape(out, (len(hits),) + anp.shape(data)[1:])
+# reduction -> (numpy ufunc scattered with ufunc.at, value of an empty segment)
+_REDUCTIONS = {"sum": (onp.add, lambda dtype: 0), "max": (onp.maximum, _lowest),
+               "min": (onp.minimum, _highest), "prod": (onp.multiply, lambda dtype: 1)}
 
 
-segment_max = _segment_reduce(anp.max, _lowest)
-segment_max.__name__ = segment_max.__qualname__ = "segment_max"
-segment_max.__doc__ = "out[s] = max of data[i] over rows i with segment_ids[i] == s (lowest value if empty)."
-segment_min = _segment_reduce(anp.min, _highest)
-segment_min.__name__ = segment_min.__qualname__ = "segment_min"
-segment_min.__doc__ = "out[s] = min of data[i] over rows i with segment_ids[i] == s (highest value if empty)."
-segment_prod = _segment_reduce(anp.prod, lambda dtype: 1)
-segment_prod.__name__ = segment_prod.__qualname__ = "segment_prod"
-segment_prod.__doc__ = "out[s] = product of data[i] over rows i with segment_ids[i] == s (1 if empty)."
-for _op in (segment_max, segment_min, segment_prod):
-    _op.__module__ = __name__
+@primitive
+def _segment(data, ids, valid, n, kind):
+    """out[s] = reduce(data[i] for valid rows i with ids[i] == s), O(rows) with ufunc.at."""
+    ufunc, empty = _REDUCTIONS[kind]
+    out = onp.full((n,) + data.shape[1:], empty(onp.dtype(data.dtype)), data.dtype)
+    ufunc.at(out, ids[valid], data[valid])
+    return out
+
+
+def _scatter_add(values, ids, valid, n):
+    out = onp.zeros((n,) + values.shape[1:], values.dtype)
+    onp.add.at(out, ids[valid], values[valid])
+    return out
+
+
+def _segment_vjp(ans, data, ids, valid, n, kind):
+    """sum: g[ids]; max / min: g[ids] split evenly among the rows attaining the extreme; prod:
+    g[ids] times the product of the segment's other rows (exact with zeros)."""
+    safe = onp.where(valid, ids, 0)
+    keep = valid.reshape((-1,) + (1,) * (data.ndim - 1))
+    if kind == "sum":
+        factor = keep
+    elif kind in ("max", "min"):
+        hit = keep & (data == ans[safe])
+        factor = hit / onp.maximum(_scatter_add(hit.astype(data.dtype), ids, valid, n), 1)[safe]
+    else:
+        zero = data == 0
+        nonzero = onp.where(zero, 1, data)
+        others = onp.ones_like(ans)
+        onp.multiply.at(others, ids[valid], nonzero[valid])
+        zeros = _scatter_add(zero.astype("int32"), ids, valid, n)[safe]
+        factor = keep * onp.where(zero, others[safe] * (zeros == 1),
+                                  others[safe] / nonzero * (zeros == 0))
+    return lambda g: (g[safe] * factor).astype(data.dtype)
+
+
+defvjp(_segment, _segment_vjp)
+
+
+def _segment_reduce(kind, doc):
+    def op(data, segment_ids, num_segments=None, sorted=False):
+        data, ids = _as_tensor(data), convert_to_numpy(segment_ids)
+        _segment_check(data, ids)
+        ids = ids.astype(onp.intp)
+        n = int(num_segments) if num_segments is not None else int(ids.max()) + 1 if ids.size else 0
+        valid = (ids >= 0) & (ids < n)  # other ids (-1 included) drop their rows
+        return _segment(data, ids, valid, n, kind)
+    op.__name__ = op.__qualname__ = f"segment_{kind}"
+    op.__doc__ = doc
+    return op
+
+
+segment_sum = _segment_reduce("sum", "out[s] = sum of data[i] over rows i with segment_ids[i] == s "
+                              "(0 if empty; num_segments defaults to max(segment_ids) + 1).")
+segment_max = _segment_reduce("max", "out[s] = max of data[i] over rows i with segment_ids[i] == s "
+                              "(the dtype's lowest value if empty).")
+segment_min = _segment_reduce("min", "out[s] = min of data[i] over rows i with segment_ids[i] == s "
+                              "(the dtype's highest value if empty).")
+segment_prod = _segment_reduce("prod", "out[s] = product of data[i] over rows i with "
+                               "segment_ids[i] == s (1 if empty).")
 
 
 def _segment_spec(data, segment_ids, num_segments=None, sorted=False):
