@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from minikeras import ops
-from test_ops_conformance import C, _check
+from test_ops_conformance import C, _check, gradients
 
 rng = np.random.default_rng(1)
 IMG = rng.uniform(size=(2, 8, 8, 3)).astype("float32")
@@ -139,3 +139,27 @@ def test_same_error_type(keras, name, args, kwargs):
         keras.ops.convert_to_numpy(getattr(keras.ops.image, name)(*args, **kwargs))
     with pytest.raises(type(theirs.value)):
         np.asarray(getattr(ops.image, name)(*args, **kwargs))
+
+
+GRAD_CASES = [
+    C("resize", IMG, (5, 6)), C("resize", IMG, (12, 10), interpolation="bicubic"),
+    C("resize", IMG, (3, 5), antialias=True), C("resize", IMG, (4, 6), crop_to_aspect_ratio=True),
+    C("resize", IMG, (4, 6), pad_to_aspect_ratio=True), C("affine_transform", IMG, AFFINE),
+    C("affine_transform", IMG, AFFINE, fill_mode="reflect"), C("map_coordinates", PLANE, COORDS, 1),
+    C("crop_images", IMG, 1, 2, target_height=4, target_width=5),
+    C("pad_images", IMG, 1, 2, target_height=10, target_width=12),
+    C("extract_patches", IMG, 3, strides=1, dilation_rate=2), C("extract_patches_3d", VOL, 2),
+    C("gaussian_blur", IMG, kernel_size=(5, 5), sigma=(2.0, 0.5), data_format="channels_last"),
+    C("rgb_to_grayscale", IMG), C("rgb_to_hsv", IMG), C("hsv_to_rgb", IMG), C("sobel_edges", IMG),
+    C("perspective_transform", IMG, START, END),
+    C("scale_and_translate", IMG, (2, 12, 12, 3), np.array([1.5, 1.5], "float32"),
+      np.array([0.0, 0.0], "float32"), (1, 2), "cubic"),
+    C("ssim", IMG, IMG2, filter_size=3), C("ssim", BIG, BIG2),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", GRAD_CASES)
+def test_gradient_matches_keras(keras, name, args, kwargs):
+    ours, theirs = gradients(keras, "image." + name, args, kwargs)
+    assert ours.shape == theirs.shape
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
