@@ -113,6 +113,15 @@ def test_norm_errors_and_dtype():
             linalg.norm(np.ones((2, 3)), **kwargs)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_precision_computed_in_float32(dtype):
+    x = SPD[0].astype(dtype)
+    assert linalg.det(x).dtype == x.dtype and linalg.inv(x).dtype == x.dtype
+    np.testing.assert_allclose(linalg.det(x).astype("float32"), np.linalg.det(SPD[0]), rtol=2e-2)
+    assert [t.dtype for t in linalg.qr(x)] == [x.dtype, x.dtype]
+    assert linalg.norm(x, "nuc").dtype == x.dtype
+
+
 def test_symbolic_shapes_and_checks():
     x = KerasTensor((None, 4, 3))
     assert linalg.pinv(x).shape == (None, 3, 4)

@@ -1,5 +1,6 @@
 """`keras.ops.linalg`: norms, decompositions and solvers (batched over leading axes)."""
 import builtins
+import functools
 
 import numpy as onp
 from autograd import numpy as anp
@@ -414,6 +415,30 @@ def jvp(fun, primals, tangents, has_aux=False):
         product = part if product is None else product + part
     return (value, product, aux) if has_aux else (value, product)
 
+
+_HALF = ("float16", "bfloat16")
+
+
+def _half_in_float32(fn):
+    """numpy's LAPACK has no half precision: float16 / bfloat16 operands are computed in float32
+    and the float results returned in the operands' dtype (as JAX returns them)."""
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        args = [_as_tensor(a) if hasattr(a, "dtype") else a for a in args]
+        half = [a.dtype for a in args if hasattr(a, "dtype") and onp.dtype(a.dtype).name in _HALF]
+        if not half:
+            return fn(*args, **kwargs)
+        out = fn(*[a.astype("float32") if hasattr(a, "dtype") and a.dtype.name in _HALF else a
+                   for a in args], **kwargs)
+        back = [o.astype(half[0]) if o.dtype == onp.float32 else o
+                for o in (out if isinstance(out, tuple) else (out,))]
+        return tuple(back) if isinstance(out, tuple) else back[0]
+    return op
+
+
+for _name in ("cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "lu_factor", "qr", "svd",
+              "solve", "solve_triangular", "pinv", "lstsq", "matrix_rank", "norm"):
+    globals()[_name] = _half_in_float32(globals()[_name])
 
 __all__ = [n for n, f in list(globals().items())
            if not n.startswith("_") and callable(f) and getattr(f, "__module__", None) == __name__]

@@ -493,7 +493,10 @@ def rsqrt(x): "1 / sqrt(x)."; return _in_float32(lambda x: 1.0 / anp.sqrt(x), x)
 
 def logdet(x):
     """log |det(x)| of the last two axes (via slogdet, stable where det would under/overflow)."""
-    return anp.linalg.slogdet(_as_float(x))[1]
+    x = _float(x)
+    if x.dtype.name in ("float16", "bfloat16"):  # numpy's LAPACK has no half precision
+        return anp.linalg.slogdet(x.astype("float32"))[1].astype(x.dtype)
+    return anp.linalg.slogdet(x)[1]
 
 
 def view_as_complex(x):
