@@ -144,3 +144,20 @@ def test_float32_training_path_stays_float32():
     value, grad = autograd.value_and_grad(loss)(w)
     assert np.asarray(value).dtype == np.float32 and grad.dtype == np.float32
     assert knp.add(x, np.float64(2.0)).dtype == np.float32  # numpy scalars are weak too
+
+
+@pytest.mark.parametrize("axis, keepdims", [(None, False), (1, True), ((0, 2), False), (-1, False)])
+def test_mean_values_and_gradient(axis, keepdims):
+    from autograd.test_util import check_grads
+    x = np.random.default_rng(0).normal(size=(2, 3, 4))
+    np.testing.assert_allclose(knp.mean(x, axis, keepdims), np.mean(x, axis=axis, keepdims=keepdims))
+    check_grads(lambda v: knp.mean(v, axis, keepdims), modes=["rev"], order=1)(x)
+
+
+def test_half_floats_keep_their_dtype():
+    for dtype in ("float16", "bfloat16"):
+        x = _ones(dtype)
+        for out in (knp.exp(x), knp.clip(x, 0, 1), knp.nan_to_num(x), knp.prod(x), knp.var(x),
+                    knp.einsum("ij,jk->ik", x, x), knp.matmul(x, x), knp.add(x, 2.5)):
+            assert out.dtype.name == dtype
+    assert knp.max(np.ones(2, bool), initial=1).dtype == np.bool_

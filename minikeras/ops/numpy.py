@@ -97,7 +97,8 @@ def round(x, decimals=0):
 def clip(x, x_min, x_max):
     """x limited to [x_min, x_max]."""
     x, x_min, x_max = _args(x, x_min, x_max)
-    return anp.clip(x, x_min, x_max)
+    out = anp.clip(x, x_min, x_max)
+    return out if out.dtype == x.dtype else out.astype(x.dtype)  # numpy clips bfloat16 in float32
 
 
 def divide_no_nan(x1, x2):
@@ -175,13 +176,13 @@ def prod(x, axis=None, keepdims=False, dtype=None):
 def max(x, axis=None, keepdims=False, initial=None):
     """Largest value along `axis` (at least `initial` when given)."""
     out = anp.max(_as_tensor(x), axis=_axis(axis), keepdims=keepdims)
-    return out if initial is None else maximum(out, initial)
+    return out if initial is None else anp.maximum(out, onp.asarray(initial, out.dtype))
 
 
 def min(x, axis=None, keepdims=False, initial=None):
     """Smallest value along `axis` (at most `initial` when given)."""
     out = anp.min(_as_tensor(x), axis=_axis(axis), keepdims=keepdims)
-    return out if initial is None else minimum(out, initial)
+    return out if initial is None else anp.minimum(out, onp.asarray(initial, out.dtype))
 
 
 amax, amin = max, min
@@ -445,8 +446,10 @@ def _np(x):
 
 
 def _result_float(x):
-    """Keras's `result_type(x.dtype, float)`: floats keep their dtype, the rest become floatx."""
-    return x.dtype if x.dtype.kind in "fc" else onp.dtype(config.floatx())
+    """Keras's `result_type(x.dtype, float)` (of an array or a dtype): floats keep their
+    dtype, the rest become floatx."""
+    dtype = onp.dtype(getattr(x, "dtype", x))
+    return dtype if dtype.kind in "fc" else onp.dtype(config.floatx())
 
 
 def angle(x): "The argument of complex x (0 or pi for reals)."; return anp.angle(_as_float(x))
@@ -534,8 +537,12 @@ def _nan_count(x, axis, keepdims):
 
 def nansum(x, axis=None, keepdims=False): "Sum along `axis`, nans counted as zero."; return sum(_nan_filled(x, 0), axis=axis, keepdims=keepdims)
 def nanprod(x, axis=None, keepdims=False): "Product along `axis`, nans counted as one."; return prod(_nan_filled(x, 1), axis=axis, keepdims=keepdims)
-def nancumsum(x, axis=None, dtype=None): "Running sum along `axis`, nans counted as zero."; return cumsum(_nan_filled(x, 0), axis=axis, dtype=dtype)
-def nancumprod(x, axis=None, dtype=None): "Running product along `axis`, nans counted as one."; return cumprod(_nan_filled(x, 1), axis=axis, dtype=dtype)
+def _one_axis(axis):
+    return axis[0] if isinstance(axis, (tuple, list)) and len(axis) == 1 else axis
+
+
+def nancumsum(x, axis=None, dtype=None): "Running sum along `axis`, nans counted as zero."; return cumsum(_nan_filled(x, 0), axis=_one_axis(axis), dtype=dtype)
+def nancumprod(x, axis=None, dtype=None): "Running product along `axis`, nans counted as one."; return cumprod(_nan_filled(x, 1), axis=_one_axis(axis), dtype=dtype)
 
 
 def nanmean(x, axis=None, keepdims=False):
@@ -728,7 +735,7 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
 
 def unravel_index(indices, shape):
     """The int32 coordinates in an array of `shape` of flat `indices`."""
-    return tuple(i.astype("int32") for i in onp.unravel_index(_np(indices), shape))
+    return tuple(i.astype("int32") for i in onp.unravel_index(_np(indices).astype(int), shape))
 
 
 def argpartition(x, kth, axis=-1):
@@ -772,7 +779,10 @@ def _space_dtype(start, stop, dtype):
 
 def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     """`num` values from `start` to `stop`, evenly spaced on a log scale."""
-    out = onp.geomspace(_np(start).astype("float64"), _np(stop).astype("float64"), num, endpoint, axis=axis)
+    start_, stop_ = _np(start).astype("float64"), _np(stop).astype("float64")
+    with onp.errstate(all="ignore"):  # a zero end gives nans, as in JAX
+        sign_ = onp.sign(start_)
+        out = sign_ * onp.logspace(onp.log10(start_ * sign_), onp.log10(stop_ * sign_), num, endpoint, axis=axis)
     return out.astype(_space_dtype(start, stop, dtype))
 
 
@@ -969,6 +979,161 @@ def vectorize(pyfunc, *, excluded=None, signature=None):
     if not callable(pyfunc):
         raise ValueError(f"Expected argument `pyfunc` to be a callable. Received: pyfunc={pyfunc}")
     return onp.vectorize(pyfunc, excluded=excluded or set(), signature=signature)
+
+
+# --- symbolic output specs (ops whose shapes a trial run on zeros cannot give) ------------
+def _zeros_of(t, size):
+    if not isinstance(t, KerasTensor):
+        return t
+    return onp.zeros([size if d is None else d for d in t.shape], t.dtype)
+
+
+def _lenient_spec(lenient):
+    """A spec from running `lenient` (the op without its value checks) on zeros, the None
+    dims sized 2 then 3: dims that differ are None."""
+    def spec(*args, **kwargs):
+        runs = [lenient(*[_zeros_of(a, n) for a in args], **{k: _zeros_of(v, n) for k, v in kwargs.items()})
+                for n in (2, 3)]
+        shapes = [onp.shape(r) for r in runs]
+        dims = tuple(d if d == e else None for d, e in zip(*shapes))
+        return KerasTensor(dims, onp.asarray(runs[0]).dtype.name)
+    return spec
+
+
+def _as_int_if_float(x):
+    x = _np(x)
+    return x.astype("int32") if x.dtype.kind in "fc" else x
+
+
+def _bitwise_spec(op):
+    """Keras infers a symbolic bitwise op's dtype without checking it is an integer."""
+    def lenient(x, y=None):
+        out_dtype = onp.result_type(*map(getval, _args(x, y))) if y is not None else _np(x).dtype
+        xs = [_as_int_if_float(x)] + ([] if y is None else [y if _is_python_int(y) else _as_int_if_float(y)])
+        return op(*xs).astype(out_dtype)
+    return _lenient_spec(lenient)
+
+
+def _is_python_int(y):
+    return isinstance(y, int) and not isinstance(y, bool)
+
+
+for _f, _op in ((bitwise_and, onp.bitwise_and), (bitwise_or, onp.bitwise_or), (bitwise_xor, onp.bitwise_xor),
+                (bitwise_invert, onp.invert), (bitwise_not, onp.invert), (gcd, onp.gcd), (lcm, onp.lcm),
+                (bitwise_left_shift, onp.left_shift), (bitwise_right_shift, onp.right_shift),
+                (left_shift, onp.left_shift), (right_shift, onp.right_shift)):
+    _f.output_spec = _bitwise_spec(_op)
+ldexp.output_spec = _lenient_spec(lambda x1, x2: ldexp(x1, _as_int_if_float(x2)))
+argpartition.output_spec = lambda x, kth, axis=-1: KerasTensor(
+    (_prod_or_none(x.shape),) if axis is None else x.shape, "int32")
+corrcoef.output_spec = lambda x: KerasTensor(x.shape, _result_float(onp.dtype(x.dtype)).name)
+searchsorted.output_spec = lambda sorted_sequence, values, side="left": KerasTensor(
+    values.shape, "int64" if sorted_sequence.shape[0] is None else "int32")
+bincount.output_spec = lambda x, weights=None, minlength=0, sparse=False: KerasTensor(
+    tuple(x.shape[:-1]) + (None,), "int32" if weights is None else _np(weights).dtype.name)
+
+
+def _prod_or_none(dims):
+    return None if None in dims else int(onp.prod(dims))
+
+
+def _inner_spec(x1, x2):
+    s1, s2 = tuple(getattr(x1, "shape", ())), tuple(getattr(x2, "shape", ()))
+    if s1 and s2 and None not in (s1[-1], s2[-1]) and s1[-1] != s2[-1]:
+        raise ValueError(f"`inner` requires the last dimension of `x1` and `x2` to match. "
+                         f"Received: x1.shape={s1}, x2.shape={s2}.")
+    shape_ = s2 if not s1 else s1 if not s2 else s1[:-1] + s2[:-1]
+    return KerasTensor(shape_, _spec_dtype(inner, x1, x2))
+
+
+def _spec_dtype(fn, *xs):
+    return onp.asarray(fn(*[_zeros_of(x, 1) for x in xs])).dtype.name
+
+
+def _correlate_spec(x1, x2, mode="valid"):
+    n, m = x1.shape[0], x2.shape[0]
+    known = n is not None and m is not None
+    size = {"valid": known and builtins.max(n, m) - builtins.min(n, m) + 1,
+            "same": known and builtins.max(n, m), "full": known and n + m - 1}[mode]
+    return KerasTensor((size if known else None,), _spec_dtype(correlate, x1, x2))
+
+
+def _split_spec(axis_of):
+    """Keras's split shapes: None stays None; int sections must divide a known size."""
+    def spec(x, indices_or_sections, *args):
+        axis = axis_of(x, *args) % len(x.shape)
+        size = x.shape[axis]
+        if isinstance(indices_or_sections, int):
+            if size is not None and size % indices_or_sections:
+                raise ValueError("`x` size on given `axis` must be divisible by `indices_or_sections` "
+                                 f"when `indices_or_sections` is an int. But received {size} and "
+                                 f"{indices_or_sections}.")
+            sizes = [None if size is None else size // indices_or_sections] * indices_or_sections
+        else:
+            bounds = [0, *indices_or_sections, size]
+            sizes = [None if a is None or b is None else b - a for a, b in zip(bounds[:-1], bounds[1:])]
+        return [KerasTensor(x.shape[:axis] + (s,) + x.shape[axis + 1:], x.dtype) for s in sizes]
+    return spec
+
+
+def _array_split_spec(x, indices_or_sections, axis=0):
+    axis %= len(x.shape)
+    size, parts = x.shape[axis], indices_or_sections
+    sizes = [None if size is None else size // parts + (i < size % parts) for i in builtins.range(parts)]
+    return [KerasTensor(x.shape[:axis] + (s,) + x.shape[axis + 1:], x.dtype) for s in sizes]
+
+
+def _unique_spec(x, sorted=True, return_index=False, return_inverse=False, return_counts=False,
+                 axis=None, size=None, fill_value=None):
+    shape_ = (size,) if axis is None else tuple(size if i == axis % len(x.shape) else d
+                                                 for i, d in enumerate(x.shape))
+    outs = [KerasTensor(shape_, x.dtype)]
+    if return_index:
+        outs.append(KerasTensor((size,), "int32"))
+    if return_inverse:
+        outs.append(KerasTensor(x.shape if axis is None else (x.shape[axis],), "int32"))
+    if return_counts:
+        outs.append(KerasTensor((size,), "int32"))
+    return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+def _unravel_index_spec(indices, shape):
+    dims = [None] if None in shape else list(indices.shape)
+    return [KerasTensor(dims, indices.dtype) for _ in shape]
+
+
+def _get_item_spec(x, key):
+    """x[key] for basic keys (ints, slices, None, Ellipsis): a slice of a None dim stays None;
+    an int out of range or a bad key is a ValueError, as in Keras."""
+    key = key if isinstance(key, tuple) else (key,)
+    if builtins.any(isinstance(k, (list, onp.ndarray, KerasTensor)) for k in key):
+        return _lenient_spec(lambda a: a[key])(x)
+    if builtins.sum(k is Ellipsis for k in key) > 1:
+        raise ValueError(f"Only one Ellipsis may appear in the key of get_item. Received: key={key}")
+    used = builtins.sum(k is not None and k is not Ellipsis for k in key)
+    if used > len(x.shape):
+        raise ValueError(f"Too many indices for a tensor of rank {len(x.shape)}. Received: key={key}")
+    i = key.index(Ellipsis) if Ellipsis in key else len(key)
+    key = key[:i] + (builtins.slice(None),) * (len(x.shape) - used) + key[i + 1:]
+    dims, rest = [], list(x.shape)
+    for k in key:
+        if k is None:
+            dims.append(1)
+            continue
+        d = rest.pop(0)
+        if isinstance(k, builtins.slice):
+            dims.append(None if d is None else len(builtins.range(*k.indices(d))))
+        elif d is not None and not -d <= int(k) < d:
+            raise ValueError(f"Index {k} is out of bounds for an axis of size {d}.")
+    return KerasTensor(tuple(dims), x.dtype)
+
+
+inner.output_spec, correlate.output_spec = _inner_spec, _correlate_spec
+array_split.output_spec, unique.output_spec = _array_split_spec, _unique_spec
+unravel_index.output_spec, get_item.output_spec = _unravel_index_spec, _get_item_spec
+hsplit.output_spec = _split_spec(lambda x: 1 if len(x.shape) > 1 else 0)
+vsplit.output_spec = _split_spec(lambda x: 0)
+dsplit.output_spec = _split_spec(lambda x: 2)
 
 
 __all__ = [n for n, f in list(globals().items())
