@@ -149,6 +149,7 @@ GRADS = {
     "solve matrix": (lambda v: linalg.solve(v, _b), SPD),
     "solve_triangular": (lambda v: linalg.solve_triangular(v, _b[..., 0], lower=True), SPD),
     "pinv": (linalg.pinv, RECT),
+    "lu_factor": (lambda v: linalg.lu_factor(v)[0], _a),
     "lstsq": (lambda v: linalg.lstsq(v, RECT[1, :, 0]), RECT[0]),
     "norm nuc": (lambda v: linalg.norm(v, "nuc", axis=(1, 2)), RECT),
     "norm 3": (lambda v: linalg.norm(v, 3, axis=1), RECT),

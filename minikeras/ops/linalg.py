@@ -132,15 +132,53 @@ def _lu_one(a):
 def lu_factor(x):
     """LU factorisation with partial pivoting, as jax.scipy.linalg.lu_factor: `(lu, pivots)`, lu
     holding L (unit diagonal, below) and U (on and above the diagonal), pivots int32 row swaps."""
-    x = _float(x)
-    a = onp.asarray(getval(x))
+    return _lu(_float(x))
+
+
+@primitive
+def _lu(x):
+    a = onp.asarray(x)
     flat = a.reshape((-1,) + a.shape[-2:])
     parts = [_lu_one(m) for m in flat]
     k = builtins.min(a.shape[-2:])
-    lu = onp.stack([p[0] for p in parts]).reshape(a.shape) if parts else onp.zeros(a.shape, a.dtype)
-    piv = onp.stack([p[1] for p in parts]).reshape(a.shape[:-2] + (k,)) if parts else \
-        onp.zeros(a.shape[:-2] + (k,), "int32")
-    return lu, piv
+    if not parts:
+        return onp.zeros(a.shape, a.dtype), onp.zeros(a.shape[:-2] + (k,), "int32")
+    lu = onp.stack([p[0] for p in parts]).reshape(a.shape)
+    return lu, onp.stack([p[1] for p in parts]).reshape(a.shape[:-2] + (k,))
+
+
+def _permutation(pivots, m):
+    """perm with a[perm] = L U for LAPACK's sequential row swaps."""
+    perm = onp.broadcast_to(onp.arange(m), pivots.shape[:-1] + (m,)).copy()
+    for i in range(pivots.shape[-1]):
+        p = pivots[..., i:i + 1]
+        row_i, row_p = perm[..., i:i + 1].copy(), onp.take_along_axis(perm, p, -1)
+        onp.put_along_axis(perm, onp.full_like(p, i), row_p, -1)
+        onp.put_along_axis(perm, p, row_i, -1)
+    return perm
+
+
+def _lu_vjp(ans, x):
+    """Square x (JAX's JVP transposed): with X = L^-1 dA[perm] U^-1, d(lu) = L tril(X, -1) +
+    triu(X) U, so grad_A[perm] = L^-T (tril(L^T G, -1) + triu(G U^T)) U^-T."""
+    lu, pivots = ans
+    m, n = x.shape[-2:]
+    if m != n:
+        raise NotImplementedError("The gradient of lu_factor is implemented for square matrices.")
+    lower, upper = onp.tril(lu, -1) + onp.eye(m, dtype=lu.dtype), onp.triu(lu)
+    perm = _permutation(pivots, m)
+
+    def vjp(g):
+        g_lu = g[0]
+        mid = onp.tril(_mT(lower) @ g_lu, -1) + onp.triu(g_lu @ _mT(upper))
+        permuted = _mT(onp.linalg.solve(upper, _mT(onp.linalg.solve(_mT(lower), mid))))
+        out = onp.empty_like(permuted)
+        onp.put_along_axis(out, perm[..., None], permuted, -2)
+        return out
+    return vjp
+
+
+defvjp(_lu, _lu_vjp)
 
 
 def qr(x, mode="reduced"):
