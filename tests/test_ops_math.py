@@ -66,6 +66,10 @@ def test_segment_symbolic_shapes():
 def test_top_k_and_in_top_k():
     values, idx = kmath.top_k(np.array([0, 4, 2, 1, 3, -1], "float32"), k=2)
     assert values.tolist() == [4, 3] and idx.tolist() == [1, 4] and idx.dtype == np.int32
+    values, idx = kmath.top_k(np.array([[1.0, np.nan, 3.0, 3.0]], "float32"), k=3)
+    assert idx.tolist() == [[1, 2, 3]]  # nan counts largest, ties in index order (as JAX)
+    with pytest.raises(ValueError, match="no larger than size"):
+        kmath.top_k(np.ones(3), k=4)
     pred = np.array([[0.1, 0.5, 0.4], [0.3, np.nan, 0.2]], "float32")
     assert kmath.in_top_k(np.array([2, 1]), pred, k=2).tolist() == [True, False]
 

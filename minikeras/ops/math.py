@@ -116,7 +116,13 @@ for _op in (segment_sum, segment_max, segment_min, segment_prod):
 def top_k(x, k, sorted=True):
     """The k largest values along the last axis (differentiable) and their int32 indices."""
     x = _as_tensor(x)
-    idx = onp.argsort(-getval(x), axis=-1, kind="stable")[..., :k].astype("int32")
+    n = anp.shape(x)[-1] if anp.ndim(x) else 1
+    if k > n:
+        raise ValueError("k argument to top_k must be no larger than size along axis; got "
+                         f"k={k} with shape={list(anp.shape(x))}")
+    v = onp.asarray(getval(x)).astype("float64")
+    # descending, ties in index order, nan counted largest (as jax.lax.top_k)
+    idx = onp.lexsort((-v, ~onp.isnan(v)), axis=-1)[..., :k].astype("int32")
     return take_along_axis(x, idx, -1), idx
 
 
