@@ -222,6 +222,7 @@ def _scale_and_translate(x, output_shape, spatial_dims, scale, translation, kern
         w = _weight_matrix(x.shape[d], output_shape[d], scale[i], translation[i], kernel,
                            antialias, weight_dtype).astype(x.dtype).astype(compute.dtype)
         compute = anp.moveaxis(anp.tensordot(compute, w, axes=([d], [0])), -1, d)
+        compute = compute.astype(x.dtype).astype(compute.dtype)  # XLA rounds each contraction
     return compute.astype(x.dtype)
 
 
