@@ -114,6 +114,8 @@ def test_map_coordinates_2d_and_gradient():
     onp.testing.assert_allclose(out, ref)
     check_grads(lambda v: kimage.map_coordinates(v, coords, 1, "reflect"), modes=["rev"],
                 order=1)(x)
+    inside = onp.stack([0.2 + rand(3, 2) * 2.5, 0.2 + rand(3, 2) * 3.5])  # no knot crossed
+    check_grads(lambda c: kimage.map_coordinates(x, c, 1), modes=["rev"], order=1)(inside)
 
 
 def test_map_coordinates_errors():
@@ -133,6 +135,13 @@ def test_affine_transform_identity_shift_and_gradient():
     onp.testing.assert_allclose(out[:, :, -1], 7)
     half = onp.array([1, 0, 0.5, 0, 1, 0, 0, 0], "float32")
     check_grads(lambda v: kimage.affine_transform(v, half), modes=["rev"], order=1)(x)
+    # a spatial transformer learns the transform: the warp is differentiable in it too
+    loss = lambda t: (kimage.affine_transform(x, t) ** 2).sum()
+    g = grad(loss)(half.astype("float64"))
+    eps = onp.zeros(8)
+    eps[2] = 1e-3
+    numeric = (loss(half + eps) - loss(half - eps)) / 2e-3
+    onp.testing.assert_allclose(g[2], numeric, rtol=1e-3)
 
 
 def test_affine_transform_errors():

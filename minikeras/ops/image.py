@@ -343,12 +343,13 @@ _FIXERS = {
 
 
 def _taps(coord, size, order, fill_mode):
-    """[(index, valid or None, weight or None)]: one tap (order 0) or two (order 1)."""
-    coord = onp.asarray(getval(coord))
+    """[(index, valid or None, weight or None)]: one tap (order 0) or two (order 1). A traced
+    `coord` gives traced weights (linear sampling is differentiable in the positions)."""
+    plain = onp.asarray(getval(coord))
     if order == 0:
-        nodes = [(onp.asarray(_round_half_away(coord)).astype(onp.int64), None)]
+        nodes = [(onp.asarray(_round_half_away(plain)).astype(onp.int64), None)]
     else:
-        lower = onp.floor(coord)
+        lower = onp.floor(plain)
         upper_weight = coord - lower
         nodes = [(lower.astype(onp.int64), 1 - upper_weight),
                  (lower.astype(onp.int64) + 1, upper_weight)]
@@ -407,8 +408,8 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
     if order not in range(2):
         raise ValueError(f"Invalid value for argument `order`. Expected one of {[0, 1]}. "
                          f"Received: order={order}")
-    coords = onp.asarray(getval(coordinates))
-    if coords.dtype.kind != "f":
+    coords = coordinates  # traced coordinates give traced weights (order 1)
+    if onp.dtype(coords.dtype).kind != "f":
         coords = coords.astype(_F32)
     out_dtype = onp.result_type(coords.dtype, onp.dtype(inputs.dtype)) if not _is_int(inputs) \
         else coords.dtype
@@ -427,7 +428,7 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
             v = anp.where(functools.reduce(onp.logical_and, valid), v, cval)
         weights = [wt for _, _, wt in combo if wt is not None]
         if weights:
-            v = functools.reduce(onp.multiply, weights).astype(out_dtype) * v
+            v = functools.reduce(lambda p, q: p * q, weights).astype(out_dtype) * v
         out = v if out is None else out + v
     if _is_int(inputs):
         out = _round_half_away(out)
@@ -448,18 +449,20 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
         raise ValueError("Invalid value for argument `fill_mode`. Expected of one "
                          f"{AFFINE_TRANSFORM_FILL_MODES}. Received: fill_mode={fill_mode}")
     _check_rank(images)
-    t = onp.asarray(getval(_as_tensor(transform)))
-    if t.ndim not in (1, 2):
+    t = _as_tensor(transform)
+    if anp.ndim(t) not in (1, 2):
         raise ValueError("Invalid transform rank: expected rank 1 (single transform) or rank 2 "
                          f"(batch of transforms). Received input with shape: "
-                         f"transform.shape={t.shape}")
+                         f"transform.shape={tuple(t.shape)}")
     x, undo = _to_nhwc(images, _std(data_format))
     n, h, w, c = x.shape
-    t = onp.broadcast_to(t.astype(_F32).reshape(-1, 8), (n, 8))
+    t = anp.reshape(t.astype(_F32), (-1, 8))  # a traced transform keeps its gradient
+    t = t if t.shape[0] == n else anp.concatenate([t] * n, axis=0)
     a0, a1, a2, b0, b1, b2, c0, c1 = (t[:, k].reshape(-1, 1, 1, 1) for k in range(8))
     y = onp.arange(h, dtype=_F32).reshape(1, -1, 1, 1)
     xs = onp.arange(w, dtype=_F32).reshape(1, 1, -1, 1)
-    ch = onp.arange(c, dtype=_F32).reshape(1, 1, 1, -1) if (c0.any() or c1.any()) else _F32(0)
+    channel_shift = bool(onp.any(getval(t)[:, 6:]))
+    ch = onp.arange(c, dtype=_F32).reshape(1, 1, 1, -1) if channel_shift else _F32(0)
     yy = (y * b1 + xs * b0 + ch * c0) + b2
     xx = (y * a1 + xs * a0 + ch * c1) + a2
     order = AFFINE_TRANSFORM_INTERPOLATIONS[interpolation]
