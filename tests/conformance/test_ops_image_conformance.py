@@ -115,8 +115,10 @@ def test_table_covers_every_keras_image_function(keras):
     assert public - {p.values[0] for p in CASES} - RANDOM == set()
 
 
+# (interpolation="area", which Keras's JAX backend rejects, is accepted on purpose: Keras's
+# TensorFlow backend has it, and ours computes it as TensorFlow does)
 ERRORS = [
-    C("resize", IMG, (4, 4), interpolation="area"), C("resize", IMG, (4, 4), data_format="nope"),
+    C("resize", IMG, (4, 4), data_format="nope"),
     C("resize", IMG, (4, 4), crop_to_aspect_ratio=True, pad_to_aspect_ratio=True),
     C("resize", IMG[0, 0], (4, 4)), C("resize", IMG, (4,)),
     C("scale_and_translate", IMG, (2, 12, 12, 3), np.ones(2, "float32"), np.zeros(2, "float32"),
