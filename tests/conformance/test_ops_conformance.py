@@ -620,7 +620,7 @@ ERRORS = [
     C("cholesky", A), C("det", A), C("inv", ROW),
     C("solve", SQ, ROW[:3]), C("depth_to_space", DEEP, 3), C("space_to_depth", IMG, 3),
     C("adaptive_average_pool", ROW, 2), C("rms_normalization", A, axis=3),
-    C("saturate_cast", A, "nope"),
+    C("saturate_cast", A, "nope"), C("cast", A, "nope"), C("convert_to_tensor", A, "nope"),
     C("unravel_index", np.array([1, 2]), (3, 4, "x")), C("cross", A, B),
 ]
 
