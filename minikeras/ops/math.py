@@ -375,21 +375,23 @@ def _overlap_add(frames, stride):
 
 def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="hann",
           center=True):
-    """Inverse of `stft`: overlap-add of irfft(frame) * w / d, with d[j] = sum_k w[j + k
-    sequence_stride]^2 the steady-state squared-window overlap (librosa's and tf.signal's
-    normalisation; no window: plain overlap-add). `length` or the centre padding trims the end."""
+    """Inverse of `stft`: the overlap-add of irfft(frame) * w, divided at each sample by the
+    overlap-add of w^2 there (jax.scipy.signal.istft's normalisation, which Keras on JAX, numpy and
+    torch give; no window: w = 1). `length` or the centre padding trims the ends."""
     _check_stride(sequence_stride)
     dtype = _complex(x, 2)[1]  # checks the (real, imag) pair
     _check_window_name(window)
     frames = irfft(x, fft_length)
+    n = anp.shape(frames)[-2]
     if window is not None:
-        win = _window(window, sequence_length, fft_length, dtype)
-        folds = -(-fft_length // sequence_stride)
-        w2 = onp.pad(getval(win) ** 2, (0, folds * sequence_stride - fft_length))
-        denom = onp.tile(w2.reshape(folds, sequence_stride).sum(0), folds)[:fft_length]
-        with onp.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 where no window covers
-            frames = frames * (win / denom)
+        win = getval(_window(window, sequence_length, fft_length, dtype))
+        frames = frames * win
+    else:  # no window: a window of ones, and JAX's scale win.sum() / hop
+        win = onp.ones(fft_length, dtype)
+        frames = frames * (fft_length / sequence_stride)
+    overlap = _overlap_add(onp.tile(win.astype(dtype) ** 2, (n, 1)), sequence_stride)
     out = _overlap_add(frames, sequence_stride)
+    out = out / onp.where(overlap > 1e-10, overlap, 1.0).astype(dtype)
     start = fft_length // 2 if center else 0
     end = start + length if length is not None else -(fft_length // 2) if center else None
     return out[..., start:end]
