@@ -41,8 +41,8 @@ _KERAS_MODULE = {
     **dict.fromkeys("cast convert_to_tensor scatter scatter_update slice slice_update "
                     "stop_gradient unstack saturate_cast".split(), "core"),
     **dict.fromkeys("erf erfc erfinv in_top_k logsumexp rsqrt segment_max segment_sum top_k "
-                    "extract_sequences fft fft2 rfft irfft stft istft qr".split(), "math"),
-    **dict.fromkeys("norm cholesky det eig eigh inv lu_factor solve solve_triangular svd "
+                    "extract_sequences fft fft2 rfft irfft stft istft".split(), "math"),
+    **dict.fromkeys("norm cholesky det eig eigh inv lu_factor qr solve solve_triangular svd "
                     "lstsq".split(), "linalg"),
     "moments": "nn", "one_hot": "nn", "multi_hot": "nn", "tanh": "numpy", "get_item": "numpy"}
 # Ops minikeras has and Keras 3 does not: saved under minikeras's own module.

@@ -96,6 +96,9 @@ def op_class(source_root, module_name, class_name):
             self._statics, extra = _bind(init_params, args, kwargs)
             if extra:
                 raise TypeError(f"{class_name}() got unexpected arguments {extra}")
+            for key, value in self._statics.items():  # Keras's ops keep their arguments
+                if not hasattr(type(self), key):
+                    setattr(self, key, value)
 
         def __call__(self, *args, **kwargs):
             tensors, varargs = _bind(call_params, args, kwargs)
