@@ -11,7 +11,8 @@ from minikeras.engine import config
 from minikeras.engine.keras_tensor import KerasTensor
 from minikeras.engine.variable import read_value
 from minikeras.ops.core import cast, convert_to_numpy, convert_to_tensor, shape, unstack  # noqa: F401
-from minikeras.ops.promotion import _acc, _args, _as_float, _as_tensor, _axis, _is_floating, _to_array
+from minikeras.ops.promotion import (_acc, _args, _as_float, _as_tensor, _axis, _check_axis, _is_floating,
+                                     _to_array)
 from minikeras.ops.operation_utils import broadcast_shapes, shape_equal  # noqa: F401  (Keras keeps them here)
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
@@ -175,13 +176,19 @@ def prod(x, axis=None, keepdims=False, dtype=None):
 
 def max(x, axis=None, keepdims=False, initial=None):
     """Largest value along `axis` (at least `initial` when given)."""
-    out = anp.max(_as_tensor(x), axis=_axis(axis), keepdims=keepdims)
+    x = _as_tensor(x)
+    if initial is not None and anp.size(x) == 0:  # nothing to reduce: `initial` fills the result
+        return onp.max(getval(x), axis=_axis(axis), keepdims=keepdims, initial=initial)
+    out = anp.max(x, axis=_axis(axis), keepdims=keepdims)
     return out if initial is None else anp.maximum(out, onp.asarray(initial, out.dtype))
 
 
 def min(x, axis=None, keepdims=False, initial=None):
     """Smallest value along `axis` (at most `initial` when given)."""
-    out = anp.min(_as_tensor(x), axis=_axis(axis), keepdims=keepdims)
+    x = _as_tensor(x)
+    if initial is not None and anp.size(x) == 0:  # nothing to reduce: `initial` fills the result
+        return onp.min(getval(x), axis=_axis(axis), keepdims=keepdims, initial=initial)
+    out = anp.min(x, axis=_axis(axis), keepdims=keepdims)
     return out if initial is None else anp.minimum(out, onp.asarray(initial, out.dtype))
 
 
@@ -216,6 +223,7 @@ def cumprod(x, axis=None, dtype=None):
     x = x.astype("int32") if x.dtype == bool else x  # booleans multiply in int32, as on JAX
     if axis is None:
         x, axis = anp.reshape(x, (-1,)), 0
+    axis = _check_axis(axis, anp.ndim(x))
     out = unstack(x, axis=axis)
     for i in range(1, len(out)):
         out[i] = out[i - 1] * out[i]
@@ -274,16 +282,40 @@ def triu(x, k=0): "`x` with the elements below the k-th diagonal set to zero."; 
 def reshape(x, newshape):
     """`x` with shape `newshape` (None or -1 for one inferred size)."""
     if isinstance(newshape, (tuple, list)):
+        dims = [d for d in newshape if isinstance(d, (int, onp.integer))]
+        if builtins.any(d < -1 for d in dims):
+            raise ValueError("Each dimension in `newshape` must be a non-negative integer, or `-1` "
+                             f"for a single unknown dimension. Received: newshape={newshape}.")
+        if dims.count(-1) > 1:
+            raise ValueError("There must be at most one unknown dimension (-1) in `newshape`. "
+                             f"Received: newshape={newshape}.")
         newshape = tuple(-1 if d is None else d for d in newshape)
     return anp.reshape(_as_tensor(x), newshape)
 
 
-def transpose(x, axes=None): "`x` with its axes permuted (reversed when `axes` is None)."; return anp.transpose(_as_tensor(x), axes)
+def transpose(x, axes=None):
+    """`x` with its axes permuted (reversed when `axes` is None)."""
+    x = _as_tensor(x)
+    if axes is not None:
+        n = anp.ndim(x)
+        if len(axes) != n:
+            raise ValueError("axis must be a list of the same length as the input shape, "
+                             f"expected {n}, but received {len(axes)}.")
+        if not builtins.all(isinstance(a, (int, onp.integer)) and -n <= a < n for a in axes):
+            raise ValueError(f"Each axis in `axes` must be an integer in [-{n}, {n}). "
+                             f"Received: axes={list(axes)}.")
+        if len({a % n for a in axes}) != n:
+            raise ValueError("`axes` must be a valid permutation of the input dimensions (no "
+                             f"duplicates). Received: axes={list(axes)} for input of rank {n}.")
+    return anp.transpose(x, axes)
 def expand_dims(x, axis): "`x` with a new axis of size 1 at `axis`."; return anp.expand_dims(_as_tensor(x), axis)
 def squeeze(x, axis=None): "`x` without its size-1 axes (only `axis` when given)."; return anp.squeeze(_as_tensor(x), axis=_axis(axis))
 def ravel(x): "`x` flattened to one axis."; return anp.reshape(_as_tensor(x), (-1,))
 def concatenate(xs, axis=0): "The arrays `xs` joined along an existing `axis`."; return anp.concatenate(_args(*xs), axis=axis)
-def stack(x, axis=0): "The arrays `x` stacked along a new `axis`."; return anp.stack(_args(*x), axis=axis)
+def stack(x, axis=0):
+    """The arrays `x` stacked along a new `axis`."""
+    xs = _args(*x)
+    return anp.stack(xs, axis=_check_axis(axis, anp.ndim(xs[0]) + 1) if xs else axis)
 def hstack(xs): "The arrays `xs` joined horizontally (along axis 1, axis 0 for 1-D)."; return anp.hstack(_args(*xs))
 def vstack(xs): "The arrays `xs` joined vertically (along axis 0)."; return anp.vstack(_args(*xs))
 def swapaxes(x, axis1, axis2): "`x` with axes axis1 and axis2 swapped."; return anp.swapaxes(_as_tensor(x), axis1, axis2)
@@ -295,7 +327,10 @@ def broadcast_to(x, shape):
     if anp.ndim(x) < len(shape):  # autograd's gradient needs equal ranks: add the leading axes
         x = anp.reshape(x, (1,) * (len(shape) - anp.ndim(x)) + anp.shape(x))
     return anp.broadcast_to(x, shape)
-def split(x, indices_or_sections, axis=0): "`x` split into equal sections, or at the given indices, along `axis`."; return anp.split(_as_tensor(x), indices_or_sections, axis=axis)
+def split(x, indices_or_sections, axis=0):
+    """`x` split into equal sections, or at the given indices, along `axis`."""
+    x = _as_tensor(x)
+    return anp.split(x, indices_or_sections, axis=_check_axis(axis, anp.ndim(x)))
 def diff(a, n=1, axis=-1): "The n-th discrete difference along `axis`: x[i + 1] - x[i], n times."; return anp.diff(_as_tensor(a), n, axis)
 
 
@@ -353,7 +388,7 @@ def take(x, indices, axis=None):
     x, idx = _as_tensor(x), convert_to_numpy(indices).astype(int)
     if axis is None:
         return anp.reshape(x, (-1,))[idx]
-    return x[(builtins.slice(None),) * (axis % anp.ndim(x)) + (idx,)]
+    return x[(builtins.slice(None),) * _check_axis(axis, anp.ndim(x)) + (idx,)]
 
 
 def take_along_axis(x, indices, axis=None):
@@ -362,8 +397,14 @@ def take_along_axis(x, indices, axis=None):
     if axis is None:
         x, axis = anp.reshape(x, (-1,)), 0
     n = anp.ndim(x)
+    axis = _check_axis(axis, n)
+    others = [i for i in range(n) if i != axis]
+    if idx.ndim != n or builtins.any(idx.shape[i] not in (1, anp.shape(x)[i]) and anp.shape(x)[i] != 1
+                                     for i in others):
+        raise ValueError("`indices` must have the rank of `x` and broadcast with it off `axis`. "
+                         f"Received: x.shape={anp.shape(x)}, indices.shape={idx.shape}, axis={axis}")
     grids = [onp.arange(d).reshape([-1 if i == j else 1 for j in range(n)]) for i, d in enumerate(anp.shape(x))]
-    grids[axis % n] = idx
+    grids[axis] = idx
     return x[tuple(grids)]
 
 
@@ -620,7 +661,9 @@ def _quantile(x, q, axis, method, keepdims, ignore_nan):
         low = high = onp.round(pos)
     weight = (pos - low if method == "linear" else onp.full(pos.shape, 0.5)).astype(x.dtype)
     low, high = (onp.clip(i, 0, length - 1).astype(int) for i in (low, high))
-    out = take_along_axis(xs, low, -1) * (1 - weight) + take_along_axis(xs, high, -1) * weight
+    a, b = take_along_axis(xs, low, -1), take_along_axis(xs, high, -1)
+    with onp.errstate(invalid="ignore"):  # inf * 0 where the weight is 0: that value is not used
+        out = anp.where(low == high, a, a * (1 - weight) + b * weight)
     missing = onp.all(nan, -1, keepdims=True) if ignore_nan else onp.any(nan, -1, keepdims=True)
     out = anp.where(missing, onp.nan, out)
     out = anp.moveaxis(out, -1, 0) if qs.ndim else out[..., 0]
@@ -713,7 +756,7 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
     `size` pads (with `fill_value`, else the smallest value) or truncates them, as JAX does."""
     x = _np(x)
     out = onp.unique(x, return_index=return_index, return_inverse=return_inverse,
-                     return_counts=return_counts, axis=axis)
+                     return_counts=return_counts, axis=axis, equal_nan=False)
     out = list(out) if isinstance(out, tuple) else [out]
     if return_inverse:
         k = 1 + return_index

@@ -120,3 +120,10 @@ def _acc(x):
 
 def _axis(axis):
     return tuple(axis) if isinstance(axis, list) else axis
+
+
+def _check_axis(axis, ndim):
+    """`axis` in [0, ndim), or numpy's AxisError message as a ValueError (as Keras raises)."""
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis {axis} is out of bounds for array of dimension {ndim}")
+    return axis % ndim
