@@ -578,12 +578,18 @@ def _nan_count(x, axis, keepdims):
 
 def nansum(x, axis=None, keepdims=False): "Sum along `axis`, nans counted as zero."; return sum(_nan_filled(x, 0), axis=axis, keepdims=keepdims)
 def nanprod(x, axis=None, keepdims=False): "Product along `axis`, nans counted as one."; return prod(_nan_filled(x, 1), axis=axis, keepdims=keepdims)
-def _one_axis(axis):
-    return axis[0] if isinstance(axis, (tuple, list)) and len(axis) == 1 else axis
+def _nan_cumulative(running, fill, x, axis, dtype):
+    """`running` (cumsum or cumprod) with nans as `fill`; axis=() leaves `x` as it is."""
+    x = _nan_filled(x, fill)
+    if isinstance(axis, (tuple, list)) and len(axis) <= 1:
+        if not axis:
+            return x if dtype is None else cast(x, dtype)
+        axis = axis[0]
+    return running(x, axis=axis, dtype=dtype)
 
 
-def nancumsum(x, axis=None, dtype=None): "Running sum along `axis`, nans counted as zero."; return cumsum(_nan_filled(x, 0), axis=_one_axis(axis), dtype=dtype)
-def nancumprod(x, axis=None, dtype=None): "Running product along `axis`, nans counted as one."; return cumprod(_nan_filled(x, 1), axis=_one_axis(axis), dtype=dtype)
+def nancumsum(x, axis=None, dtype=None): "Running sum along `axis`, nans counted as zero."; return _nan_cumulative(cumsum, 0, x, axis, dtype)
+def nancumprod(x, axis=None, dtype=None): "Running product along `axis`, nans counted as one."; return _nan_cumulative(cumprod, 1, x, axis, dtype)
 
 
 def nanmean(x, axis=None, keepdims=False):
@@ -755,6 +761,7 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
     """The sorted unique elements of `x` (with first indices, inverse and counts on request);
     `size` pads (with `fill_value`, else the smallest value) or truncates them, as JAX does."""
     x = _np(x)
+    axis = None if axis is None else axis % x.ndim
     out = onp.unique(x, return_index=return_index, return_inverse=return_inverse,
                      return_counts=return_counts, axis=axis, equal_nan=False)
     out = list(out) if isinstance(out, tuple) else [out]
@@ -770,8 +777,10 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
             tail = (builtins.slice(None),) * ax + (builtins.slice(n, None),)
             padded[tail] = fill_value
         out[0] = padded
-        for k in ([1] if return_index else []) + ([len(out) - 1] if return_counts else []):
-            out[k] = onp.concatenate([out[k], onp.zeros(builtins.max(size - n, 0), out[k].dtype)])[:size]
+        if return_index:  # first indices pad as the values do, counts with zeros
+            out[1] = out[1][idx]
+        if return_counts:
+            out[-1] = onp.concatenate([out[-1], onp.zeros(builtins.max(size - n, 0), out[-1].dtype)])[:size]
     out = [out[0]] + [o.astype("int32") for o in out[1:]]
     return out[0] if len(out) == 1 else tuple(out)
 
@@ -784,6 +793,8 @@ def unravel_index(indices, shape):
 def argpartition(x, kth, axis=-1):
     """int32 indices that put the k-th smallest element in place along `axis`, smaller ones
     before it and larger ones after."""
+    if not isinstance(kth, int):
+        raise ValueError(f"kth must be an integer. Received:kth = {kth}")
     x = _np(x)
     if axis is None:
         x, axis = x.reshape(-1), 0
@@ -822,10 +833,9 @@ def _space_dtype(start, stop, dtype):
 
 def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     """`num` values from `start` to `stop`, evenly spaced on a log scale."""
-    start_, stop_ = _np(start).astype("float64"), _np(stop).astype("float64")
-    with onp.errstate(all="ignore"):  # a zero end gives nans, as in JAX
-        sign_ = onp.sign(start_)
-        out = sign_ * onp.logspace(onp.log10(start_ * sign_), onp.log10(stop_ * sign_), num, endpoint, axis=axis)
+    start_, stop_ = (onp.where(a == 0, onp.nan, a) for a in (_np(start).astype("float64"), _np(stop).astype("float64")))
+    with onp.errstate(all="ignore"):  # a zero end gives nans, as in JAX (numpy raises)
+        out = onp.geomspace(start_, stop_, num, endpoint, axis=axis)
     return out.astype(_space_dtype(start, stop, dtype))
 
 
@@ -1048,13 +1058,25 @@ def _as_int_if_float(x):
     return x.astype("int32") if x.dtype.kind in "fc" else x
 
 
+def _broadcast_dims(*xs):
+    """The broadcast shape of the inputs' shapes, None where a None dim meets only 1s or Nones."""
+    shapes = [tuple(getattr(x, "shape", ())) for x in xs]
+    n = builtins.max(len(s) for s in shapes)
+    columns = zip(*[(1,) * (n - len(s)) + s for s in shapes])
+    return tuple(builtins.max([d for d in col if d not in (None, 1)], default=None if None in col else 1)
+                 for col in columns)
+
+
 def _bitwise_spec(op):
     """Keras infers a symbolic bitwise op's dtype without checking it is an integer."""
     def lenient(x, y=None):
         out_dtype = onp.result_type(*map(getval, _args(x, y))) if y is not None else _np(x).dtype
         xs = [_as_int_if_float(x)] + ([] if y is None else [y if _is_python_int(y) else _as_int_if_float(y)])
         return op(*xs).astype(out_dtype)
-    return _lenient_spec(lenient)
+
+    def spec(x, y=None):
+        return KerasTensor(_broadcast_dims(x, y), _spec_dtype(lenient, *([x] if y is None else [x, y])))
+    return spec
 
 
 def _is_python_int(y):
@@ -1066,9 +1088,17 @@ for _f, _op in ((bitwise_and, onp.bitwise_and), (bitwise_or, onp.bitwise_or), (b
                 (bitwise_left_shift, onp.left_shift), (bitwise_right_shift, onp.right_shift),
                 (left_shift, onp.left_shift), (right_shift, onp.right_shift)):
     _f.output_spec = _bitwise_spec(_op)
-ldexp.output_spec = _lenient_spec(lambda x1, x2: ldexp(x1, _as_int_if_float(x2)))
-argpartition.output_spec = lambda x, kth, axis=-1: KerasTensor(
-    (_prod_or_none(x.shape),) if axis is None else x.shape, "int32")
+ldexp.output_spec = lambda x1, x2: KerasTensor(
+    _broadcast_dims(x1, x2), _spec_dtype(lambda a, b: ldexp(a, _as_int_if_float(b)), x1, x2))
+
+
+def _argpartition_spec(x, kth, axis=-1):
+    if not isinstance(kth, int):
+        raise ValueError(f"kth must be an integer. Received:kth = {kth}")
+    return KerasTensor((_prod_or_none(x.shape),) if axis is None else x.shape, "int32")
+
+
+argpartition.output_spec = _argpartition_spec
 corrcoef.output_spec = lambda x: KerasTensor(x.shape, _result_float(onp.dtype(x.dtype)).name)
 searchsorted.output_spec = lambda sorted_sequence, values, side="left": KerasTensor(
     values.shape, "int64" if sorted_sequence.shape[0] is None else "int32")
@@ -1090,7 +1120,9 @@ def _inner_spec(x1, x2):
 
 
 def _spec_dtype(fn, *xs):
-    return onp.asarray(fn(*[_zeros_of(x, 1) for x in xs])).dtype.name
+    """The dtype `fn` gives on all-ones-shaped zeros of the inputs' dtypes."""
+    zeros = [onp.zeros((1,) * len(x.shape), x.dtype) if isinstance(x, KerasTensor) else x for x in xs]
+    return onp.asarray(fn(*zeros)).dtype.name
 
 
 def _correlate_spec(x1, x2, mode="valid"):
@@ -1172,6 +1204,8 @@ def _get_item_spec(x, key):
 
 
 inner.output_spec, correlate.output_spec = _inner_spec, _correlate_spec
+slogdet.output_spec = lambda x: (KerasTensor((), _result_float(onp.dtype(x.dtype)).name),  # as Keras's
+                                 KerasTensor(x.shape[:-2], _result_float(onp.dtype(x.dtype)).name))
 array_split.output_spec, unique.output_spec = _array_split_spec, _unique_spec
 unravel_index.output_spec, get_item.output_spec = _unravel_index_spec, _get_item_spec
 hsplit.output_spec = _split_spec(lambda x: 1 if len(x.shape) > 1 else 0)
