@@ -192,8 +192,9 @@ _KERNELS = {"area": _area, "linear": _triangle, "bilinear": _triangle, "trilinea
 def _weight_matrix(in_size, out_size, scale, translation, kernel, antialias, dtype=_F32):
     """(in_size, out_size) weights of jax.image.scale_and_translate along one axis."""
     f = onp.dtype(dtype).type
-    scale, translation = f(scale), f(translation)
-    inv_scale = f(1) / scale
+    # resize passes Python floats: jax.image inverts those in double precision
+    inv_scale = f(1.0 / scale) if isinstance(scale, float) else f(1) / f(scale)
+    translation = f(translation)
     kernel_scale = max(inv_scale, f(1)) if antialias else f(1)
     sample = (onp.arange(out_size, dtype=dtype) + f(0.5)) * inv_scale - translation * inv_scale - f(0.5)
     if kernel is _area:  # overlap of output pixel [L_i, L_i + 1/s] with input pixel [j, j + 1]
@@ -205,10 +206,23 @@ def _weight_matrix(in_size, out_size, scale, translation, kernel, antialias, dty
         x = onp.abs(sample[None, :] - onp.arange(in_size, dtype=dtype)[:, None]) / kernel_scale
         weights = kernel(x).astype(dtype)
     total = onp.sum(weights, axis=0, keepdims=True)
+    # normalised by the reciprocal, as XLA compiles the division (integer images round alike)
     weights = onp.where(onp.abs(total) > 1000.0 * float(onp.finfo(_F32).eps),
-                        weights / onp.where(total != 0, total, f(1)), f(0))
+                        weights * (f(1) / onp.where(total != 0, total, f(1))), f(0))
     inside = (sample >= -0.5) & (sample <= in_size - 0.5)
     return onp.where(inside[None, :], weights, f(0)).astype(dtype)
+
+
+def _contraction_order(shape, output_shape, dims):
+    """The order of fewest multiply-adds (the path jnp.einsum takes; ties keep axis order):
+    float32 sums then round as in Keras-JAX."""
+    def flops(order):
+        current, total = list(shape), 0
+        for d, _ in order:
+            total += int(onp.prod(current)) * output_shape[d]
+            current[d] = output_shape[d]
+        return total
+    return min(itertools.permutations(dims), key=flops)
 
 
 def _scale_and_translate(x, output_shape, spatial_dims, scale, translation, kernel, antialias,
@@ -217,8 +231,7 @@ def _scale_and_translate(x, output_shape, spatial_dims, scale, translation, kern
         x = x.astype(_F32)
     compute = _compute_float(x)
     dims = [(d % anp.ndim(x), i) for i, d in enumerate(spatial_dims)]
-    # the most shrinking axis first, the order in which XLA's einsum contracts
-    for d, i in sorted(dims, key=lambda di: output_shape[di[0]] / max(x.shape[di[0]], 1)):
+    for d, i in _contraction_order(x.shape, output_shape, dims):
         w = _weight_matrix(x.shape[d], output_shape[d], scale[i], translation[i], kernel,
                            antialias, weight_dtype).astype(x.dtype).astype(compute.dtype)
         compute = anp.moveaxis(anp.tensordot(compute, w, axes=([d], [0])), -1, d)
