@@ -14,7 +14,7 @@ from minikeras.engine.tensor import as_tensor
 from autograd.tracer import getval, isbox
 
 from minikeras.engine.variable import Variable, read_value
-from minikeras.ops.promotion import _args, _as_tensor, _to_array
+from minikeras.ops.promotion import _args, _as_tensor, _cast, _to_array
 from minikeras import tree
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
@@ -34,8 +34,7 @@ def dtype(x): "The dtype name of `x` (float32, int32, ...)."; return x.dtype if 
 def stop_gradient(variable): "The value of `variable` with no gradient flowing back through it."; return getval(read_value(variable))
 def cast(x, dtype):
     """`x` converted to `dtype`."""
-    x, dtype = _as_tensor(x), onp.dtype(dtype).name
-    return x if x.dtype == dtype else x.astype(dtype)
+    return _cast(_as_tensor(x), dtype)
 # --- control flow ----------------------------------------------------------------------
 # Each takes Python callables. On KerasTensors it is one graph node whose output spec comes from
 # calling the callables on KerasTensors (`<op>.output_spec`), as Keras's compute_output_spec does.

@@ -18,8 +18,13 @@ from minikeras.engine import config, dtypes
 from minikeras.engine.variable import read_value, read_values
 
 
+def _dtype_name(dtype):
+    """A dtype argument's numpy name, as Keras standardizes it (Python `int` is int32)."""
+    return dtype if type(dtype) is str and dtype != "int" else dtypes.standardize_dtype(dtype)
+
+
 def _cast(x, dtype):
-    dtype = onp.dtype(dtype).name
+    dtype = _dtype_name(dtype)
     return x if x.dtype == dtype else x.astype(dtype)
 
 
@@ -33,7 +38,7 @@ def _to_array(x, dtype=None):
         return anp.stack(_args(*x)) if dtype is None else _cast(anp.stack(read_values(x)), dtype)
     arr = onp.asarray(x)
     if dtype is not None:
-        return arr.astype(onp.dtype(dtype).name, copy=False)
+        return arr.astype(_dtype_name(dtype), copy=False)
     if isinstance(x, (onp.ndarray, onp.generic)):
         return arr
     if arr.dtype == onp.float64:
