@@ -192,7 +192,8 @@ def extract_patches(images, sizes, strides, rates, padding, name=None):
     dtype = _untraced(x).dtype if _untraced(x).dtype.kind == "f" else onp.dtype("float32")
     kernel = onp.eye(kh * kw * channels, dtype=dtype).reshape(kh, kw, channels, -1)
     out = ops.conv(ops.cast(x, dtype), kernel, strides=_window(strides, "strides"),
-                   padding=str(padding).lower(), dilation_rate=_window(rates, "rates"))
+                   padding=str(padding).lower(), dilation_rate=_window(rates, "rates"),
+                   data_format="channels_last")  # TensorFlow's images are always channels-last
     return ops.cast(out, _untraced(x).dtype)
 
 
