@@ -407,3 +407,13 @@ def psnr(a, b, max_val, name=None):
     return ops.subtract(20.0 * onp.log10(max_val), ops.multiply(10.0 / onp.log(10.0), ops.log(mse)))
 
 __getattr__ = _missing_attribute(__name__)  # tf.<module>.<name> it lacks: one clear error
+
+
+def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
+         return_index_map=False):
+    """`tf.image.ssim`: the structural similarity of two channels-last image batches (one value
+    per image), as `keras.ops.image.ssim` computes it."""
+    if return_index_map:
+        raise NotImplementedError("tf.image.ssim(return_index_map=True) is not supported by minikeras.")
+    return ops.image.ssim(img1, img2, max_val=max_val, filter_size=filter_size,
+                          filter_sigma=filter_sigma, k1=k1, k2=k2, data_format="channels_last")

@@ -34,6 +34,7 @@ LABELS = np.array([0, 3, 1], "int32")
 ONEHOT = np.eye(4, dtype="float32")[LABELS]
 IMG = rng.uniform(0, 1, size=(2, 6, 8, 3)).astype("float32")
 IMG8 = rng.integers(0, 256, size=(6, 8, 3)).astype("uint8")
+IMG16 = rng.uniform(0, 1, size=(2, 16, 16, 3)).astype("float32")
 # every hue sector, greys (no hue), black, and ties between the largest channels
 HSV_TEST = np.concatenate([IMG[0], np.array([[[0.5, 0.5, 0.5], [0, 0, 0], [1, 1, 0], [0, 1, 1], [1, 0, 1],
                                               [0.2, 0.9, 0.9], [0.9, 0.2, 0.9], [0.9, 0.9, 0.2]]] * 6,
@@ -214,6 +215,8 @@ CASES = [
     C("image.pad_to_bounding_box", IMG8, 1, 2, 9, 12), C("image.resize_with_crop_or_pad", IMG, 4, 10),
     C("image.resize_with_crop_or_pad", IMG8, 9, 5), C("image.central_crop", IMG, 0.5),
     C("image.central_crop", IMG8, 0.33),
+    C("image.ssim", IMG16, np.clip(IMG16 + 0.1 * rng.normal(size=IMG16.shape), 0, 1).astype("float32"), 1.0),
+    C("image.ssim", IMG16, IMG16[::-1], 1.0, filter_size=7, filter_sigma=1.0),
     C("image.extract_patches", IMG, [1, 2, 2, 1], [1, 2, 2, 1], [1, 1, 1, 1], "VALID"),
     C("image.extract_patches", IMG, [1, 3, 2, 1], [1, 2, 3, 1], [1, 1, 1, 1], "SAME"),
     C("image.extract_patches", IMG, [1, 2, 2, 1], [1, 1, 1, 1], [1, 2, 3, 1], "VALID"),
