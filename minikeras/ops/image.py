@@ -678,6 +678,10 @@ def _extract(images, size, strides, dilation_rate, padding, data_format, rank):
     size = _tuple(size, rank)
     strides = _tuple(strides if strides else size, rank)
     dilation = _tuple(dilation_rate, rank)
+    if anp.ndim(images) not in (rank + 1, rank + 2):
+        name = "extract_patches" if rank == 2 else "extract_patches_3d"
+        raise ValueError(f"{name}: expected a {rank + 1}D input (unbatched) or a {rank + 2}D batch "
+                         f"with channels; received shape {anp.shape(images)}.")
     unbatched = anp.ndim(images) == rank + 1
     x = images[None] if unbatched else images
     first = _std(data_format) == "channels_first"
