@@ -20,6 +20,8 @@ TESTS = [
     (r"distribut", "distribution across devices"),
     (r"(test_|_)sparse(?!max|_plus|_sigmoid|_categorical|_top_k)",
      "sparse tensors are another backend's tensor type (JAX BCOO, tf.SparseTensor)"),
+    (r"::SparseTest::", "sparse tensors are another backend's tensor type (numpy_test.py's "
+     "SparseTest class runs each op on JAX BCOO / tf.SparseTensor inputs)"),
     (r"ragged", "ragged tensors are TensorFlow's tensor type"),
     (r"test_analyze_einsum_string", "Keras-internal private function (_analyze_einsum_string)"),
     (r"test_attention_calculate_score_mask|test_compute_attention_combines_causal",
