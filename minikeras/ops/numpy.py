@@ -490,12 +490,17 @@ def _result_float(x):
     """Keras's `result_type(x.dtype, float)` (of an array or a dtype): floats keep their
     dtype, the rest become floatx."""
     dtype = onp.dtype(getattr(x, "dtype", x))
-    return dtype if dtype.kind in "fc" else onp.dtype(config.floatx())
+    return dtype if _is_floating(dtype) else onp.dtype(config.floatx())
 
 
 def angle(x): "The argument of complex x (0 or pi for reals)."; return anp.angle(_as_float(x))
-def conjugate(x): "The complex conjugate of x."; return anp.conjugate(_as_tensor(x))
-def conj(x): "The complex conjugate of x."; return anp.conjugate(_as_tensor(x))
+def _conj(x):
+    x = _as_tensor(x)
+    return x if x.dtype == bool else anp.conjugate(x)  # numpy's conjugate makes booleans int8
+
+
+def conjugate(x): "The complex conjugate of x."; return _conj(x)
+def conj(x): "The complex conjugate of x."; return _conj(x)
 def real(x): "The real part of x."; return anp.real(_as_tensor(x))
 def imag(x): "The imaginary part of x."; return anp.imag(_as_tensor(x))
 def isreal(x): "Whether each element has no imaginary part."; return onp.isreal(_np(x))
@@ -525,8 +530,8 @@ def fabs(x):
 
 def fmod(x1, x2):
     """The remainder of x1 / x2 with the sign of x1 (C's fmod); d/dx2 = -trunc(x1 / x2)."""
-    x1, x2 = _args(x1, x2)
-    if x1.dtype.kind not in "fc":
+    x1, x2 = _bool_as_int32(*_args(x1, x2))
+    if not _is_floating(x1.dtype):
         return onp.fmod(getval(x1), getval(x2))
     return _fmod(x1, x2)
 
@@ -536,8 +541,10 @@ def ldexp(x1, x2):
     x1, x2 = _as_tensor(x1), _as_tensor(x2)
     if x2.dtype.kind not in "iu":
         raise TypeError(f"ldexp exponent must be an integer type. Received: x2 dtype={x2.dtype}")
-    x1 = x1 if x1.dtype.kind in "fc" else x1.astype(config.floatx())
-    return x1 * onp.ldexp(onp.ones((), x1.dtype), getval(x2))
+    x1 = x1 if _is_floating(x1.dtype) else x1.astype(config.floatx())
+    scale = onp.ldexp(onp.float32(1), getval(x2)).astype(x1.dtype)  # numpy has no bfloat16 ldexp
+    out = x1 * scale
+    return out if out.dtype == x1.dtype else out.astype(x1.dtype)  # bfloat16 scalars multiply into float32
 
 
 def i0(x):
@@ -558,8 +565,13 @@ def bitwise_or(x, y): "x | y, bit by bit."; return onp.bitwise_or(*map(getval, _
 def bitwise_xor(x, y): "x ^ y, bit by bit."; return onp.bitwise_xor(*map(getval, _args(x, y)))
 def bitwise_invert(x): "~x, bit by bit (logical not for booleans)."; return onp.invert(_np(x))
 def bitwise_not(x): "~x, bit by bit (logical not for booleans)."; return onp.invert(_np(x))
-def bitwise_left_shift(x, y): "x << y, bit by bit."; return onp.left_shift(*map(getval, _args(x, y)))
-def bitwise_right_shift(x, y): "x >> y, bit by bit."; return onp.right_shift(*map(getval, _args(x, y)))
+def bitwise_left_shift(x, y): "x << y, bit by bit."; return onp.left_shift(*map(getval, _bool_as_int32(*_args(x, y))))
+def bitwise_right_shift(x, y): "x >> y, bit by bit."; return onp.right_shift(*map(getval, _bool_as_int32(*_args(x, y))))
+
+
+def _bool_as_int32(*xs):
+    """Booleans as int32, as JAX computes shifts and fmod of booleans (numpy would give int8)."""
+    return [x.astype("int32") if x.dtype == bool else x for x in xs]
 def left_shift(x, y): "x << y, bit by bit."; return bitwise_left_shift(x, y)
 def right_shift(x, y): "x >> y, bit by bit."; return bitwise_right_shift(x, y)
 
@@ -568,7 +580,7 @@ def right_shift(x, y): "x >> y, bit by bit."; return bitwise_right_shift(x, y)
 def _nan_filled(x, fill):
     """`x` with its nans replaced by `fill` (a differentiable where)."""
     x = _as_tensor(x)
-    return x if x.dtype.kind not in "fc" else anp.where(onp.isnan(getval(x)), fill, x)
+    return x if not _is_floating(x.dtype) else anp.where(onp.isnan(getval(x)), onp.asarray(fill, x.dtype), x)
 
 
 def _nan_count(x, axis, keepdims):
@@ -612,11 +624,11 @@ def nanstd(x, axis=None, keepdims=False): "Standard deviation of the non-nan ele
 
 def _nan_extreme(reduce, fill, x, axis, keepdims):
     x = _as_tensor(x)
-    if x.dtype.kind not in "fc":
+    if not _is_floating(x.dtype):
         return reduce(x, axis=_axis(axis), keepdims=keepdims)
     nan = onp.isnan(getval(x))
-    out = reduce(anp.where(nan, fill, x), axis=_axis(axis), keepdims=keepdims)
-    return anp.where(onp.all(nan, axis=_axis(axis), keepdims=keepdims), onp.nan, out)
+    out = reduce(anp.where(nan, onp.asarray(fill, x.dtype), x), axis=_axis(axis), keepdims=keepdims)
+    return anp.where(onp.all(nan, axis=_axis(axis), keepdims=keepdims), onp.asarray(onp.nan, x.dtype), out)
 
 
 def nanmax(x, axis=None, keepdims=False): "Largest non-nan value along `axis` (nan where all are nan)."; return _nan_extreme(anp.max, -onp.inf, x, axis, keepdims)
@@ -625,7 +637,7 @@ def nanmin(x, axis=None, keepdims=False): "Smallest non-nan value along `axis` (
 
 def _nan_arg(arg, fill, x, axis, keepdims):
     x = _np(x)
-    nan = onp.isnan(x) if x.dtype.kind in "fc" else onp.zeros(x.shape, bool)
+    nan = onp.isnan(x) if _is_floating(x.dtype) else onp.zeros(x.shape, bool)
     out = arg(onp.where(nan, fill, x), axis=axis, keepdims=keepdims)
     return onp.where(onp.all(nan, axis=axis, keepdims=keepdims), -1, out).astype("int32")
 
@@ -671,7 +683,7 @@ def _quantile(x, q, axis, method, keepdims, ignore_nan):
     with onp.errstate(invalid="ignore"):  # inf * 0 where the weight is 0: that value is not used
         out = anp.where(low == high, a, a * (1 - weight) + b * weight)
     missing = onp.all(nan, -1, keepdims=True) if ignore_nan else onp.any(nan, -1, keepdims=True)
-    out = anp.where(missing, onp.nan, out)
+    out = anp.where(missing, onp.asarray(onp.nan, out.dtype), out)
     out = anp.moveaxis(out, -1, 0) if qs.ndim else out[..., 0]
     if keepdims:
         out = anp.reshape(out, qs.shape + tuple(1 if d in axes else shape_[d] for d in range(nd)))
@@ -877,7 +889,7 @@ def inner(x1, x2):
 def vdot(x1, x2):
     """The dot product of the flattened x1 (conjugated) and x2."""
     x1, x2 = _args(x1, x2)
-    return anp.dot(anp.reshape(anp.conjugate(x1), (-1,)), anp.reshape(x2, (-1,)))
+    return anp.dot(anp.reshape(_conj(x1), (-1,)), anp.reshape(x2, (-1,)))
 
 
 def kron(x1, x2):
@@ -906,7 +918,7 @@ def correlate(x1, x2, mode="valid"):
                          f"x2.shape={anp.shape(v)}")
     n, m = anp.shape(a)[0], anp.shape(v)[0]
     padded = anp.concatenate([onp.zeros(m - 1, a.dtype), a, onp.zeros(m - 1, a.dtype)])
-    full_ = padded[onp.arange(n + m - 1)[:, None] + onp.arange(m)[None, :]] @ v
+    full_ = _same_dtype(anp.matmul, padded[onp.arange(n + m - 1)[:, None] + onp.arange(m)[None, :]], v)
     if mode == "full":
         return full_
     size = builtins.max(n, m) if mode == "same" else builtins.max(n, m) - builtins.min(n, m) + 1
@@ -923,6 +935,7 @@ def corrcoef(x):
     std = anp.sqrt(anp.diagonal(cov))
     with onp.errstate(invalid="ignore", divide="ignore"):
         out = anp.clip(cov / std[:, None] / std[None, :], -1, 1)
+    out = out if out.dtype == x.dtype else out.astype(x.dtype)  # bfloat16 matmul gives float32
     return out[0, 0] if anp.ndim(x) == 1 else out
 
 
@@ -1055,14 +1068,16 @@ def _lenient_spec(lenient):
 
 def _as_int_if_float(x):
     x = _np(x)
-    return x.astype("int32") if x.dtype.kind in "fc" else x
+    return x.astype("int32") if _is_floating(x.dtype) else x
 
 
 def _broadcast_dims(*xs):
     """The broadcast shape of the inputs' shapes, None where a None dim meets only 1s or Nones."""
     shapes = [tuple(getattr(x, "shape", ())) for x in xs]
     n = builtins.max(len(s) for s in shapes)
-    columns = zip(*[(1,) * (n - len(s)) + s for s in shapes])
+    columns = list(zip(*[(1,) * (n - len(s)) + s for s in shapes]))
+    if builtins.any(len({d for d in col if d not in (None, 1)}) > 1 for col in columns):
+        raise ValueError(f"Cannot broadcast shapes {', '.join(map(str, shapes))}.")
     return tuple(builtins.max([d for d in col if d not in (None, 1)], default=None if None in col else 1)
                  for col in columns)
 
