@@ -241,7 +241,7 @@ def average(x, axis=None, weights=None):
 
 
 # --- linear algebra ---------------------------------------------------------------------
-def matmul(x1, x2): "Matrix product x1 @ x2 (batched over leading axes; int8 @ int8 gives int32)."; return _same_dtype(anp.matmul, *_int8_to_int32(_args(x1, x2)))
+def matmul(x1, x2): "Matrix product x1 @ x2 (batched over leading axes; int8 @ int8 gives int32)."; return _same_dtype(anp.matmul, *_int8_to_int32(_args(x1, x2), (x1, x2)))
 def dot(x1, x2): "Dot product as numpy's dot: the last axis of x1 against the second-to-last of x2."; return _same_dtype(anp.dot, *_args(x1, x2))
 def tensordot(x1, x2, axes=2): "Sum of products over `axes` of x1 and x2 (numpy's tensordot)."; return _same_dtype(anp.tensordot, *_args(x1, x2), axes=axes)
 
@@ -253,14 +253,17 @@ def _same_dtype(product, a, b, **kwargs):
     return out.astype(a.dtype) if a.dtype.name == "bfloat16" and out.dtype != a.dtype else out
 
 
-def _int8_to_int32(xs):
-    """int8 operands multiplied in int32, as Keras asks of JAX (preferred_element_type)."""
-    return [x.astype("int32") for x in xs] if builtins.all(x.dtype == "int8" for x in xs) else xs
+def _int8_to_int32(xs, operands):
+    """int8 operands (all of them, before promotion) multiplied in int32, as Keras asks of JAX
+    (preferred_element_type)."""
+    if not xs or xs[0].dtype != "int8" or not builtins.all(_as_tensor(o).dtype == "int8" for o in operands):
+        return xs
+    return [x.astype("int32") for x in xs]
 
 
 def einsum(subscripts, *operands, **kwargs):
     """Einstein summation over the operands as `subscripts` describe (int8 operands give int32)."""
-    xs = _int8_to_int32(_args(*operands))
+    xs = _int8_to_int32(_args(*operands), operands)
     dtype = xs[0].dtype if xs else None
     if dtype is not None and dtype.kind == "V":  # numpy's einsum has no bfloat16 loop
         xs = [x.astype("float32") for x in xs]
