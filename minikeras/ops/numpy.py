@@ -703,14 +703,19 @@ def nanquantile(x, q, axis=None, method="linear", keepdims=False):
     return _quantile(x, q, axis, method, keepdims, ignore_nan=True)
 
 
+def _percent(q):
+    """q / 100, a Python number staying one (weak: it keeps a float16 `x` float16)."""
+    return q / 100 if isinstance(q, (int, float)) else divide(q, 100)
+
+
 def percentile(x, q, axis=None, method="linear", keepdims=False):
     """The q-th percentiles (q in [0, 100]) of `x` along `axis`."""
-    return _quantile(x, divide(q, 100), axis, method, keepdims, ignore_nan=False)
+    return _quantile(x, _percent(q), axis, method, keepdims, ignore_nan=False)
 
 
 def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
     """The q-th percentiles of the non-nan elements of `x` along `axis`."""
-    return _quantile(x, divide(q, 100), axis, method, keepdims, ignore_nan=True)
+    return _quantile(x, _percent(q), axis, method, keepdims, ignore_nan=True)
 
 
 def median(x, axis=None, keepdims=False): "The median along `axis` (the mean of the middle two for even sizes)."; return _quantile(x, 0.5, axis, "linear", keepdims, False)
@@ -802,7 +807,9 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
 
 def unravel_index(indices, shape):
     """The int32 coordinates in an array of `shape` of flat `indices`."""
-    return tuple(i.astype("int32") for i in onp.unravel_index(_np(indices).astype(int), shape))
+    indices = _np(indices)
+    dtype = indices.dtype if indices.dtype.kind in "iu" else "int32"  # JAX: the indices' dtype
+    return tuple(i.astype(dtype) for i in onp.unravel_index(indices.astype(int), shape))
 
 
 def argpartition(x, kth, axis=-1):
