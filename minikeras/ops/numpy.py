@@ -352,7 +352,7 @@ def flip(x, axis=None):
     (whose gradient is a flipud; a reversed slice's gradient would be a dense np.add.at)."""
     x = _as_tensor(x)
     axes = range(anp.ndim(x)) if axis is None else [axis] if isinstance(axis, int) else axis
-    for a in sorted({a % anp.ndim(x) for a in axes}):
+    for a in sorted({_check_axis(a, anp.ndim(x)) for a in axes}):
         x = anp.swapaxes(anp.flipud(anp.swapaxes(x, 0, a)), 0, a)
     return x
 
@@ -421,6 +421,8 @@ def sort(x, axis=-1):
 
 def meshgrid(*x, indexing="xy"):
     """Coordinate arrays for the 1-D inputs; 'xy' swaps the first two output axes."""
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"Valid values for `indexing` are 'xy' and 'ij', but received {indexing}.")
     xs = [ravel(a) for a in _args(*x)]
     order = list(range(len(xs)))
     if indexing == "xy" and len(xs) > 1:
