@@ -33,6 +33,10 @@ class KerasTensor:
     or by calling a layer on other KerasTensors."""
 
     def __init__(self, shape, dtype="float32", sparse=False, name=None, record_history=True):
+        if shape is None:
+            raise ValueError("Undefined shapes are not supported.")
+        if not hasattr(shape, "__iter__"):
+            raise ValueError(f"Cannot convert '{shape}' to a shape.")
         self.shape = tuple(None if d is None else int(d) for d in shape)
         # Keras's "string" tensors are numpy object / str arrays here.
         self.dtype = "string" if dtype in ("string", str, object) or str(dtype) == "object" \

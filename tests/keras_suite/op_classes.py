@@ -34,15 +34,19 @@ def _keras_classes(source_root, module):
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
             methods = {m.name: m for m in node.body if isinstance(m, ast.FunctionDef)}
-            classes[node.name] = (fronts.get(node.name), _params(methods.get("__init__")),
-                                  _params(methods.get("call")))
+            front = fronts.get(node.name) or _snake(node.name)  # `Conj`: conj() calls conjugate()
+            classes[node.name] = (front, _params(methods.get("__init__")), _params(methods.get("call")))
     return classes
+
+
+def _snake(name):
+    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
 def _params(method):
     """(positional names, keyword-only names, varargs name) of a method, `self` and `name` left out."""
     if method is None:
-        return [], [], None
+        return None
     args = method.args
     positional = [a.arg for a in args.posonlyargs + args.args][1:]
     keyword_only = [a.arg for a in args.kwonlyargs if a.arg != "name"]
@@ -93,7 +97,7 @@ def op_class(source_root, module_name, class_name):
     class Op:
         def __init__(self, *args, name=None, **kwargs):
             self.name = name
-            self._statics, extra = _bind(init_params, args, kwargs)
+            self._statics, extra = _bind(init_params or ([], [], None), args, kwargs)
             if extra:
                 raise TypeError(f"{class_name}() got unexpected arguments {extra}")
             for key, value in self._statics.items():  # Keras's ops keep their arguments
@@ -101,6 +105,8 @@ def op_class(source_root, module_name, class_name):
                     setattr(self, key, value)
 
         def __call__(self, *args, **kwargs):
+            if call_params is None:  # an inherited `call` (`class Conj(Conjugate)`): pass through
+                return fn(*args, **kwargs, **self._statics)
             tensors, varargs = _bind(call_params, args, kwargs)
             if varargs:  # `call(self, *args)`: the tensors go first, in order
                 return fn(*tensors.values(), *varargs, **self._statics)
