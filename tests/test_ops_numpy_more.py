@@ -114,3 +114,16 @@ def test_unique_histogram_bincount_windows():
     assert list(knp.bincount(x, minlength=5)) == [0, 2, 1, 2, 0]
     onp.testing.assert_allclose(knp.hanning(5), onp.hanning(5), rtol=1e-6)
     assert knp.kaiser(4, 2.0).dtype == "float32"
+
+
+def test_i0_gradient_is_i1():
+    from autograd.test_util import check_grads
+
+    from minikeras.ops.numpy import _bessel_i1
+    x = onp.array([-2.0, 0.3, 1.5, 12.0])
+    check_grads(knp.i0, modes=["rev"], order=1)(x)
+    # I1 against its defining integral (1/pi) * int_0^pi e^(x cos t) cos t dt
+    t = onp.linspace(0, onp.pi, 20001)
+    for v in (-3.5, 0.5, 25.0, 70.0):
+        integral = onp.trapezoid(onp.exp(v * onp.cos(t)) * onp.cos(t), t) / onp.pi
+        assert onp.isclose(_bessel_i1(onp.array(v)), integral, rtol=1e-6)

@@ -553,10 +553,36 @@ def ldexp(x1, x2):
 
 
 def i0(x):
-    """The modified Bessel function of the first kind, order 0 (float16 stays float16)."""
-    x = _np(x)
+    """The modified Bessel function of the first kind, order 0 (float16 stays float16); its
+    derivative is I1."""
+    x = _as_tensor(x)
     dtype = x.dtype if x.dtype.name in ("float16", "bfloat16", "float64") else config.floatx()
-    return onp.i0(x.astype("float32")).astype(dtype)
+    compute = "float64" if dtype == "float64" else "float32"
+    return _bessel_i0(cast(x, compute)).astype(dtype)
+
+
+@primitive
+def _bessel_i0(x):
+    return onp.i0(x).astype(x.dtype)
+
+
+def _bessel_i1(x):
+    """I1(x) = sum_k (x/2)^(2k+1) / (k! (k+1)!), summed in float64 (150 terms reach |x| = 60);
+    beyond, the asymptotic e^|x| / sqrt(2 pi |x|) (1 - 3/(8|x|) - 15/(128 x^2)) with x's sign."""
+    x64 = onp.asarray(x, "float64")
+    half, term = x64 / 2, x64 / 2
+    total = term.copy()
+    for k in range(1, 150):
+        term = term * half * half / (k * (k + 1))
+        total = total + term
+    a = onp.maximum(onp.abs(x64), 60.0)  # only used where |x| > 60
+    with onp.errstate(over="ignore"):
+        asymptotic = onp.sign(x64) * onp.exp(a) / onp.sqrt(2 * onp.pi * a) * (
+            1 - 3 / (8 * a) - 15 / (128 * a * a))
+    return onp.where(onp.abs(x64) > 60, asymptotic, total).astype(x.dtype)
+
+
+defvjp(_bessel_i0, lambda ans, x: lambda g: g * _bessel_i1(x))
 
 
 def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
@@ -664,7 +690,9 @@ def _quantile(x, q, axis, method, keepdims, ignore_nan):
     A 1-D q puts its axis first."""
     if method not in _QUANTILE_METHODS:
         raise ValueError(f"`method` must be one of {_QUANTILE_METHODS}. Received: method={method}")
-    x, q = _args(x, q, floating=True)
+    x = _as_tensor(x)
+    compute = _result_float(x)  # q takes x's float dtype, as in Keras
+    x, q = cast(x, compute), cast(_as_tensor(q), compute)
     qs = onp.asarray(getval(q), "float64")
     nd, shape_ = anp.ndim(x), anp.shape(x)
     axes = tuple(range(nd)) if axis is None else tuple(
