@@ -11,6 +11,7 @@ the minikeras function by keyword. Nothing here computes an op: a missing functi
 import ast
 import functools
 import importlib
+import inspect
 import os
 
 import numpy as np
@@ -31,11 +32,17 @@ def _keras_classes(source_root, module):
                         call.func.id in defined:
                     fronts.setdefault(call.func.id, node.name)
     classes = {}
+    aliases = {node.targets[0].id: node.value.id for node in tree.body  # `Abs = Absolute`
+               if isinstance(node, ast.Assign) and len(node.targets) == 1 and
+               isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Name) and
+               node.value.id in defined}
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
             methods = {m.name: m for m in node.body if isinstance(m, ast.FunctionDef)}
             front = fronts.get(node.name) or _snake(node.name)  # `Conj`: conj() calls conjugate()
             classes[node.name] = (front, _params(methods.get("__init__")), _params(methods.get("call")))
+    for alias, target in aliases.items():
+        classes.setdefault(alias, classes[target])
     return classes
 
 
@@ -61,6 +68,22 @@ def _bind(params, args, kwargs):
         raise TypeError(f"too many positional arguments: {args}")
     bound.update(kwargs)
     return bound, extra
+
+
+def _call_positionally(fn, named, rest):
+    """fn(...) with its positional parameters taken by name from `named`, else in order from
+    `rest`, which then fills a `*args` parameter (`einsum(subscripts, *operands)`)."""
+    rest, positional = list(rest), []
+    for p in inspect.signature(inspect.unwrap(fn)).parameters.values():
+        if p.kind is inspect.Parameter.VAR_POSITIONAL:
+            positional += rest
+            rest = []
+        elif p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            if p.name in named:
+                positional.append(named.pop(p.name))
+            elif rest:
+                positional.append(rest.pop(0))
+    return fn(*positional, *rest, **named)
 
 
 def _symbolic(x):
@@ -108,8 +131,8 @@ def op_class(source_root, module_name, class_name):
             if call_params is None:  # an inherited `call` (`class Conj(Conjugate)`): pass through
                 return fn(*args, **kwargs, **self._statics)
             tensors, varargs = _bind(call_params, args, kwargs)
-            if varargs:  # `call(self, *args)`: the tensors go first, in order
-                return fn(*tensors.values(), *varargs, **self._statics)
+            if varargs:  # `call(self, *operands)`: fill the function's positional parameters
+                return _call_positionally(fn, {**tensors, **self._statics}, varargs)
             return fn(**tensors, **self._statics)
 
         def symbolic_call(self, *args, **kwargs):
