@@ -40,7 +40,10 @@ def standardize_dtype(dtype):
         dtype = dtype.name
     if dtype in ("string", "str", str, object, "object"):
         return "string"  # Keras's string tensors: numpy str / object arrays
-    return onp.dtype(dtype).name
+    try:
+        return onp.dtype(dtype).name
+    except TypeError:
+        raise ValueError(f"Invalid dtype: {dtype}") from None
 
 
 # Set by `saving.allocation_budget` while a loaded config is being built: called with the name,

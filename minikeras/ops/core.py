@@ -35,6 +35,8 @@ def stop_gradient(variable): "The value of `variable` with no gradient flowing b
 def cast(x, dtype):
     """`x` converted to `dtype`."""
     return _cast(_as_tensor(x), dtype)
+
+
 # --- control flow ----------------------------------------------------------------------
 # Each takes Python callables. On KerasTensors it is one graph node whose output spec comes from
 # calling the callables on KerasTensors (`<op>.output_spec`), as Keras's compute_output_spec does.

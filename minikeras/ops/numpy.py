@@ -74,6 +74,8 @@ def trunc(x): "x rounded towards zero."; return anp.trunc(_as_tensor(x))
 def abs(x):
     """|x|, with the gradient at 0 taken as +1 (as JAX, and so Keras, does)."""
     x = _as_tensor(x)
+    if x.dtype.kind == "c":
+        return anp.abs(x)  # the modulus, a real number
     return x if x.dtype == bool or x.dtype.kind == "u" else anp.where(getval(x) >= 0, x, -x)
 
 

@@ -25,7 +25,10 @@ def _dtype_name(dtype):
 
 def _cast(x, dtype):
     dtype = _dtype_name(dtype)
-    return x if x.dtype == dtype else x.astype(dtype)
+    try:
+        return x if x.dtype == dtype else x.astype(dtype)
+    except TypeError:
+        raise ValueError(f"Invalid dtype: {dtype}") from None
 
 
 def _to_array(x, dtype=None):
@@ -38,7 +41,7 @@ def _to_array(x, dtype=None):
         return anp.stack(_args(*x)) if dtype is None else _cast(anp.stack(read_values(x)), dtype)
     arr = onp.asarray(x)
     if dtype is not None:
-        return arr.astype(_dtype_name(dtype), copy=False)
+        return _cast(arr, dtype)
     if isinstance(x, (onp.ndarray, onp.generic)):
         return arr
     if arr.dtype == onp.float64:
