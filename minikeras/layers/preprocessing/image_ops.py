@@ -17,6 +17,7 @@ from autograd import numpy as anp
 from minikeras.engine.autodiff import is_traced, untraced
 
 from minikeras.engine.config import standardize_data_format
+from minikeras.ops.image import _FIXERS
 
 AFFINE_INTERPOLATIONS = ("nearest", "bilinear")
 AFFINE_FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
@@ -24,27 +25,7 @@ RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic
 _F32 = onp.float32
 
 
-# --- fill modes: integer tap index -> index inside [0, size) --------------------------------
-def _mirror(index, size):
-    """(d c b | a b c d | c b a): a triangular wave of half-period size - 1."""
-    s = size - 1
-    if s == 0:
-        return onp.zeros_like(index)
-    return onp.abs((index + s) % (2 * s) - s)
-
-
-def _reflect(index, size):
-    """(d c b a | a b c d | d c b a): mirror about the pixel edges."""
-    return (_mirror(2 * index + 1, 2 * size + 1) - 1) // 2
-
-
-_FIXERS = {
-    "constant": lambda i, n: onp.clip(i, 0, n - 1),  # off-image taps are replaced by cval
-    "nearest": lambda i, n: onp.clip(i, 0, n - 1),
-    "wrap": lambda i, n: i % n,
-    "mirror": _mirror,
-    "reflect": _reflect,
-}
+# --- fill modes: integer tap index -> index inside [0, size) (shared with keras.ops.image)
 
 
 def _round_half_away(x):
