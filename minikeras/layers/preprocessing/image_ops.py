@@ -17,15 +17,12 @@ from autograd import numpy as anp
 from minikeras.engine.autodiff import is_traced, untraced
 
 from minikeras.engine.config import standardize_data_format
-from minikeras.ops.image import _FIXERS
+from minikeras.ops.image import _FIXERS  # fill mode: tap index -> index inside [0, size)
 
 AFFINE_INTERPOLATIONS = ("nearest", "bilinear")
 AFFINE_FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
 RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic")
 _F32 = onp.float32
-
-
-# --- fill modes: integer tap index -> index inside [0, size) (shared with keras.ops.image)
 
 
 def _round_half_away(x):
