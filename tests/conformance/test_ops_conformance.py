@@ -298,7 +298,7 @@ CASES += [
     C("unique", I, size=3), C("get_item", A, BOOL), C("get_item", T3, (Ellipsis, None, 1)),
     C("lstsq", TALL, RHS[:, :2].repeat(2, 0)[:5], rcond=1e-2), C("nancumsum", ANAN, dtype="float32"),
     C("view_as_complex", np.stack([T3, T3 + 1], -1)), C("view_as_real", CPLX[0]),
-    C("unravel_index", np.array([1, 5, 11]), (3, 4)), C("unravel_index", 7, (2, 4)),
+    C("unravel_index", np.array([1, 5, 11], "int32"), (3, 4)), C("unravel_index", 7, (2, 4)),
     C("vander", ROW), C("vander", ROW, 3, increasing=True), C("vander", np.array([1, 2, 3], "int32"), id="int"),
     C("view", A, "int32"), C("view", I, "float32"), C("view", A, "uint8"), C("view", A, "float16"),
     C("slogdet", SQ), C("slogdet", SPD_BATCH),
