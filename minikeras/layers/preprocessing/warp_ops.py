@@ -9,22 +9,9 @@ import numpy as onp
 from autograd import numpy as anp
 
 from minikeras.layers.preprocessing.image_ops import _sample
+from minikeras.ops.image import _to_nhwc  # (batched NHWC images, function undoing it)
 
 _ORDERS = {"nearest": 0, "bilinear": 1}
-
-
-def _to_nhwc(images, data_format):
-    """(batched NHWC image, undo function)."""
-    unbatched = anp.ndim(images) == 3
-    x = images[None] if unbatched else images
-    if data_format == "channels_first":
-        x = anp.transpose(x, (0, 2, 3, 1))
-
-    def undo(out):
-        if data_format == "channels_first":
-            out = anp.transpose(out, (0, 3, 1, 2))
-        return out[0] if unbatched else out
-    return x, undo
 
 
 def compute_homography_matrix(start_points, end_points):
