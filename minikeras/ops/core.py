@@ -8,14 +8,14 @@ import numpy as onp
 from autograd import numpy as anp
 from autograd.extend import defvjp, primitive
 
+from autograd.tracer import getval, isbox
+
+from minikeras import tree
 from minikeras.engine.dtypes import standardize_dtype
 from minikeras.engine.keras_tensor import KerasTensor
 from minikeras.engine.tensor import as_tensor
-from autograd.tracer import getval, isbox
-
 from minikeras.engine.variable import Variable, read_value
 from minikeras.ops.promotion import _args, _as_tensor, _cast, _to_array
-from minikeras import tree
 from minikeras.ops.symbolic import wrap_namespace as _wrap_namespace
 
 
@@ -32,6 +32,8 @@ def is_tensor(x): "Whether `x` is an array, a traced value or a Variable."; retu
 def shape(x): "The shape of `x` as a tuple (None for unknown sizes of a KerasTensor)."; return x.shape if isinstance(x, KerasTensor) else tuple(anp.shape(read_value(x)))
 def dtype(x): "The dtype name of `x` (float32, int32, ...)."; return x.dtype if isinstance(x, KerasTensor) else _as_tensor(x).dtype.name
 def stop_gradient(variable): "The value of `variable` with no gradient flowing back through it."; return getval(read_value(variable))
+
+
 def cast(x, dtype):
     """`x` converted to `dtype`."""
     return _cast(_as_tensor(x), dtype)

@@ -16,6 +16,7 @@ import os
 
 import numpy as np
 
+
 @functools.lru_cache(maxsize=None)
 def _keras_classes(source_root, module):
     """{class name: (function name, init params, call params)} for keras/src/ops/<module>.py."""
